@@ -1,0 +1,1 @@
+"""InviteSweep: the Telegram front, the domain services and the store."""

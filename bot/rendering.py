@@ -1,0 +1,53 @@
+"""The one Jinja2 environment: every user-visible text is a template under `templates/`.
+
+Telegram texts live in `templates/telegram/<lang>/`, falling back to English; CLI texts in
+`templates/cli/`; connection-note drafts in `templates/notes/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_LANGUAGE = "en"
+
+
+def _short_date(value: date | datetime) -> str:
+    """'17 Dec', the way the product names days (no year: everything is within months)."""
+    return f"{value.day} {value.strftime('%b')}"
+
+
+def build_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["short_date"] = _short_date
+    return env
+
+
+class Renderer:
+    """Renders templates by name; Telegram names resolve per language with an English fallback."""
+
+    def __init__(self, env: jinja2.Environment | None = None) -> None:
+        self.env = env or build_environment()
+
+    def render(self, name: str, context: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
+        return self.env.get_template(name).render({**(context or {}), **kwargs}).strip()
+
+    def telegram(self, name: str, language: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
+        """`telegram/<language>/<name>.html.j2`, else the English one."""
+        candidates = [f"telegram/{language}/{name}.html.j2", f"telegram/{DEFAULT_LANGUAGE}/{name}.html.j2"]
+        return self.env.select_template(candidates).render(**kwargs).strip()
+
+    def cli(self, name: str, **kwargs: Any) -> str:
+        return self.render(f"cli/{name}.txt.j2", **kwargs)
