@@ -1,0 +1,8 @@
+"""Shared fixtures. Each area keeps its fixtures in tests/fixtures/<area>.py; they are all plugged in here."""
+
+pytest_plugins = [
+    "tests.fixtures.sandbox",
+    "tests.fixtures.browser",
+    "tests.fixtures.store",
+    "tests.fixtures.botapi",
+]
