@@ -1,0 +1,243 @@
+"""The data model: accounts, people, invitations, the action queue, reminders, digests and events.
+
+Every timestamp is timezone-aware UTC (see `UTCDateTime`). Relationships are `lazy="raise"`:
+load them explicitly with `selectinload`, never by accident inside async code.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db.base import Base
+
+
+class Plan(enum.StrEnum):
+    FREE = "free"
+    PREMIUM = "premium"
+
+
+class SessionStatus(enum.StrEnum):
+    NONE = "none"
+    VALID = "valid"
+    EXPIRED = "expired"
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+    VANISHED = "vanished"  # gone from Sent without our doing: withdrawn elsewhere, declined, expired
+
+
+class ActionKind(enum.StrEnum):
+    WITHDRAW = "withdraw"
+    INVITE = "invite"
+    SYNC = "sync"
+
+
+class ActionState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_ACTION_STATES = (ActionState.QUEUED, ActionState.RUNNING)
+
+
+class ReminderState(enum.StrEnum):
+    DUE = "due"  # waiting for due_at (also after a snooze)
+    SENT = "sent"  # delivered; waiting for the owner's answer
+    DONE = "done"  # re-invited
+    DISMISSED = "dismissed"  # "Not now"
+
+
+def _enum(cls: type[enum.StrEnum]) -> Any:
+    """Store enums as their short string values (portable, readable in SQL)."""
+    from sqlalchemy import Enum
+
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Account(Base):
+    """One LinkedIn identity and its owner's preferences."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    owner_telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    session_state: Mapped[bytes | None]  # Fernet-encrypted Playwright storage_state
+    session_status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus), default=SessionStatus.NONE)
+    session_notified_at: Mapped[datetime | None]  # "your session expired" told once
+    plan: Mapped[Plan] = mapped_column(_enum(Plan), default=Plan.FREE)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    digest_weekday: Mapped[int] = mapped_column(default=0)  # Monday = 0
+    digest_hour: Mapped[int] = mapped_column(default=9)
+    review_days: Mapped[int] = mapped_column(default=30)
+    suggest_days: Mapped[int] = mapped_column(default=60)
+    withdraw_days: Mapped[int] = mapped_column(default=90)
+    daily_withdraw_cap: Mapped[int] = mapped_column(default=30)
+    cap_override: Mapped[bool] = mapped_column(default=False)  # owner allowed a cap above 40
+    cooldown_days: Mapped[int] = mapped_column(default=21)
+    pending_ceiling: Mapped[int] = mapped_column(default=500)
+    paused: Mapped[bool] = mapped_column(default=False)
+    paused_reason: Mapped[str | None] = mapped_column(String(200))
+    paused_at: Mapped[datetime | None]
+    pill_count: Mapped[int | None]  # the Sent page's "People (N)" at the last sync
+    last_synced_at: Mapped[datetime | None]
+    notes_remaining: Mapped[int | None]  # monthly note quota as the page last showed it
+    notes_remaining_seen_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Person(Base):
+    """A LinkedIn member seen by an account."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("account_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    headline: Mapped[str] = mapped_column(String(500), default="")
+    company: Mapped[str | None] = mapped_column(String(200))
+    profile_url: Mapped[str] = mapped_column(String(500))
+    context: Mapped[str | None] = mapped_column(String(500))  # the owner's words: "met at Denver Tech"
+    keep: Mapped[bool] = mapped_column(default=False)  # never withdraw
+    tags: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="person", lazy="raise")
+
+
+class Invitation(Base):
+    """One sent invitation. A person can have several over time; at most one is pending."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_account_state", "account_id", "state"),
+        Index(
+            "uq_invitations_one_pending_per_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    state: Mapped[InvitationState] = mapped_column(_enum(InvitationState), default=InvitationState.PENDING)
+    sent_at_earliest: Mapped[datetime]  # narrowed at each sync; exact when the bot sent it
+    sent_at_latest: Mapped[datetime]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    sent_by_us: Mapped[bool] = mapped_column(default=False)
+    had_note: Mapped[bool] = mapped_column(default=False)
+    note_text: Mapped[str | None] = mapped_column(String(600))
+    closed_at: Mapped[datetime | None]  # when it stopped being pending (accepted/withdrawn/vanished)
+    withdrawn_at: Mapped[datetime | None]
+    cooldown_ends_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship(back_populates="invitations", lazy="raise")
+
+
+class Action(Base):
+    """The durable queue of browser work.
+
+    `active_key` is "<kind>:<target>" while the action is queued or running and NULL once it
+    ends; its unique constraint makes a second request for the same work impossible on every
+    backend (NULLs never collide), so a second tap never makes a second withdrawal.
+    """
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_due", "state", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(600))  # for invites
+    state: Mapped[ActionState] = mapped_column(_enum(ActionState), default=ActionState.QUEUED)
+    active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    not_before: Mapped[datetime]  # undo window, pacing, daily cap, retry backoff
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    error_kind: Mapped[str | None] = mapped_column(String(40))  # AutomationError class name
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)  # a bulk request's actions
+    requested_by: Mapped[int | None] = mapped_column(BigInteger)  # Telegram user id; None from the CLI
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the Telegram message to edit
+    message_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class Reminder(Base):
+    """A cooldown-ended reminder for a withdrawn invitation; scanned by `due_at`, sent once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index(
+            "ix_reminders_due_unsent",
+            "due_at",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+        UniqueConstraint("invitation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    state: Mapped[ReminderState] = mapped_column(_enum(ReminderState), default=ReminderState.DUE)
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    draft_note: Mapped[str | None] = mapped_column(String(600))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None]
+
+
+class DigestSent(Base):
+    """One weekly digest per account and ISO week: the unique key keeps restarts from repeating it."""
+
+    __tablename__ = "digests_sent"
+    __table_args__ = (UniqueConstraint("account_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    iso_week: Mapped[str] = mapped_column(String(8))  # "2026-W48"
+    sent_at: Mapped[datetime]
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None]
+
+
+class Event(Base):
+    """Append-only audit log of everything the product did or saw."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_account_created", "account_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
