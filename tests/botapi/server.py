@@ -1,0 +1,200 @@
+"""The HTTP side of the fake Bot API: Starlette under uvicorn, in a background thread.
+
+Requests arrive exactly as PTB sends them (`POST /bot<token>/<method>`, form-encoded with JSON
+values, or multipart when files are uploaded) and are answered with the Bot API's envelope
+`{"ok": true, "result": ...}` or `{"ok": false, "error_code": ..., "description": ...}`.
+`getUpdates` long-polls: it waits until a test injects an update or its `timeout` runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.botapi.state import ApiError, BotApiState, Button, ChatMessage, RecordedCall
+
+__all__ = ["BotApiServer", "Button", "ChatMessage", "RecordedCall"]
+
+# Parameters PTB sends JSON-encoded; everything else is kept as the string it arrived as.
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "commands",
+        "entities",
+        "allowed_updates",
+        "scope",
+        "link_preview_options",
+        "reply_parameters",
+        "caption_entities",
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+    }
+)
+_LONG_POLL_CAP_SECONDS = 30.0
+
+
+class BotApiServer(BotApiState):
+    """A Bot API on 127.0.0.1 with a random port. `start()`, point the bot at `base_url`, `stop()`."""
+
+    def __init__(self, token: str = "123456:TEST-token") -> None:
+        super().__init__(token=token, on_update=self._wake_pollers)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pollers: set[asyncio.Event] = set()
+        self._thread: threading.Thread | None = None
+        self._server: uvicorn.Server | None = None
+        self._socket: socket.socket | None = None
+        self._loop_ready = threading.Event()
+
+    @property
+    def port(self) -> int:
+        assert self._socket is not None, "server not started"
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        """What `TELEGRAM_API_BASE_URL` should be (PTB appends the token)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    def start(self) -> BotApiServer:
+        # Listening before uvicorn runs means early clients queue in the backlog instead of failing.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(128)
+        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="fake-bot-api", daemon=True)
+        self._thread.start()
+        self._loop_ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._wake_pollers()
+        self._thread.join(10)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = None
+
+    def _run(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        assert self._server is not None and self._socket is not None
+        self._loop = asyncio.get_running_loop()
+        self._loop_ready.set()
+        await self._server.serve(sockets=[self._socket])
+        self._wake_all()
+
+    def _wake_pollers(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for event in self._pollers:
+            event.set()
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        method = request.path_params["method"]
+        params = await _read_params(request)
+        if request.path_params["token"] != self.token:
+            return self._answer(method, params, ApiError(401, "Unauthorized"))
+        try:
+            self.check_failure(method)
+            if method == "getUpdates":
+                result = await self._get_updates(params)
+            else:
+                result = self.call(method, params)
+        except ApiError as error:
+            return self._answer(method, params, error)
+        return self._answer(method, params, result)
+
+    def _answer(self, method: str, params: dict[str, Any], outcome: Any) -> JSONResponse:
+        if isinstance(outcome, ApiError):
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": outcome.code,
+                "description": outcome.description,
+            }
+            if outcome.parameters:
+                body["parameters"] = outcome.parameters
+            self.record(method, params, outcome.code)
+            return JSONResponse(body, status_code=outcome.code)
+        if method != "getUpdates" or outcome:
+            # Empty long polls are noise; every other call is kept for tests to read.
+            self.record(method, params, 200)
+        return JSONResponse({"ok": True, "result": outcome})
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        offset = params.get("offset")
+        limit = int(params.get("limit") or 100)
+        deadline = loop.time() + min(float(params.get("timeout") or 0), _LONG_POLL_CAP_SECONDS)
+        while True:
+            updates = self.take_updates(int(offset) if offset is not None else None, limit)
+            remaining = deadline - loop.time()
+            if updates or remaining <= 0 or (self._server is not None and self._server.should_exit):
+                return updates
+            event = asyncio.Event()
+            self._pollers.add(event)
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                pass
+            finally:
+                self._pollers.discard(event)
+
+
+async def _read_params(request: Request) -> dict[str, Any]:
+    """Decode PTB's form (or a test's JSON body) into Python values; uploads become (filename, bytes)."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        return dict(json.loads(body)) if body else {}
+    params: dict[str, Any] = {}
+    async with request.form() as form:
+        uploads: dict[str, tuple[str, bytes]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                uploads[key] = (value.filename or key, await value.read())
+            elif key in _JSON_PARAMS:
+                params[key] = _json_or_text(value)
+            else:
+                params[key] = value
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = uploads.pop(value.removeprefix("attach://"))
+    params.update(uploads)
+    return params
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
