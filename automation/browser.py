@@ -1,0 +1,217 @@
+"""Chromium's lifecycle: find and launch one browser per process, a context per LinkedIn account,
+default timeouts in one place, and a Playwright trace per operation that is kept only on failure.
+
+    async with BrowserManager(config) as manager:          # one per process
+        async with manager.slot():                           # one browser flow at a time
+            async with LinkedInClient(manager.browser, config, state) as client: ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from automation.config import AutomationConfig
+from automation.errors import AutomationError, LayoutChanged, NavigationFailed
+
+SYSTEM_BROWSERS = (
+    "/usr/bin/chromium",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+"""Where a system Chromium/Chrome usually is, in the order we try them (absolute path or PATH name)."""
+
+# Keep the browser from phoning home or updating itself: quieter, faster, and nothing but the
+# automation's own traffic reaches the network.
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+INSTALL_HINT = (
+    "Install Chromium (Debian/Ubuntu: `apt-get install chromium`), or Playwright's own build "
+    "(`playwright install chromium`), or set BROWSER_PATH to a Chromium/Chrome binary."
+)
+
+
+class BrowserNotFound(AutomationError):
+    """No Chromium or Chrome binary could be found."""
+
+
+def find_browser(
+    configured: Path | None,
+    playwright_default: Path | None = None,
+    *,
+    candidates: tuple[str, ...] = SYSTEM_BROWSERS,
+) -> Path:
+    """The browser binary to launch: the configured one, else a system one, else Playwright's own.
+
+    Raises:
+        BrowserNotFound: nothing usable exists (the message says how to install Chromium).
+    """
+    if configured is not None:
+        if configured.is_file():
+            return configured
+        raise BrowserNotFound(f"BROWSER_PATH {configured} does not exist. {INSTALL_HINT}")
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return Path(found)
+    if playwright_default is not None and playwright_default.is_file():
+        return playwright_default
+    raise BrowserNotFound(f"No Chromium or Chrome found. {INSTALL_HINT}")
+
+
+def launch_args() -> list[str]:
+    """Command-line flags for Chromium; its sandbox cannot run as root, so only then is it disabled."""
+    args = list(QUIET_FLAGS)
+    if os.geteuid() == 0:
+        args.insert(0, "--no-sandbox")
+    return args
+
+
+class BrowserManager:
+    """The process's one browser, and a semaphore that limits concurrent browser flows.
+
+    Created in the application's start-up (post_init), closed at shutdown.
+    """
+
+    def __init__(self, config: AutomationConfig, *, max_concurrent_flows: int = 1) -> None:
+        self.config = config
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._flows = asyncio.Semaphore(max_concurrent_flows)
+
+    @property
+    def browser(self) -> Browser:
+        if self._browser is None:
+            raise RuntimeError("BrowserManager is not started")
+        return self._browser
+
+    async def start(self) -> Browser:
+        """Launch the browser (idempotent)."""
+        if self._browser is not None:
+            return self._browser
+        playwright = await async_playwright().start()
+        try:
+            executable = find_browser(self.config.browser_path, Path(playwright.chromium.executable_path))
+            self._browser = await playwright.chromium.launch(
+                executable_path=executable, headless=self.config.headless, args=launch_args()
+            )
+        except BaseException:
+            await playwright.stop()
+            raise
+        self._playwright = playwright
+        return self._browser
+
+    async def stop(self) -> None:
+        """Close the browser and Playwright (idempotent)."""
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        if browser is not None:
+            await browser.close()
+        if playwright is not None:
+            await playwright.stop()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the browser-flow slots: slow browser work queues here, not in parallel."""
+        async with self._flows:
+            yield
+
+    async def __aenter__(self) -> BrowserManager:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+
+@asynccontextmanager
+async def launch_browser(config: AutomationConfig) -> AsyncIterator[Browser]:
+    """Launch a browser for the duration of the block."""
+    async with BrowserManager(config) as manager:
+        yield manager.browser
+
+
+async def new_account_context(
+    browser: Browser, config: AutomationConfig, storage_state: dict[str, Any] | None
+) -> BrowserContext:
+    """An isolated context for one LinkedIn account, with the default timeouts and tracing armed."""
+    context = await browser.new_context(
+        storage_state=storage_state,  # type: ignore[arg-type]  # Playwright's TypedDict is stricter
+        locale=config.locale,
+        viewport={"width": 1280, "height": 900},
+    )
+    # The one place timeouts are set; page objects rely on auto-waiting within them.
+    context.set_default_timeout(config.timeout_ms)
+    context.set_default_navigation_timeout(config.navigation_timeout_ms)
+    if config.trace_dir is not None:
+        # Recording runs for the context's life; each operation is a chunk, saved only on failure.
+        await context.tracing.start(screenshots=True, snapshots=True)
+    return context
+
+
+@asynccontextmanager
+async def traced_operation(
+    context: BrowserContext, config: AutomationConfig, name: str
+) -> AsyncIterator[None]:
+    """Run one operation as a trace chunk; on failure keep the chunk and name it in the error.
+
+    Playwright timeouts become `LayoutChanged` (the element we wait for never came) and other
+    Playwright errors `NavigationFailed`, so callers only ever see `AutomationError`s.
+    """
+    if config.trace_dir is None:
+        try:
+            yield
+        except PlaywrightError as exc:
+            raise _as_automation_error(exc, name, None) from exc
+        return
+    await context.tracing.start_chunk(title=name)
+    try:
+        yield
+    except BaseException as exc:
+        path = await _keep_chunk(context, config.trace_dir, name)
+        if isinstance(exc, AutomationError):
+            exc.trace_path = path
+            raise
+        if isinstance(exc, PlaywrightError):
+            raise _as_automation_error(exc, name, path) from exc
+        raise
+    else:
+        await context.tracing.stop_chunk()
+
+
+async def _keep_chunk(context: BrowserContext, trace_dir: Path, name: str) -> Path | None:
+    await asyncio.to_thread(trace_dir.mkdir, parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = trace_dir / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.zip"
+    try:
+        await context.tracing.stop_chunk(path=path)
+    except PlaywrightError:
+        return None  # the context died with the failure; the error itself still goes up
+    return path
+
+
+def _as_automation_error(exc: PlaywrightError, operation: str, trace_path: Path | None) -> AutomationError:
+    first_line = (
+        (exc.message or str(exc)).splitlines()[0] if (exc.message or str(exc)) else type(exc).__name__
+    )
+    if isinstance(exc, PlaywrightTimeoutError):
+        return LayoutChanged(f"{operation}: timed out: {first_line}", trace_path=trace_path)
+    return NavigationFailed(f"{operation}: {first_line}", trace_path=trace_path)

@@ -1,0 +1,95 @@
+"""Finding and launching the browser, and traces kept only when an operation fails."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from automation.browser import (
+    QUIET_FLAGS,
+    BrowserNotFound,
+    find_browser,
+    launch_args,
+    new_account_context,
+    traced_operation,
+)
+from automation.config import AutomationConfig
+from automation.errors import InvitationNotFound, LayoutChanged
+
+
+def test_configured_browser_wins(tmp_path: Path) -> None:
+    binary = tmp_path / "chrome"
+    binary.write_text("")
+    assert find_browser(binary, candidates=("/usr/bin/chromium",)) == binary
+
+
+def test_configured_browser_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(BrowserNotFound, match="apt-get install chromium"):
+        find_browser(tmp_path / "missing")
+
+
+def test_system_browser_before_playwrights_own(tmp_path: Path) -> None:
+    system = tmp_path / "chromium"
+    system.write_text("")
+    system.chmod(0o755)
+    bundled = tmp_path / "bundled-chrome"
+    bundled.write_text("")
+    assert find_browser(None, bundled, candidates=(str(system),)) == system
+
+
+def test_playwrights_own_browser_is_the_last_resort(tmp_path: Path) -> None:
+    bundled = tmp_path / "bundled-chrome"
+    bundled.write_text("")
+    assert find_browser(None, bundled, candidates=(str(tmp_path / "none"),)) == bundled
+
+
+def test_no_browser_says_how_to_install_one(tmp_path: Path) -> None:
+    with pytest.raises(BrowserNotFound, match="playwright install chromium"):
+        find_browser(None, tmp_path / "none", candidates=(str(tmp_path / "nothing-here"),))
+
+
+def test_launch_flags_keep_the_browser_quiet() -> None:
+    args = launch_args()
+    assert set(QUIET_FLAGS) <= set(args)
+    assert ("--no-sandbox" in args) == (os.geteuid() == 0)
+
+
+async def test_failed_operation_keeps_its_trace(browser: Browser, tmp_path: Path) -> None:
+    config = AutomationConfig(trace_dir=tmp_path / "traces", timeout_ms=300)
+    context = await new_account_context(browser, config, None)
+    try:
+        page = await context.new_page()
+        await page.set_content("<main><p>No button here</p></main>")
+        with pytest.raises(LayoutChanged) as raised:
+            async with traced_operation(context, config, "click missing"):
+                await page.get_by_role("button", name="Withdraw").click()
+        trace = raised.value.trace_path
+        assert trace is not None and trace.is_file() and trace.suffix == ".zip"
+        assert "click-missing" in trace.name
+
+        # A successful operation right after leaves no file behind.
+        async with traced_operation(context, config, "read"):
+            await page.get_by_text("No button here").wait_for()
+        assert list((tmp_path / "traces").iterdir()) == [trace]
+
+        # Our own errors keep their type and gain the trace path.
+        with pytest.raises(InvitationNotFound) as not_found:
+            async with traced_operation(context, config, "withdraw"):
+                raise InvitationNotFound("nobody")
+        assert not_found.value.trace_path is not None and not_found.value.trace_path.is_file()
+    finally:
+        await context.close()
+
+
+async def test_context_uses_the_configured_timeout(browser: Browser) -> None:
+    config = AutomationConfig(timeout_ms=200)
+    context = await new_account_context(browser, config, None)
+    try:
+        page = await context.new_page()
+        await page.set_content("<p>empty</p>")
+        with pytest.raises(LayoutChanged, match="timed out"):
+            async with traced_operation(context, config, "wait"):
+                await page.get_by_role("button").click()
+    finally:
+        await context.close()
