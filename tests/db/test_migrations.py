@@ -1,11 +1,13 @@
 """Alembic is the only schema path: head matches the models, and timestamps come back as UTC."""
 
+import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.base import Base
@@ -65,3 +67,21 @@ async def test_timestamps_round_trip_as_aware_utc_and_one_pending_per_person(tmp
                 )
             )
     await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_migrations_apply_on_postgresql() -> None:
+    url = os.environ.get("DATABASE_URL_TEST")
+    if not url:
+        pytest.skip("DATABASE_URL_TEST is not set")
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade_engine(engine)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
