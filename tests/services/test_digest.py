@@ -1,0 +1,196 @@
+"""The weekly digest: counts, age buckets by the lower bound, the stale list, paging, the bulk plan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
+from bot.db.session import SessionFactory
+from bot.services.clock import FrozenClock
+from bot.services.digest import (
+    AgeBucket,
+    CeilingBand,
+    DayShare,
+    build_digest,
+    ceiling_band,
+    plan_withdrawals,
+)
+
+
+async def add_invitation(
+    db: SessionFactory,
+    account: Account,
+    now: datetime,
+    slug: str,
+    *,
+    min_days: int,
+    max_days: int | None = None,
+    keep: bool = False,
+    state: InvitationState = InvitationState.PENDING,
+) -> Invitation:
+    """A person with one invitation sent between `max_days` and `min_days` ago."""
+    async with db.begin() as session:
+        person = Person(
+            account_id=account.id,
+            slug=slug,
+            name=slug.replace("-", " ").title(),
+            headline="Engineer at Acme",
+            profile_url=f"https://www.linkedin.com/in/{slug}/",
+            keep=keep,
+        )
+        session.add(person)
+        await session.flush()
+        invitation = Invitation(
+            account_id=account.id,
+            person_id=person.id,
+            state=state,
+            sent_at_earliest=now - timedelta(days=max_days if max_days is not None else min_days),
+            sent_at_latest=now - timedelta(days=min_days),
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        session.add(invitation)
+    return invitation
+
+
+async def test_buckets_use_the_lower_bound_of_the_age_range(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    await add_invitation(db, account, now, "fresh-one", min_days=3)
+    # "Sent 1 month ago" may mean 30 to 60 days: the conservative age is 29, still fresh.
+    await add_invitation(db, account, now, "maybe-review", min_days=29, max_days=59)
+    await add_invitation(db, account, now, "review-one", min_days=30)
+    await add_invitation(db, account, now, "suggest-one", min_days=60, max_days=89)
+    await add_invitation(db, account, now, "withdraw-one", min_days=97, max_days=127)
+    await add_invitation(db, account, now, "accepted-one", min_days=200, state=InvitationState.ACCEPTED)
+
+    async with db() as session:
+        digest = await build_digest(session, account, now=now)
+
+    counts = {bucket.bucket: bucket.count for bucket in digest.buckets}
+    assert counts == {
+        AgeBucket.FRESH: 2,
+        AgeBucket.REVIEW: 1,
+        AgeBucket.SUGGEST: 1,
+        AgeBucket.WITHDRAW: 1,
+    }
+    assert digest.pending == 5
+    assert [(b.min_days, b.max_days) for b in digest.buckets] == [(0, 30), (30, 60), (60, 90), (90, None)]
+
+
+async def test_stale_list_is_oldest_first_without_keep_listed_but_counts_them(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    await add_invitation(db, account, now, "sixty-five", min_days=65)
+    await add_invitation(db, account, now, "ninety-seven", min_days=97, max_days=127)
+    await add_invitation(db, account, now, "kept-old", min_days=300, keep=True)
+    await add_invitation(db, account, now, "young", min_days=10)
+
+    async with db() as session:
+        digest = await build_digest(session, account, now=now)
+
+    assert [row.slug for row in digest.stale] == ["ninety-seven", "sixty-five"]
+    oldest = digest.stale[0]
+    assert (oldest.age_days, oldest.max_age_days, oldest.age_is_exact) == (97, 127, False)
+    assert digest.stale[1].age_is_exact
+    assert digest.stale_total == 2
+    assert digest.kept_stale == 1
+    assert digest.bulk is not None
+    assert digest.bulk.count == 1  # the kept 300-day-old one is never suggested
+    assert digest.pending == 4
+
+
+async def test_paging_walks_the_whole_stale_list_once(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    for i in range(23):
+        await add_invitation(db, account, now, f"person-{i:02d}", min_days=60 + i)
+
+    seen: list[str] = []
+    async with db() as session:
+        first = await build_digest(session, account, now=now, page_size=10)
+        assert (first.total_pages, first.has_previous_page, first.has_next_page) == (3, False, True)
+        for page in range(first.total_pages):
+            digest = await build_digest(session, account, now=now, page=page, page_size=10)
+            seen.extend(row.slug for row in digest.stale)
+        beyond = await build_digest(session, account, now=now, page=99, page_size=10)
+
+    assert seen == [f"person-{i:02d}" for i in reversed(range(23))]
+    assert (beyond.page, len(beyond.stale), beyond.has_next_page) == (2, 3, False)
+
+
+async def test_empty_account_has_one_empty_page_and_no_bulk(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db() as session:
+        digest = await build_digest(session, account, now=clock())
+    assert (digest.pending, digest.stale, digest.total_pages, digest.bulk) == (0, (), 1, None)
+    assert digest.band is CeilingBand.OK
+
+
+@pytest.mark.parametrize(
+    ("pending", "band"),
+    [(0, CeilingBand.OK), (449, CeilingBand.OK), (450, CeilingBand.WARNING), (499, CeilingBand.WARNING),
+     (500, CeilingBand.OVER), (520, CeilingBand.OVER)],
+)  # fmt: skip
+def test_ceiling_band(pending: int, band: CeilingBand) -> None:
+    assert ceiling_band(pending, 500) is band
+
+
+def test_plan_spreads_over_days_within_the_cap() -> None:
+    thursday = date(2026, 11, 26)
+    assert plan_withdrawals(72, daily_cap=30, used_today=0, today=date(2026, 11, 24)) == (
+        DayShare(date(2026, 11, 24), 30),
+        DayShare(date(2026, 11, 25), 30),
+        DayShare(thursday, 12),
+    )
+    # Today's cap is spent already: the plan starts tomorrow.
+    assert plan_withdrawals(5, daily_cap=30, used_today=30, today=date(2026, 11, 24)) == (
+        DayShare(date(2026, 11, 25), 5),
+    )
+    assert plan_withdrawals(0, daily_cap=30, used_today=0, today=thursday) == ()
+
+
+async def test_bulk_plan_counts_what_today_already_used(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    for i in range(40):
+        await add_invitation(db, account, now, f"old-{i}", min_days=120 + i)
+    async with db.begin() as session:
+        for i in range(25):
+            session.add(
+                Action(
+                    account_id=account.id,
+                    kind=ActionKind.WITHDRAW,
+                    state=ActionState.DONE,
+                    not_before=now - timedelta(hours=1),
+                    created_at=now - timedelta(hours=1),
+                    finished_at=now - timedelta(minutes=30 + i),
+                )
+            )
+        # Yesterday's withdrawals do not count against today's cap.
+        session.add(
+            Action(
+                account_id=account.id,
+                kind=ActionKind.WITHDRAW,
+                state=ActionState.DONE,
+                not_before=now - timedelta(days=1),
+                created_at=now - timedelta(days=1),
+                finished_at=now - timedelta(days=1),
+            )
+        )
+
+    async with db() as session:
+        digest = await build_digest(session, account, now=now)
+
+    assert digest.bulk is not None
+    assert digest.bulk.count == 40
+    assert [share.count for share in digest.bulk.plan] == [5, 30, 5]
+    assert digest.bulk.plan[0].day == digest.today
+    assert digest.cooldown_ends == digest.today + timedelta(days=21)
