@@ -1,0 +1,125 @@
+"""The one schema for inline-button data: `<prefix>:<int>[:<int>...]`, at most 64 bytes.
+
+Every button the bot sends is built here and every tap is parsed here, so a handler never sees
+raw strings. Data carries only ids and small numbers, never names or text: the handler looks the
+thing up again and checks that the presser owns it, so forged or stale data can change nothing.
+
+    data = build(Op.WITHDRAW, invitation_id)      # "wd:42"
+    parsed = parse(data)                          # Callback(op=Op.WITHDRAW, args=(42,))
+
+Handlers register `pattern=pattern(Op.WITHDRAW)`; anything that fails to parse is answered by the
+"this button is no longer valid" fallback.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+"""Telegram's limit for callback_data."""
+
+_MAX_ARG = 2**53  # ids stay well inside this; a forged huge number is refused, not looked up
+
+
+class Op(enum.StrEnum):
+    """What a button does; the value is the prefix on the wire. Arity is in `ARITY`."""
+
+    WITHDRAW = "wd"  # invitation → ask for confirmation
+    WITHDRAW_YES = "wy"  # invitation → queue the withdrawal (undo window)
+    WITHDRAW_NO = "wn"  # invitation → back to the card
+    KEEP = "kp"  # invitation → never withdraw this person
+    UNDO = "un"  # action → cancel while inside the undo window
+    RETRY = "rt"  # action → queue a failed action again
+    QUEUE_CANCEL = "qc"  # action → cancel a queued action from /queue
+    PAGE = "pg"  # page number of /pending
+    BULK = "bw"  # minimum age in days → ask to withdraw all that old
+    BULK_YES = "by"  # minimum age in days, how many were shown → queue the batch
+    BULK_NO = "bn"  # no args → drop the bulk confirmation
+    INVITE = "ri"  # reminder → send the invite with the drafted note
+    EDIT_NOTE = "re"  # reminder → the next message becomes the note
+    ADD_CONTEXT = "rc"  # reminder → the next message becomes the person's context
+    SNOOZE = "rs"  # reminder → remind again in a week
+    NOT_NOW = "rx"  # reminder → dismiss
+    SETTINGS = "st"  # settings menu: screen index
+    SET = "sv"  # setting index, option index → change one preference
+    LOGOUT_YES = "lo"  # no args → forget the stored LinkedIn session
+    DIGEST_MORE = "dm"  # page number of the digest's stale list
+
+
+ARITY: dict[Op, int] = {
+    Op.WITHDRAW: 1,
+    Op.WITHDRAW_YES: 1,
+    Op.WITHDRAW_NO: 1,
+    Op.KEEP: 1,
+    Op.UNDO: 1,
+    Op.RETRY: 1,
+    Op.QUEUE_CANCEL: 1,
+    Op.PAGE: 1,
+    Op.BULK: 1,
+    Op.BULK_YES: 2,
+    Op.BULK_NO: 0,
+    Op.INVITE: 1,
+    Op.EDIT_NOTE: 1,
+    Op.ADD_CONTEXT: 1,
+    Op.SNOOZE: 1,
+    Op.NOT_NOW: 1,
+    Op.SETTINGS: 1,
+    Op.SET: 2,
+    Op.LOGOUT_YES: 0,
+    Op.DIGEST_MORE: 1,
+}
+
+_SHAPE = re.compile(r"([a-z]{2})((?::\d{1,16})*)")
+
+
+class InvalidCallbackData(ValueError):
+    """The button's data is not something this bot made (or made in an older version)."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A parsed button: what to do and the ids it names."""
+
+    op: Op
+    args: tuple[int, ...]
+
+    @property
+    def target(self) -> int:
+        """The first (usually only) id."""
+        return self.args[0]
+
+
+def build(op: Op, *args: int) -> str:
+    """The callback_data string for a button; raises if it would break the schema."""
+    if len(args) != ARITY[op]:
+        raise ValueError(f"{op.name} takes {ARITY[op]} argument(s), got {len(args)}")
+    if any(not 0 <= a < _MAX_ARG for a in args):
+        raise ValueError(f"{op.name} arguments must be small non-negative integers: {args}")
+    data = ":".join([op.value, *(str(a) for a in args)])
+    if len(data.encode()) > MAX_BYTES:  # cannot happen with the bounds above; kept as the contract
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse(data: str | None) -> Callback:
+    """Parse button data; raise `InvalidCallbackData` for anything `build` could not have made."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        raise InvalidCallbackData("empty or oversized callback data")
+    match = _SHAPE.fullmatch(data)
+    if match is None:
+        raise InvalidCallbackData("malformed callback data")
+    try:
+        op = Op(match.group(1))
+    except ValueError:
+        raise InvalidCallbackData("unknown button prefix") from None
+    args = tuple(int(part) for part in match.group(2).split(":")[1:])
+    if len(args) != ARITY[op] or any(a >= _MAX_ARG for a in args):
+        raise InvalidCallbackData("wrong arguments for this button")
+    return Callback(op, args)
+
+
+def pattern(op: Op) -> str:
+    """The handler pattern for one prefix (the fallback handler catches what no pattern takes)."""
+    return rf"^{op.value}(:|$)"
