@@ -10,13 +10,11 @@ they can be, and says "~97 days" when the range is not exact.
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -29,25 +27,17 @@ from bot.db.models import (
     InvitationState,
     Person,
 )
+from bot.services.policy import (
+    AgeBucket,
+    CeilingStatus,
+    ceiling_status,
+    effective_daily_cap,
+    local_date,
+    local_day_bounds,
+    plan_withdrawals,
+)
 
 DEFAULT_PAGE_SIZE = 10
-CEILING_WARNING_FRACTION = 0.9
-"""From 90% of the ceiling on, the digest warns: the next week of invitations may hit it."""
-
-
-class CeilingBand(enum.StrEnum):
-    OK = "ok"
-    WARNING = "warning"
-    OVER = "over"
-
-
-class AgeBucket(enum.StrEnum):
-    """The 30-60-90 rule's bands, bounded by the account's review/suggest/withdraw days."""
-
-    FRESH = "fresh"  # younger than review_days
-    REVIEW = "review"  # review_days ≤ age < suggest_days
-    SUGGEST = "suggest"  # suggest_days ≤ age < withdraw_days
-    WITHDRAW = "withdraw"  # withdraw_days and older
 
 
 @dataclass(frozen=True)
@@ -80,11 +70,11 @@ class StaleInvitation:
 
 @dataclass(frozen=True)
 class BulkSuggestion:
-    """ "Withdraw all ≥ 90 days (N)": how many, and how the daily cap spreads them over days."""
+    """The bulk button, "Withdraw all ≥ 90 days (N)", and how the daily cap spreads it over days."""
 
     min_age_days: int
     count: int
-    plan: tuple[DayShare, ...]
+    plan: tuple[tuple[date, int], ...]  # (local day, withdrawals that day), days in order
 
 
 @dataclass(frozen=True)
@@ -93,8 +83,7 @@ class Digest:
     generated_at: datetime
     today: date  # in the account's timezone
     pending: int
-    ceiling: int
-    band: CeilingBand
+    ceiling: CeilingStatus
     buckets: tuple[BucketCount, ...]
     stale_min_days: int  # the list holds pending invitations at least this old, not keep-listed
     stale_total: int
@@ -113,14 +102,6 @@ class Digest:
     @property
     def has_previous_page(self) -> bool:
         return self.page > 0
-
-
-def ceiling_band(pending: int, ceiling: int) -> CeilingBand:
-    if pending >= ceiling:
-        return CeilingBand.OVER
-    if pending >= math.ceil(ceiling * CEILING_WARNING_FRACTION):
-        return CeilingBand.WARNING
-    return CeilingBand.OK
 
 
 def _days(delta: timedelta) -> int:
@@ -203,22 +184,20 @@ async def build_digest(
         for invitation, person in rows
     )
 
-    today = local_today(account, now)
+    today = local_date(now, account.timezone)
     bulk = None
     if bulk_count:
-        used = await withdrawals_used_today(session, account, now=now)
-        plan = plan_withdrawals(
-            bulk_count, daily_cap=account.daily_withdraw_cap, used_today=used, today=today
-        )
-        bulk = BulkSuggestion(min_age_days=account.withdraw_days, count=bulk_count, plan=plan)
+        used = await withdrawals_per_day(session, account, now=now)
+        cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
+        plan = plan_withdrawals(bulk_count, cap, today, used)
+        bulk = BulkSuggestion(min_age_days=account.withdraw_days, count=bulk_count, plan=tuple(plan))
 
     return Digest(
         account_id=account.id,
         generated_at=now,
         today=today,
         pending=pending,
-        ceiling=account.pending_ceiling,
-        band=ceiling_band(pending, account.pending_ceiling),
+        ceiling=ceiling_status(pending, account.pending_ceiling),
         buckets=(
             BucketCount(AgeBucket.FRESH, 0, account.review_days, fresh),
             BucketCount(AgeBucket.REVIEW, account.review_days, account.suggest_days, review),
@@ -241,48 +220,19 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def local_today(account: Account, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(account.timezone)).date()
-
-
-@dataclass(frozen=True)
-class DayShare:
-    """How many withdrawals of a bulk request run on one (local) day."""
-
-    day: date
-    count: int
-
-
-def plan_withdrawals(count: int, *, daily_cap: int, used_today: int, today: date) -> tuple[DayShare, ...]:
-    """Spread `count` withdrawals over days without exceeding `daily_cap` on any of them.
-
-    Today only gets what is left of its cap ("30 today, 30 tomorrow, 12 Thursday").
-    """
-    if daily_cap < 1:
-        raise ValueError("daily_cap must be at least 1")
-    shares: list[DayShare] = []
-    day, room, left = today, max(0, daily_cap - used_today), count
-    while left > 0:
-        if room:
-            shares.append(DayShare(day, min(room, left)))
-            left -= shares[-1].count
-        day, room = day + timedelta(days=1), daily_cap
-    return tuple(shares)
-
-
-async def withdrawals_used_today(session: AsyncSession, account: Account, *, now: datetime) -> int:
-    """Withdrawals that count against today's cap: done today, or queued to run today."""
-    zone = ZoneInfo(account.timezone)
-    local_now = now.astimezone(zone)
-    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    start, end = midnight.astimezone(UTC), (midnight + timedelta(days=1)).astimezone(UTC)
-    done_today = and_(Action.state == ActionState.DONE, Action.finished_at >= start)
-    due_today = and_(Action.state.in_(ACTIVE_ACTION_STATES), Action.not_before < end)
-    used = await session.scalar(
-        select(func.count())
-        .select_from(Action)
-        .where(
-            Action.account_id == account.id, Action.kind == ActionKind.WITHDRAW, or_(done_today, due_today)
-        )
+async def withdrawals_per_day(session: AsyncSession, account: Account, *, now: datetime) -> dict[date, int]:
+    """What each local day already carries against the cap: done today, and queued by run day."""
+    today = local_date(now, account.timezone)
+    start, _ = local_day_bounds(today, account.timezone)
+    mine = and_(Action.account_id == account.id, Action.kind == ActionKind.WITHDRAW)
+    done_today = await session.scalar(
+        select(func.count()).where(mine, Action.state == ActionState.DONE, Action.finished_at >= start)
     )
-    return int(used or 0)
+    used = {today: int(done_today or 0)}
+    queued = await session.scalars(
+        select(Action.not_before).where(mine, Action.state.in_(ACTIVE_ACTION_STATES))
+    )
+    for not_before in queued:
+        day = max(today, local_date(not_before, account.timezone))
+        used[day] = used.get(day, 0) + 1
+    return used

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
-import pytest
+from datetime import datetime, timedelta
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
-from bot.services.digest import (
-    AgeBucket,
-    CeilingBand,
-    DayShare,
-    build_digest,
-    ceiling_band,
-    plan_withdrawals,
-)
+from bot.services.digest import build_digest
+from bot.services.policy import AgeBucket
 
 
 async def add_invitation(
@@ -102,6 +94,7 @@ async def test_stale_list_is_oldest_first_without_keep_listed_but_counts_them(
     assert digest.bulk is not None
     assert digest.bulk.count == 1  # the kept 300-day-old one is never suggested
     assert digest.pending == 4
+    assert (digest.ceiling.pending, digest.ceiling.ceiling) == (4, 500)
 
 
 async def test_paging_walks_the_whole_stale_list_once(
@@ -130,30 +123,7 @@ async def test_empty_account_has_one_empty_page_and_no_bulk(
     async with db() as session:
         digest = await build_digest(session, account, now=clock())
     assert (digest.pending, digest.stale, digest.total_pages, digest.bulk) == (0, (), 1, None)
-    assert digest.band is CeilingBand.OK
-
-
-@pytest.mark.parametrize(
-    ("pending", "band"),
-    [(0, CeilingBand.OK), (449, CeilingBand.OK), (450, CeilingBand.WARNING), (499, CeilingBand.WARNING),
-     (500, CeilingBand.OVER), (520, CeilingBand.OVER)],
-)  # fmt: skip
-def test_ceiling_band(pending: int, band: CeilingBand) -> None:
-    assert ceiling_band(pending, 500) is band
-
-
-def test_plan_spreads_over_days_within_the_cap() -> None:
-    thursday = date(2026, 11, 26)
-    assert plan_withdrawals(72, daily_cap=30, used_today=0, today=date(2026, 11, 24)) == (
-        DayShare(date(2026, 11, 24), 30),
-        DayShare(date(2026, 11, 25), 30),
-        DayShare(thursday, 12),
-    )
-    # Today's cap is spent already: the plan starts tomorrow.
-    assert plan_withdrawals(5, daily_cap=30, used_today=30, today=date(2026, 11, 24)) == (
-        DayShare(date(2026, 11, 25), 5),
-    )
-    assert plan_withdrawals(0, daily_cap=30, used_today=0, today=thursday) == ()
+    assert not digest.ceiling.warning
 
 
 async def test_bulk_plan_counts_what_today_already_used(
@@ -174,6 +144,16 @@ async def test_bulk_plan_counts_what_today_already_used(
                     finished_at=now - timedelta(minutes=30 + i),
                 )
             )
+        # One already queued for tomorrow takes a slot of tomorrow's cap.
+        session.add(
+            Action(
+                account_id=account.id,
+                kind=ActionKind.WITHDRAW,
+                state=ActionState.QUEUED,
+                not_before=now + timedelta(days=1),
+                created_at=now,
+            )
+        )
         # Yesterday's withdrawals do not count against today's cap.
         session.add(
             Action(
@@ -191,6 +171,9 @@ async def test_bulk_plan_counts_what_today_already_used(
 
     assert digest.bulk is not None
     assert digest.bulk.count == 40
-    assert [share.count for share in digest.bulk.plan] == [5, 30, 5]
-    assert digest.bulk.plan[0].day == digest.today
+    assert digest.bulk.plan == (
+        (digest.today, 5),
+        (digest.today + timedelta(days=1), 29),
+        (digest.today + timedelta(days=2), 6),
+    )
     assert digest.cooldown_ends == digest.today + timedelta(days=21)
