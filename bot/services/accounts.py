@@ -1,0 +1,211 @@
+"""Accounts: the default account, lookup by owner, validated preferences, pause and resume.
+
+Self-hosting is single-user: the CLI works on the account named "default" unless `--account`
+names another. Every function takes the caller's session and leaves committing to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Plan
+from bot.services.events import record_event
+from bot.services.policy import MAX_CAP_WITHOUT_OVERRIDE
+
+DEFAULT_ACCOUNT_NAME = "default"
+LANGUAGES = ("en", "nl")
+
+
+class InvalidSetting(ValueError):
+    """A preference value was refused.
+
+    `field` is the preference's name and `reason` a stable code the front ends render from a
+    template: "not_a_number", "not_a_boolean", "out_of_range", "unknown_timezone",
+    "not_a_choice", "not_increasing", "needs_cap_override" or "unknown_setting".
+    `limits` carries what a message needs (e.g. {"min": 1, "max": 40}).
+    """
+
+    def __init__(self, field: str, reason: str, **limits: Any) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.limits = limits
+
+
+async def get_or_create_account(
+    session: AsyncSession, name: str = DEFAULT_ACCOUNT_NAME, *, timezone: str = "UTC"
+) -> Account:
+    """The account called `name`, created with the product's defaults if it does not exist."""
+    account = await get_account(session, name)
+    if account is None:
+        _check_timezone(timezone)
+        account = Account(name=name, timezone=timezone)
+        session.add(account)
+        await session.flush()
+    return account
+
+
+async def get_account(session: AsyncSession, name: str) -> Account | None:
+    """The account called `name`, or None."""
+    return (await session.execute(select(Account).where(Account.name == name))).scalar_one_or_none()
+
+
+async def accounts_for_owner(session: AsyncSession, telegram_user_id: int) -> list[Account]:
+    """Every account owned by this Telegram user, oldest first."""
+    query = select(Account).where(Account.owner_telegram_id == telegram_user_id).order_by(Account.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def find_account_by_owner(session: AsyncSession, telegram_user_id: int) -> Account | None:
+    """The (first) account owned by this Telegram user, or None: what a chat command acts on."""
+    owned = await accounts_for_owner(session, telegram_user_id)
+    return owned[0] if owned else None
+
+
+def _as_int(field: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise InvalidSetting(field, "not_a_number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise InvalidSetting(field, "not_a_number")
+
+
+def _as_bool(field: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise InvalidSetting(field, "not_a_boolean")
+
+
+def _ranged(low: int, high: int | None = None) -> Callable[[str, object], int]:
+    def parse(field: str, value: object) -> int:
+        number = _as_int(field, value)
+        if number < low or (high is not None and number > high):
+            raise InvalidSetting(field, "out_of_range", min=low, max=high)
+        return number
+
+    return parse
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidSetting("timezone", "unknown_timezone", value=name) from exc
+
+
+def _timezone(field: str, value: object) -> str:
+    name = str(value).strip()
+    _check_timezone(name)
+    return name
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str, object], str]:
+    def parse(field: str, value: object) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise InvalidSetting(field, "not_a_choice", choices=choices)
+        return text
+
+    return parse
+
+
+def _plan(field: str, value: object) -> Plan:
+    return Plan(_choice(tuple(p.value for p in Plan))(field, value))
+
+
+_PREFERENCES: dict[str, Callable[[str, object], object]] = {
+    "timezone": _timezone,
+    "language": _choice(LANGUAGES),
+    "plan": _plan,
+    "digest_weekday": _ranged(0, 6),
+    "digest_hour": _ranged(0, 23),
+    "review_days": _ranged(1),
+    "suggest_days": _ranged(1),
+    "withdraw_days": _ranged(1),
+    "daily_withdraw_cap": _ranged(1),
+    "cap_override": _as_bool,
+    "cooldown_days": _ranged(1),
+    "pending_ceiling": _ranged(1),
+}
+PREFERENCE_NAMES = tuple(_PREFERENCES)
+"""The preferences `update_preferences` accepts."""
+
+
+async def update_preferences(
+    session: AsyncSession, account: Account, changes: Mapping[str, object], now: datetime
+) -> dict[str, object]:
+    """Validate `changes` as a whole and apply them to `account`; returns the parsed values.
+
+    Values may be typed or text (from the CLI or a chat command). Nothing is applied unless
+    every change is valid, and the result must keep review < suggest < withdraw and a daily cap
+    of at most 40 unless `cap_override` is on.
+
+    Raises:
+        InvalidSetting: the first problem found, naming the field and a reason code.
+    """
+    parsed: dict[str, object] = {}
+    for field, value in changes.items():
+        parse = _PREFERENCES.get(field)
+        if parse is None:
+            raise InvalidSetting(field, "unknown_setting", choices=PREFERENCE_NAMES)
+        parsed[field] = parse(field, value)
+
+    def merged(field: str) -> Any:
+        return parsed.get(field, getattr(account, field))
+
+    review, suggest, withdraw = merged("review_days"), merged("suggest_days"), merged("withdraw_days")
+    if not review < suggest < withdraw:
+        field = next((f for f in ("review_days", "suggest_days", "withdraw_days") if f in parsed), "")
+        raise InvalidSetting(field or "withdraw_days", "not_increasing")
+    if merged("daily_withdraw_cap") > MAX_CAP_WITHOUT_OVERRIDE and not merged("cap_override"):
+        raise InvalidSetting("daily_withdraw_cap", "needs_cap_override", max=MAX_CAP_WITHOUT_OVERRIDE)
+
+    for field, value in parsed.items():
+        setattr(account, field, value)
+    record_event(
+        session,
+        account_id=account.id,
+        kind="preferences_changed",
+        at=now,
+        changes={field: str(value) for field, value in parsed.items()},
+    )
+    return parsed
+
+
+async def pause_account(session: AsyncSession, account: Account, reason: str, now: datetime) -> bool:
+    """Stop the account's browser work until `resume_account`; False if it was already paused.
+
+    `reason` is a short code ("owner", "session_expired", "WeeklyLimit", ...), never a secret.
+    """
+    if account.paused:
+        return False
+    account.paused = True
+    account.paused_reason = reason[:200]
+    account.paused_at = now
+    record_event(session, account_id=account.id, kind="account_paused", at=now, reason=reason)
+    return True
+
+
+async def resume_account(session: AsyncSession, account: Account, now: datetime) -> bool:
+    """Let the account's browser work run again; False if it was not paused."""
+    if not account.paused:
+        return False
+    previous = account.paused_reason
+    account.paused = False
+    account.paused_reason = None
+    account.paused_at = None
+    record_event(session, account_id=account.id, kind="account_resumed", at=now, previous_reason=previous)
+    return True

@@ -1,0 +1,138 @@
+"""Accounts: the default account, owner lookup, validated preferences, pause/resume."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Account, Event, Plan
+from bot.db.session import SessionFactory
+from bot.services.accounts import (
+    InvalidSetting,
+    find_account_by_owner,
+    get_or_create_account,
+    pause_account,
+    resume_account,
+    update_preferences,
+)
+from bot.services.clock import FrozenClock
+
+
+async def test_default_account_is_created_once(db: SessionFactory) -> None:
+    async with db.begin() as session:
+        first = await get_or_create_account(session, timezone="Europe/Amsterdam")
+    async with db.begin() as session:
+        second = await get_or_create_account(session)
+        count = len((await session.execute(select(Account))).scalars().all())
+    assert first.id == second.id
+    assert second.name == "default"
+    assert second.timezone == "Europe/Amsterdam"
+    assert count == 1
+
+
+async def test_unknown_timezone_refused_at_creation(db: SessionFactory) -> None:
+    async with db.begin() as session:
+        with pytest.raises(InvalidSetting) as caught:
+            await get_or_create_account(session, "work", timezone="Mars/Olympus")
+    assert (caught.value.field, caught.value.reason) == ("timezone", "unknown_timezone")
+
+
+async def test_find_by_owner(db: SessionFactory, account: Account) -> None:
+    async with db() as session:
+        found = await find_account_by_owner(session, 1001)
+        missing = await find_account_by_owner(session, 999)
+    assert found is not None and found.id == account.id
+    assert missing is None
+
+
+async def test_valid_preferences_are_applied_from_text_and_recorded(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        await update_preferences(
+            session,
+            stored,
+            {
+                "timezone": "America/New_York",
+                "digest_weekday": "4",
+                "digest_hour": 18,
+                "review_days": 20,
+                "suggest_days": 45,
+                "withdraw_days": "75",
+                "language": "NL",
+                "plan": "premium",
+                "cooldown_days": 1,
+            },
+            clock(),
+        )
+    async with db() as session:
+        stored = await session.get(Account, account.id)
+        events = (await session.execute(select(Event.kind))).scalars().all()
+    assert stored is not None
+    assert (stored.timezone, stored.digest_weekday, stored.digest_hour) == ("America/New_York", 4, 18)
+    assert (stored.review_days, stored.suggest_days, stored.withdraw_days) == (20, 45, 75)
+    assert (stored.language, stored.plan) == ("nl", Plan.PREMIUM)
+    assert events == ["preferences_changed"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"digest_weekday": 7}, "digest_weekday", "out_of_range"),
+        ({"digest_weekday": -1}, "digest_weekday", "out_of_range"),
+        ({"digest_hour": 24}, "digest_hour", "out_of_range"),
+        ({"digest_hour": "nine"}, "digest_hour", "not_a_number"),
+        ({"timezone": "Europe/Atlantis"}, "timezone", "unknown_timezone"),
+        ({"timezone": "../../etc/passwd"}, "timezone", "unknown_timezone"),
+        ({"review_days": 60}, "review_days", "not_increasing"),
+        ({"suggest_days": 95}, "suggest_days", "not_increasing"),
+        ({"withdraw_days": 60}, "withdraw_days", "not_increasing"),
+        ({"daily_withdraw_cap": 0}, "daily_withdraw_cap", "out_of_range"),
+        ({"daily_withdraw_cap": 41}, "daily_withdraw_cap", "needs_cap_override"),
+        ({"cooldown_days": 0}, "cooldown_days", "out_of_range"),
+        ({"language": "de"}, "language", "not_a_choice"),
+        ({"plan": "gold"}, "plan", "not_a_choice"),
+        ({"cap_override": "maybe"}, "cap_override", "not_a_boolean"),
+        ({"paused": True}, "paused", "unknown_setting"),
+    ],
+)
+async def test_invalid_preferences_are_refused_and_nothing_changes(
+    db: SessionFactory, account: Account, clock: FrozenClock, changes: dict[str, Any], field: str, reason: str
+) -> None:
+    async with db() as session:
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        with pytest.raises(InvalidSetting) as caught:
+            await update_preferences(session, stored, {"digest_hour": 7, **changes}, clock())
+        assert (caught.value.field, caught.value.reason) == (field, reason)
+        assert stored.digest_hour == 9  # the valid change in the same request was not applied
+
+
+async def test_cap_above_forty_needs_the_override(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        await update_preferences(session, stored, {"daily_withdraw_cap": 40}, clock())
+        await update_preferences(session, stored, {"daily_withdraw_cap": 55, "cap_override": "yes"}, clock())
+    assert (stored.daily_withdraw_cap, stored.cap_override) == (55, True)
+
+
+async def test_pause_and_resume_with_reason(db: SessionFactory, account: Account, clock: FrozenClock) -> None:
+    async with db.begin() as session:
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        assert await pause_account(session, stored, "owner", clock()) is True
+        assert await pause_account(session, stored, "WeeklyLimit", clock()) is False
+    assert (stored.paused, stored.paused_reason, stored.paused_at) == (True, "owner", clock())
+    async with db.begin() as session:
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        assert await resume_account(session, stored, clock()) is True
+        assert await resume_account(session, stored, clock()) is False
+        kinds = (await session.execute(select(Event.kind).order_by(Event.id))).scalars().all()
+    assert (stored.paused, stored.paused_reason) == (False, None)
+    assert kinds == ["account_paused", "account_resumed"]
