@@ -1,0 +1,18 @@
+"""A faithful local imitation of the LinkedIn pages InviteSweep automates (reference §8).
+
+    from automation.sandbox import SandboxConfig, SandboxServer
+    with SandboxServer(SandboxConfig(pending=35)) as server:
+        server.url("/mynetwork/invitation-manager/sent/")
+        server.state.pending_slugs()
+
+Pages: the Sent page (E4/E3/E2 renderings, en/de/nl), the withdraw confirmation, login and
+checkpoints, profiles and the custom-invite dialog. Faults and the sandbox clock are switched
+through `SandboxServer` helpers, `SandboxState`, or the JSON API under `/__sandbox/`.
+"""
+
+from automation.sandbox.app import create_app
+from automation.sandbox.config import SandboxConfig
+from automation.sandbox.server import SandboxServer
+from automation.sandbox.state import SandboxState
+
+__all__ = ["SandboxConfig", "SandboxServer", "SandboxState", "create_app"]

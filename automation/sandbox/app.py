@@ -1,0 +1,62 @@
+"""`create_app(config)`: the sandbox as a Starlette app, every route in one ordered list."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from automation.sandbox import control, sent
+from automation.sandbox.config import SandboxConfig
+from automation.sandbox.context import Sandbox
+from automation.sandbox.rendering import PageRenderer
+from automation.sandbox.state import SandboxState
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class _SlowResponses:
+    """The slow-responses fault: delay every site request (not the control API) by `delay_ms`."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/__sandbox/"):
+            delay_ms = self.state.faults.delay_ms
+            if delay_ms:
+                await asyncio.sleep(delay_ms / 1000)
+        await self.app(scope, receive, send)
+
+
+async def _invitation_manager(request: Request) -> Response:
+    del request
+    return RedirectResponse("/mynetwork/invitation-manager/received/", status_code=302)
+
+
+def create_app(config: SandboxConfig | None = None, *, state: SandboxState | None = None) -> Starlette:
+    """Build the sandbox app over a new world from `config` (or over an existing `state`)."""
+    world = state or SandboxState(config or SandboxConfig())
+    routes = [
+        # 1. the control API, never linked from pages
+        *control.ROUTES,
+        # 2. the Sent page, its lazy loading and the withdraw actions
+        Route("/mynetwork/invitation-manager/", _invitation_manager),
+        Route(sent.SENT_PATH, sent.sent_page),
+        Route(sent.SENT_PATH + "CONNECTION/", sent.sent_page),
+        Route(sent.PAGINATION_PATH, sent.pagination, methods=["POST"]),
+        Route(sent.SERVER_REQUEST_PATH, sent.server_request, methods=["POST"]),
+        # 3. the page scripts
+        Mount("/sandbox-static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = Sandbox(state=world, pages=PageRenderer())
+    app.add_middleware(_SlowResponses, state=world)
+    return app

@@ -1,0 +1,241 @@
+"""The Sent invitations page, its lazy-loading endpoint and the withdraw confirmation actions.
+
+One module serves all three renderings (E4 SDUI, E3 React, E2 Ember); the differences live in
+`templates/sandbox/sent/<rendering>*.html.j2`. Rows are addressed by their `componentkey`
+(`auto-component-<invitation id>-<salt>`), which the page's script sends back with each action.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from automation.sandbox.ages import Age, relative_age
+from automation.sandbox.context import Sandbox, base_url, sandbox_of
+from automation.sandbox.session import wall
+from automation.sandbox.state import Invitation, WithdrawOutcome
+
+PAGE_SIZE = 10
+SENT_PATH = "/mynetwork/invitation-manager/sent/"
+PAGINATION_PATH = "/flagship-web/rsc-action/actions/pagination"
+SERVER_REQUEST_PATH = "/flagship-web/rsc-action/actions/server-request"
+PAGINATION_SDUIID = "com.linkedin.sdui.flagshipnav.mynetwork.invitations.InvitationManagerSentPagination"
+DIALOG_SDUIID = "com.linkedin.sdui.flagshipnav.mynetwork.invitations.WithdrawConfirmationDialog"
+WITHDRAW_SDUIID = "com.linkedin.sdui.flagshipnav.mynetwork.invitations.WithdrawInvitation"
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a row template needs about one pending invitation."""
+
+    key: str
+    slug: str
+    name: str
+    first_name: str
+    headline: str
+    age: Age
+    note: str | None
+    profile_url: str
+    withdraw_href: str
+
+
+def component_key(sandbox: Sandbox, invitation: Invitation) -> str:
+    return f"auto-component-{invitation.id}-{sandbox.state.class_salt}"
+
+
+def _invitation_id(sandbox: Sandbox, key: object) -> int | None:
+    prefix, suffix = "auto-component-", f"-{sandbox.state.class_salt}"
+    if not isinstance(key, str) or not key.startswith(prefix) or not key.endswith(suffix):
+        return None
+    digits = key[len(prefix) : -len(suffix)]
+    return int(digits) if digits.isdigit() else None
+
+
+def _rows(request: Request, invitations: list[Invitation], *, lazy: bool) -> list[Row]:
+    sandbox = sandbox_of(request)
+    origin, now = base_url(request), sandbox.state.now()
+    today_for_hours = sandbox.state.rendering == "e2"
+    rows = []
+    for invitation in invitations:
+        person = sandbox.state.person(invitation.slug)
+        assert person is not None, "every invitation names a seeded member"
+        rows.append(
+            Row(
+                key=component_key(sandbox, invitation),
+                slug=person.slug,
+                name=person.name,
+                first_name=person.first_name,
+                headline=person.headline,
+                age=relative_age(now - invitation.sent_at, today_for_hours=today_for_hours),
+                note=invitation.note,
+                profile_url=f"{origin}/in/{person.slug}/",
+                # Live: server-rendered rows point at the feed, lazy-loaded ones at the Sent page.
+                withdraw_href=f"{origin}{SENT_PATH}" if lazy else f"{origin}/",
+            )
+        )
+    return rows
+
+
+def _common(sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        "t": sandbox.strings(),
+        "c": sandbox.classes(),
+        "locale": sandbox.state.locale,
+        "pill_word": sandbox.state.pill_word,
+    }
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+async def sent_page(request: Request) -> Response:
+    """GET the Sent page: the first rows server-side, the rest on scroll (or "Load more" in E2)."""
+    if (redirect := wall(request)) is not None:
+        return redirect
+    sandbox = sandbox_of(request)
+    rendering = sandbox.state.rendering
+    pending = sandbox.state.pending()
+    page = _page_number(request) if rendering == "e2" else 1
+    shown = pending[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rows = _rows(request, shown, lazy=False)
+    hooks = sandbox.classes()
+    script_config = {
+        "rendering": rendering,
+        "count": len(pending),
+        "cursor": shown[-1].id if shown else None,
+        "hasMore": page * PAGE_SIZE < len(pending),
+        "paginationUrl": f"{PAGINATION_PATH}?sduiid={PAGINATION_SDUIID}",
+        "dialogUrl": f"{SERVER_REQUEST_PATH}?sduiid={DIALOG_SDUIID}",
+        "withdrawUrl": f"{SERVER_REQUEST_PATH}?sduiid={WITHDRAW_SDUIID}",
+        "hooks": {name: hooks.hook(name) for name in _HOOKS},
+    }
+    neighbours = sandbox.state.strangers(3)
+    return sandbox.pages.page(
+        f"sent/{rendering}.html.j2",
+        rows=rows,
+        count=len(pending),
+        page=page,
+        pages=max(1, -(-len(pending) // PAGE_SIZE)),
+        neighbours=neighbours,
+        origin=base_url(request),
+        hooks=hooks,
+        script_config=json.dumps(script_config),
+        **_common(sandbox),
+    )
+
+
+_HOOKS = (
+    "list",
+    "pill",
+    "withdraw",
+    "dialog",
+    "confirm",
+    "cancel",
+    "dismiss",
+    "toasts",
+    "toast_dismiss",
+    "load_more",
+    "note_more",
+    "row_gap",
+)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+async def pagination(request: Request) -> Response:
+    """POST the next rows after a cursor, as an HTML fragment (the RSC stream's stand-in)."""
+    if (redirect := wall(request)) is not None:
+        return redirect
+    sandbox = sandbox_of(request)
+    body = await _json_body(request)
+    cursor = body.get("cursor")
+    batch = sandbox.state.pending_after(cursor if isinstance(cursor, int) else None, PAGE_SIZE + 1)
+    has_more, batch = len(batch) > PAGE_SIZE, batch[:PAGE_SIZE]
+    html = sandbox.pages.render(
+        f"sent/{sandbox.state.rendering}_rows.html.j2",
+        rows=_rows(request, batch, lazy=True),
+        hooks=sandbox.classes(),
+        **_common(sandbox),
+    )
+    headers = {"x-sandbox-has-more": "true" if has_more else "false"}
+    if batch:
+        headers["x-sandbox-cursor"] = str(batch[-1].id)
+    return HTMLResponse(html, headers=headers)
+
+
+def _target(sandbox: Sandbox, body: dict[str, Any]) -> tuple[Invitation, Any] | None:
+    invitation_id = _invitation_id(sandbox, body.get("componentkey"))
+    matches = [i for i in sandbox.state.invitations() if i.id == invitation_id]
+    if not matches:
+        return None
+    person = sandbox.state.person(matches[0].slug)
+    return (matches[0], person) if person else None
+
+
+async def withdraw_dialog(request: Request) -> Response:
+    """POST: the confirmation dialog for one row (LinkedIn fetches it as an SDUI screen)."""
+    if (redirect := wall(request)) is not None:
+        return redirect
+    sandbox = sandbox_of(request)
+    target = _target(sandbox, await _json_body(request))
+    if target is None:
+        return HTMLResponse("", status_code=404)
+    invitation, person = target
+    return sandbox.pages.page(
+        f"sent/{sandbox.state.rendering}_dialog.html.j2",
+        person=person,
+        key=component_key(sandbox, invitation),
+        hooks=sandbox.classes(),
+        **_common(sandbox),
+    )
+
+
+async def withdraw_confirm(request: Request) -> Response:
+    """POST: carry out a withdrawal; answers the page with the new pill text and a toast."""
+    if (redirect := wall(request)) is not None:
+        return redirect
+    sandbox = sandbox_of(request)
+    body = await _json_body(request)
+    target = _target(sandbox, body)
+    if target is None:
+        return JSONResponse({"status": WithdrawOutcome.NOT_PENDING.value}, status_code=404)
+    invitation, person = target
+    outcome = sandbox.state.withdraw(invitation.slug)
+    shown = body.get("count")
+    # The page decrements the count it shows, as LinkedIn's client does, even when the
+    # withdrawal silently does not hold on the server.
+    new_count = (shown if isinstance(shown, int) else sandbox.state.pill_count() + 1) - 1
+    common = _common(sandbox)
+    toast_template = f"sent/{sandbox.state.rendering}_toast.html.j2"
+    if outcome is WithdrawOutcome.WITHDRAWN:
+        toast = sandbox.pages.render(
+            toast_template, person=person, ok=True, hooks=sandbox.classes(), **common
+        )
+    else:
+        toast = sandbox.pages.render(
+            toast_template, person=person, ok=False, hooks=sandbox.classes(), **common
+        )
+    pill = str(common["t"].pill(max(0, new_count), common["pill_word"]))
+    return JSONResponse({"status": outcome.value, "pill": pill, "count": new_count, "toast": toast})
+
+
+async def server_request(request: Request) -> Response:
+    """POST an SDUI server action, dispatched on `sduiid` as LinkedIn's one endpoint does."""
+    sduiid = request.query_params.get("sduiid")
+    if sduiid == DIALOG_SDUIID:
+        return await withdraw_dialog(request)
+    if sduiid == WITHDRAW_SDUIID:
+        return await withdraw_confirm(request)
+    return JSONResponse({"error": "unknown sduiid"}, status_code=400)

@@ -1,0 +1,131 @@
+"""`SandboxServer`: the sandbox on uvicorn in a background thread with its own event loop.
+
+It works the same from sync code, the CLI and inside any asyncio loop (tests run one
+session-wide loop; the server never touches it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import threading
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from automation.sandbox.app import create_app
+from automation.sandbox.config import SandboxConfig
+from automation.sandbox.control import apply_switches
+from automation.sandbox.state import Faults, SandboxState
+
+_START_TIMEOUT_SECONDS = 10.0
+
+
+class _NotifyingServer(uvicorn.Server):
+    """A uvicorn server that tells another thread when it is accepting connections."""
+
+    def __init__(self, config: uvicorn.Config, started: threading.Event) -> None:
+        super().__init__(config)
+        self._started_event = started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self._started_event.set()
+
+
+class SandboxServer:
+    """A running sandbox. `start()` returns its base URL; `state` is the live world."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.state = SandboxState(self.config)
+        self.app = create_app(self.config, state=self.state)
+        self.base_url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Listen (port 0 picks a free one) and return the base URL, e.g. `http://127.0.0.1:54321`."""
+        if self._thread is not None:
+            return self.base_url
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.config.host, self.config.port))
+        host, port = sock.getsockname()[:2]
+        uv_config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off", ws="none", http="h11"
+        )
+        started = threading.Event()
+        server = _NotifyingServer(uv_config, started)
+
+        def serve() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            finally:
+                started.set()  # also when serving failed, so start() never waits in vain
+
+        self._server = server
+        self._thread = threading.Thread(target=serve, name=f"sandbox-{port}", daemon=True)
+        self._thread.start()
+        if not started.wait(_START_TIMEOUT_SECONDS) or not server.started:
+            self.stop()
+            raise RuntimeError(f"the sandbox did not start on {host}:{port}")
+        self.base_url = f"http://{host}:{port}"
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=_START_TIMEOUT_SECONDS)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- helpers for tests and the demo ------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a site path such as `/mynetwork/invitation-manager/sent/`."""
+        return self.base_url + "/" + path.lstrip("/")
+
+    def reset(self, **overrides: Any) -> None:
+        """Rebuild the world with `overrides` of `SandboxConfig` fields; faults go back to off."""
+        self.state.reset(**overrides)
+
+    def set_faults(self, **flags: Any) -> Faults:
+        """Switch faults (see `Faults` and the control API's `/__sandbox/faults` keys)."""
+        apply_switches(self.state, flags)
+        return self.state.faults
+
+    def advance_clock(self, delta: timedelta) -> None:
+        self.state.advance_clock(delta)
+
+    def mint_session(self) -> list[dict[str, Any]]:
+        """Playwright cookie dicts (li_at, JSESSIONID) of a new valid session for this origin."""
+        li_at, jsessionid = self.state.mint_session()
+        host = urlsplit(self.base_url).hostname or self.config.host
+        common = {"domain": host, "path": "/", "expires": -1, "secure": False, "sameSite": "Lax"}
+        return [
+            {"name": "li_at", "value": li_at, "httpOnly": True, **common},
+            {"name": "JSESSIONID", "value": jsessionid, "httpOnly": False, **common},
+        ]
+
+    def storage_state(self) -> dict[str, Any]:
+        """A Playwright storage_state with a fresh session, for `browser.new_context(storage_state=...)`."""
+        return {"cookies": self.mint_session(), "origins": []}
+
+    def with_config(self, **overrides: Any) -> SandboxConfig:
+        return dataclasses.replace(self.config, **overrides)

@@ -1,0 +1,540 @@
+"""The live sandbox world: members, invitations, sessions, faults and the sandbox clock.
+
+One `SandboxState` per app. Request handlers (on uvicorn's thread) and tests (on theirs) share
+it, so every method takes the one re-entrant lock and returns immutable snapshots.
+
+Inspection helpers for tests: `pending_slugs()`, `is_pending(slug)`, `withdrawn_slugs()`,
+`invitation(slug)`, `connected_slugs()`, `invited_slugs()`, `person(slug)`, `now()`,
+`pill_count()`, `notes_remaining`, `snapshot()` (the JSON the control API serves).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import itertools
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from automation.sandbox.config import LOCALES, RENDERINGS, SandboxConfig
+from automation.sandbox.seed import generate
+
+COOLDOWN = timedelta(days=21)
+NOTE_LIMITS = {"free": 200, "premium": 300}
+CHECKPOINTS = ("none", "email_pin", "two_step", "captcha")
+LOGIN_VARIANTS = ("classic", "formless")
+AUTH_REDIRECTS = ("login", "authwall")
+
+
+class Relation(enum.StrEnum):
+    """How the member relates to us, ignoring invitations."""
+
+    NONE = "none"
+    CONNECTED = "connected"
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+    ACCEPTED = "accepted"
+
+
+class InviteOutcome(enum.StrEnum):
+    """What happened to an attempt to send an invitation."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # inside the re-invite cooldown after a withdrawal
+    WEEKLY_LIMIT = "weekly_limit"
+    NOTE_QUOTA = "note_quota"
+    NOTE_TOO_LONG = "note_too_long"
+    ALREADY_PENDING = "already_pending"
+    ALREADY_CONNECTED = "already_connected"
+    UNKNOWN_MEMBER = "unknown_member"
+
+
+class WithdrawOutcome(enum.StrEnum):
+    WITHDRAWN = "withdrawn"
+    NOT_PENDING = "not_pending"
+    IGNORED = "ignored"  # the confirm-does-nothing fault
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of the sandbox world."""
+
+    slug: str
+    first_name: str
+    last_name: str
+    headline: str
+    company: str
+    member_id: int
+    relation: Relation = Relation.NONE
+    connect_in_menu: bool = False  # Connect only behind the "More" menu on the profile
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One sent invitation; a member can have several over time (withdrawn, then re-sent)."""
+
+    id: int
+    slug: str
+    sent_at: datetime
+    note: str | None = None
+    state: InvitationState = InvitationState.PENDING
+    withdrawn_at: datetime | None = None
+
+    @property
+    def sort_key(self) -> tuple[datetime, int]:
+        return (self.sent_at, self.id)
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Switchable misbehaviours. Every field is a fault or a rendering switch, off by default."""
+
+    delay_ms: int = 0
+    checkpoint: str = "none"
+    withdraw_holds: bool = True
+    confirm_noop: bool = False
+    weekly_limit: bool = False
+    login_variant: str = "classic"
+    auth_redirect: str = "login"
+
+    def __post_init__(self) -> None:
+        if self.checkpoint not in CHECKPOINTS:
+            raise ValueError(f"checkpoint must be one of {CHECKPOINTS}")
+        if self.login_variant not in LOGIN_VARIANTS:
+            raise ValueError(f"login_variant must be one of {LOGIN_VARIANTS}")
+        if self.auth_redirect not in AUTH_REDIRECTS:
+            raise ValueError(f"auth_redirect must be one of {AUTH_REDIRECTS}")
+        if self.delay_ms < 0:
+            raise ValueError("delay_ms cannot be negative")
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A login checkpoint waiting for a PIN (or a captcha)."""
+
+    id: str
+    kind: str
+    redirect: str
+
+
+@dataclass
+class _World:
+    config: SandboxConfig
+    people: dict[str, Person] = field(default_factory=dict)
+    invitations: dict[int, Invitation] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)  # li_at -> JSESSIONID value
+    challenges: dict[str, Challenge] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    rendering: str = "e4"
+    locale: str = "en"
+    plan: str = "free"
+    notes_remaining: int = 5
+    clock_offset: timedelta = timedelta(0)
+    class_salt: str = ""
+    pill_word: str | None = None  # overrides the locale's word in "People (N)"
+
+
+class SandboxState:
+    """The world behind the sandbox pages, safe to read and change from any thread."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._world = _World(config=config)
+        self.reset()
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def reset(self, **overrides: Any) -> None:
+        """Rebuild the world from the config with `overrides` applied (seed, pending, rendering, …).
+
+        Sessions survive a reset, so a browser context that is signed in stays signed in.
+        """
+        with self._lock:
+            config = dataclasses.replace(self._world.config, **overrides)
+            sessions = self._world.sessions
+            self._world = _World(
+                config=config,
+                sessions=sessions,
+                rendering=config.rendering,
+                locale=config.locale,
+                plan=config.plan,
+                notes_remaining=config.notes_quota,
+                class_salt=secrets.token_hex(4),
+            )
+            self._ids = itertools.count(1)
+            now = self.now()
+            world = generate(config.seed, config.pending)
+            for seed, age, note in world.pending:
+                self._add_person(seed, Relation.NONE, connect_in_menu=False)
+                self._add_invitation(seed.slug, now - age, note)
+            for seed in world.connected:
+                self._add_person(seed, Relation.CONNECTED, connect_in_menu=False)
+            for index, seed in enumerate(world.connectable):
+                # Every third stranger hides Connect behind "More", as many live profiles do.
+                self._add_person(seed, Relation.NONE, connect_in_menu=index % 3 == 2)
+
+    def _add_person(self, seed: Any, relation: Relation, *, connect_in_menu: bool) -> None:
+        self._world.people[seed.slug] = Person(
+            slug=seed.slug,
+            first_name=seed.first_name,
+            last_name=seed.last_name,
+            headline=seed.headline,
+            company=seed.company,
+            member_id=seed.member_id,
+            relation=relation,
+            connect_in_menu=connect_in_menu,
+        )
+
+    def _add_invitation(self, slug: str, sent_at: datetime, note: str | None) -> Invitation:
+        invitation = Invitation(id=next(self._ids), slug=slug, sent_at=sent_at, note=note)
+        self._world.invitations[invitation.id] = invitation
+        return invitation
+
+    # ---- clock -----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The sandbox clock: real UTC now plus the offset the control API advanced."""
+        with self._lock:
+            return datetime.now(UTC) + self._world.clock_offset
+
+    def advance_clock(self, delta: timedelta) -> datetime:
+        """Move the sandbox clock forward (or back) by `delta`; returns the new now."""
+        with self._lock:
+            self._world.clock_offset += delta
+            return self.now()
+
+    # ---- switches --------------------------------------------------------------------------
+
+    @property
+    def config(self) -> SandboxConfig:
+        with self._lock:
+            return self._world.config
+
+    @property
+    def faults(self) -> Faults:
+        with self._lock:
+            return self._world.faults
+
+    def set_faults(self, **flags: Any) -> Faults:
+        """Change fault switches by name (see `Faults`); unknown names raise `TypeError`."""
+        with self._lock:
+            self._world.faults = dataclasses.replace(self._world.faults, **flags)
+            return self._world.faults
+
+    @property
+    def rendering(self) -> str:
+        with self._lock:
+            return self._world.rendering
+
+    @rendering.setter
+    def rendering(self, value: str) -> None:
+        if value not in RENDERINGS:
+            raise ValueError(f"rendering must be one of {RENDERINGS}")
+        with self._lock:
+            self._world.rendering = value
+
+    @property
+    def locale(self) -> str:
+        with self._lock:
+            return self._world.locale
+
+    @locale.setter
+    def locale(self, value: str) -> None:
+        if value not in LOCALES:
+            raise ValueError(f"locale must be one of {LOCALES}")
+        with self._lock:
+            self._world.locale = value
+
+    @property
+    def plan(self) -> str:
+        with self._lock:
+            return self._world.plan
+
+    @property
+    def note_limit(self) -> int:
+        return NOTE_LIMITS[self.plan]
+
+    @property
+    def notes_remaining(self) -> int:
+        with self._lock:
+            return self._world.notes_remaining
+
+    @notes_remaining.setter
+    def notes_remaining(self, value: int) -> None:
+        with self._lock:
+            self._world.notes_remaining = max(0, value)
+
+    @property
+    def pill_word(self) -> str | None:
+        with self._lock:
+            return self._world.pill_word
+
+    @pill_word.setter
+    def pill_word(self, value: str | None) -> None:
+        with self._lock:
+            self._world.pill_word = value or None
+
+    @property
+    def class_salt(self) -> str:
+        with self._lock:
+            return self._world.class_salt
+
+    # ---- people and invitations --------------------------------------------------------------
+
+    def person(self, slug: str) -> Person | None:
+        with self._lock:
+            return self._world.people.get(slug)
+
+    def people(self) -> list[Person]:
+        with self._lock:
+            return list(self._world.people.values())
+
+    def strangers(self, limit: int) -> list[Person]:
+        """Up to `limit` members we never invited and are not connected to, in seed order."""
+        with self._lock:
+            invited = {i.slug for i in self._world.invitations.values()}
+            found = [
+                p
+                for p in self._world.people.values()
+                if p.relation is Relation.NONE and p.slug not in invited
+            ]
+        return found[:limit]
+
+    def pending(self) -> list[Invitation]:
+        """Pending invitations, newest first (the Sent page's order)."""
+        with self._lock:
+            rows = [i for i in self._world.invitations.values() if i.state is InvitationState.PENDING]
+        return sorted(rows, key=lambda i: i.sort_key, reverse=True)
+
+    def pending_after(self, cursor: int | None, count: int) -> list[Invitation]:
+        """The next `count` pending rows after invitation `cursor` in page order (None: from the top).
+
+        A cursor, not an offset, so rows withdrawn meanwhile cannot shift the page.
+        """
+        rows = self.pending()
+        if cursor is not None:
+            with self._lock:
+                anchor = self._world.invitations.get(cursor)
+            if anchor is not None:
+                rows = [i for i in rows if i.sort_key < anchor.sort_key]
+        return rows[:count]
+
+    def pill_count(self) -> int:
+        return len(self.pending())
+
+    def pending_slugs(self) -> list[str]:
+        """Slugs of pending invitations, newest first."""
+        return [i.slug for i in self.pending()]
+
+    def is_pending(self, slug: str) -> bool:
+        invitation = self.invitation(slug)
+        return invitation is not None and invitation.state is InvitationState.PENDING
+
+    def invitation(self, slug: str) -> Invitation | None:
+        """The most recent invitation to `slug`, whatever its state."""
+        with self._lock:
+            mine = [i for i in self._world.invitations.values() if i.slug == slug]
+        return max(mine, key=lambda i: i.id) if mine else None
+
+    def invitations(self) -> list[Invitation]:
+        with self._lock:
+            return sorted(self._world.invitations.values(), key=lambda i: i.id)
+
+    def withdrawn_slugs(self) -> list[str]:
+        """Slugs whose latest invitation was withdrawn, most recent withdrawal first."""
+        latest = [i for i in self._latest_per_slug() if i.state is InvitationState.WITHDRAWN]
+        latest.sort(key=lambda i: (i.withdrawn_at or i.sent_at, i.id), reverse=True)
+        return [i.slug for i in latest]
+
+    def connected_slugs(self) -> list[str]:
+        with self._lock:
+            return [p.slug for p in self._world.people.values() if p.relation is Relation.CONNECTED]
+
+    def invited_slugs(self) -> list[str]:
+        """Slugs invited through the sandbox's own Connect flow since the last reset, newest first."""
+        with self._lock:
+            seeded = self._world.config.pending
+            fresh = [i for i in self._world.invitations.values() if i.id > seeded]
+        fresh.sort(key=lambda i: i.id, reverse=True)
+        return [i.slug for i in fresh]
+
+    def _latest_per_slug(self) -> list[Invitation]:
+        with self._lock:
+            latest: dict[str, Invitation] = {}
+            for invitation in self._world.invitations.values():
+                if invitation.slug not in latest or invitation.id > latest[invitation.slug].id:
+                    latest[invitation.slug] = invitation
+            return list(latest.values())
+
+    def cooldown_ends_at(self, slug: str) -> datetime | None:
+        """When `slug` can be re-invited, if its latest invitation was withdrawn recently."""
+        invitation = self.invitation(slug)
+        if invitation is None or invitation.withdrawn_at is None:
+            return None
+        if invitation.state is not InvitationState.WITHDRAWN:
+            return None
+        ends = invitation.withdrawn_at + COOLDOWN
+        return ends if ends > self.now() else None
+
+    def withdraw(self, slug: str) -> WithdrawOutcome:
+        """Withdraw the pending invitation to `slug`, as the confirm button does."""
+        with self._lock:
+            invitation = self.invitation(slug)
+            if invitation is None or invitation.state is not InvitationState.PENDING:
+                return WithdrawOutcome.NOT_PENDING
+            if self._world.faults.confirm_noop:
+                return WithdrawOutcome.IGNORED
+            if self._world.faults.withdraw_holds:
+                self._world.invitations[invitation.id] = dataclasses.replace(
+                    invitation, state=InvitationState.WITHDRAWN, withdrawn_at=self.now()
+                )
+            # When the withdrawal does not hold, the page is told it worked and nothing changes.
+            return WithdrawOutcome.WITHDRAWN
+
+    def accept(self, slug: str) -> bool:
+        """The member accepts our pending invitation: it leaves the Sent list and they connect."""
+        with self._lock:
+            invitation = self.invitation(slug)
+            person = self._world.people.get(slug)
+            if invitation is None or person is None or invitation.state is not InvitationState.PENDING:
+                return False
+            self._world.invitations[invitation.id] = dataclasses.replace(
+                invitation, state=InvitationState.ACCEPTED
+            )
+            self._world.people[slug] = dataclasses.replace(person, relation=Relation.CONNECTED)
+            return True
+
+    def check_invite(self, slug: str, note: str | None) -> InviteOutcome:
+        """Why an invitation to `slug` with `note` would fail, or SENT if it would go through."""
+        with self._lock:
+            person = self._world.people.get(slug)
+            if person is None:
+                return InviteOutcome.UNKNOWN_MEMBER
+            if person.relation is Relation.CONNECTED:
+                return InviteOutcome.ALREADY_CONNECTED
+            if self.is_pending(slug):
+                return InviteOutcome.ALREADY_PENDING
+            if self._world.faults.weekly_limit:
+                return InviteOutcome.WEEKLY_LIMIT
+            if self.cooldown_ends_at(slug) is not None:
+                return InviteOutcome.BLOCKED
+            if note:
+                if len(note) > self.note_limit:
+                    return InviteOutcome.NOTE_TOO_LONG
+                if self._world.plan == "free" and self._world.notes_remaining <= 0:
+                    return InviteOutcome.NOTE_QUOTA
+            return InviteOutcome.SENT
+
+    def invite(self, slug: str, note: str | None) -> InviteOutcome:
+        """Send an invitation to `slug` (with `note` if not empty) unless something blocks it."""
+        note = note or None
+        with self._lock:
+            outcome = self.check_invite(slug, note)
+            if outcome is InviteOutcome.SENT:
+                self._add_invitation(slug, self.now(), note)
+                if note and self._world.plan == "free":
+                    self._world.notes_remaining -= 1
+            return outcome
+
+    # ---- sessions and checkpoints -------------------------------------------------------------
+
+    def mint_session(self) -> tuple[str, str]:
+        """A new valid session: (li_at, JSESSIONID value with its quotes, `"ajax:<n>"`)."""
+        li_at = "AQEDAR" + secrets.token_urlsafe(48)
+        jsessionid = f'"ajax:{secrets.randbelow(10**19):019d}"'
+        with self._lock:
+            self._world.sessions[li_at] = jsessionid
+        return li_at, jsessionid
+
+    def session_valid(self, li_at: str | None) -> bool:
+        with self._lock:
+            return li_at is not None and li_at in self._world.sessions
+
+    def expire_sessions(self) -> int:
+        """Invalidate every li_at (the session-expiry fault); returns how many there were."""
+        with self._lock:
+            count = len(self._world.sessions)
+            self._world.sessions.clear()
+            return count
+
+    def open_challenge(self, kind: str, redirect: str) -> Challenge:
+        challenge = Challenge(id=secrets.token_hex(12), kind=kind, redirect=redirect)
+        with self._lock:
+            self._world.challenges[challenge.id] = challenge
+        return challenge
+
+    def challenge(self, challenge_id: str) -> Challenge | None:
+        with self._lock:
+            return self._world.challenges.get(challenge_id)
+
+    def close_challenge(self, challenge_id: str) -> None:
+        with self._lock:
+            self._world.challenges.pop(challenge_id, None)
+
+    # ---- inspection ---------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a test may want to inspect, as JSON-ready data."""
+        with self._lock:
+            world = self._world
+            pending = self.pending()
+            people = world.people
+
+            def row(invitation: Invitation) -> dict[str, Any]:
+                person = people[invitation.slug]
+                return {
+                    "id": invitation.id,
+                    "slug": invitation.slug,
+                    "name": person.name,
+                    "headline": person.headline,
+                    "sent_at": invitation.sent_at.isoformat(),
+                    "note": invitation.note,
+                    "withdrawn_at": invitation.withdrawn_at.isoformat() if invitation.withdrawn_at else None,
+                }
+
+            latest = self._latest_per_slug()
+            return {
+                "clock": self.now().isoformat(),
+                "clock_offset_seconds": world.clock_offset.total_seconds(),
+                "rendering": world.rendering,
+                "locale": world.locale,
+                "plan": world.plan,
+                "note_limit": self.note_limit,
+                "notes_remaining": world.notes_remaining,
+                "faults": dataclasses.asdict(world.faults),
+                "config": {
+                    k: v for k, v in dataclasses.asdict(world.config).items() if k not in ("password",)
+                },
+                "counts": {
+                    "pending": len(pending),
+                    "withdrawn": sum(i.state is InvitationState.WITHDRAWN for i in latest),
+                    "accepted": sum(i.state is InvitationState.ACCEPTED for i in latest),
+                    "connected": len(self.connected_slugs()),
+                    "sessions": len(world.sessions),
+                },
+                "pending": [row(i) for i in pending],
+                "withdrawn": [row(i) for i in latest if i.state is InvitationState.WITHDRAWN],
+                "invited": [row(i) for i in world.invitations.values() if i.id > world.config.pending],
+                "connected": [
+                    {"slug": p.slug, "name": p.name}
+                    for p in people.values()
+                    if p.relation is Relation.CONNECTED
+                ],
+                "connectable": [
+                    {"slug": p.slug, "name": p.name, "connect_in_menu": p.connect_in_menu}
+                    for p in people.values()
+                    if p.relation is Relation.NONE
+                    and p.slug not in {i.slug for i in world.invitations.values()}
+                ],
+            }

@@ -1,0 +1,144 @@
+// The Sent page's behaviour, shared by the E4, E3 and E2 renderings.
+// Like LinkedIn's React client it ignores synthetic clicks (el.click()) and keyboard activation of
+// the withdraw control: only a real pointer click (trusted, detail > 0) opens the confirmation.
+(() => {
+  "use strict";
+  const cfg = window.__SANDBOX__;
+  const hook = (name) => "." + cfg.hooks[name];
+  const main = document.querySelector("main");
+  const list = document.querySelector(hook("list"));
+  const toasts = document.querySelector(hook("toasts"));
+  let count = cfg.count;
+  let cursor = cfg.cursor;
+  let hasMore = cfg.hasMore;
+  let loading = false;
+
+  async function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  }
+
+  async function loadMore() {
+    if (loading || !hasMore) return;
+    loading = true;
+    try {
+      const response = await post(cfg.paginationUrl, { cursor });
+      if (!response.ok) return;
+      const html = await response.text();
+      const next = response.headers.get("x-sandbox-cursor");
+      hasMore = response.headers.get("x-sandbox-has-more") === "true";
+      if (next) cursor = Number(next);
+      list.insertAdjacentHTML("beforeend", html);
+    } finally {
+      loading = false;
+      syncLoadMoreButton();
+    }
+    if (cfg.rendering !== "e2") maybeLoad();
+  }
+
+  function nearBottom() {
+    return main.scrollTop + main.clientHeight >= main.scrollHeight - 300;
+  }
+
+  function maybeLoad() {
+    if (nearBottom()) loadMore();
+  }
+
+  function syncLoadMoreButton() {
+    const button = document.querySelector(hook("load_more"));
+    if (button) button.hidden = !hasMore;
+  }
+
+  function showToast(html) {
+    toasts.innerHTML = html;
+  }
+
+  function rowOf(control) {
+    return control.closest("[componentkey^='auto-component-'], li[data-componentkey]");
+  }
+
+  function keyOf(row) {
+    return row.getAttribute("componentkey") || row.getAttribute("data-componentkey");
+  }
+
+  function removeRow(key) {
+    for (const row of document.querySelectorAll(`[componentkey="${key}"], [data-componentkey="${key}"]`)) {
+      if (!list.contains(row)) continue;
+      const gap = row.nextElementSibling;
+      if (gap && gap.matches(hook("row_gap"))) gap.remove();
+      row.remove();
+    }
+  }
+
+  function close(dialog) {
+    if (typeof dialog.close === "function") dialog.close();
+    (dialog.closest("[data-sandbox-overlay]") || dialog).remove();
+  }
+
+  async function openDialog(row) {
+    const key = keyOf(row);
+    const response = await post(cfg.dialogUrl, { componentkey: key });
+    if (!response.ok) return;
+    const holder = document.createElement("div");
+    holder.innerHTML = await response.text();
+    const dialog = holder.firstElementChild;
+    document.body.append(dialog);
+    const modal = dialog.matches("dialog") ? dialog : dialog.querySelector("[role=alertdialog]");
+    if (dialog.matches("dialog")) dialog.showModal();
+    dialog.addEventListener("close", () => dialog.remove());
+    modal.addEventListener("click", async (event) => {
+      const target = event.target.closest("button");
+      if (!target) return;
+      if (target.matches(hook("cancel")) || target.matches(hook("dismiss"))) {
+        close(modal);
+        return;
+      }
+      if (!target.matches(hook("confirm")) || !event.isTrusted) return;
+      const result = await post(cfg.withdrawUrl, { componentkey: key, count });
+      const outcome = await result.json();
+      if (outcome.status === "ignored") return; // the confirm-does-nothing fault
+      close(modal);
+      if (outcome.status === "withdrawn") {
+        count = outcome.count;
+        removeRow(key);
+        const pill = document.querySelector(hook("pill"));
+        if (pill) pill.textContent = outcome.pill;
+      }
+      showToast(outcome.toast);
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const control = event.target.closest(hook("withdraw"));
+    if (control && list.contains(control)) {
+      event.preventDefault();
+      if (!event.isTrusted || event.detail === 0) return;
+      openDialog(rowOf(control));
+      return;
+    }
+    const more = event.target.closest(hook("note_more"));
+    if (more) {
+      const box = more.parentElement.querySelector("[data-testid='expandable-text-box']");
+      box.style.webkitLineClamp = "unset";
+      more.remove();
+      return;
+    }
+    const loadButton = event.target.closest(hook("load_more"));
+    if (loadButton) {
+      loadMore();
+      return;
+    }
+    const toastDismiss = event.target.closest(hook("toast_dismiss"));
+    if (toastDismiss) toasts.innerHTML = "";
+  });
+
+  if (cfg.rendering !== "e2") {
+    main.addEventListener("scroll", maybeLoad, { passive: true });
+    maybeLoad();
+  }
+  syncLoadMoreButton();
+})();

@@ -1,0 +1,206 @@
+"""Fidelity of the sandbox's E4 Sent page to the live page (reference §1.2, §1.3, §8.1, §8.2)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from automation.sandbox import SandboxServer
+
+pytestmark = pytest.mark.browser
+
+SENT = "/mynetwork/invitation-manager/sent/"
+WITHDRAW_NAME = re.compile(r"^Withdraw invitation sent to (.+)$")
+
+
+async def _open_sent(page: Page, sandbox: SandboxServer) -> None:
+    await page.goto(sandbox.url(SENT))
+    await expect(page.get_by_role("listitem").first).to_be_visible()
+
+
+async def _scroll_main_to_bottom(page: Page) -> None:
+    await page.locator("main").evaluate("main => main.scrollTo(0, main.scrollHeight)")
+
+
+async def test_body_does_not_scroll_but_main_does(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    await _open_sent(sandbox_page, sandbox)
+    scrolled = await sandbox_page.evaluate("() => { window.scrollTo(0, 5000); return window.scrollY; }")
+    main_scrolls = await sandbox_page.locator("main#workspace").evaluate(
+        "main => main.scrollHeight > main.clientHeight && getComputedStyle(main).overflowY === 'auto'"
+    )
+    assert scrolled == 0
+    assert main_scrolls
+
+
+async def test_ten_rows_then_lazy_loads_on_main_scroll_up_to_the_pill(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    pagination_urls: list[str] = []
+    page.on(
+        "request",
+        lambda r: pagination_urls.append(r.url) if "rsc-action/actions/pagination" in r.url else None,
+    )
+    await _open_sent(page, sandbox)
+    rows = page.get_by_role("listitem")
+    assert await rows.count() == 10
+    await expect(page.get_by_role("link", name=re.compile(r"^People \(\d+\)$"))).to_have_text("People (35)")
+
+    for expected in (20, 30, 35):
+        await _scroll_main_to_bottom(page)
+        await expect(rows).to_have_count(expected)
+
+    assert all("?sduiid=" in url for url in pagination_urls) and len(pagination_urls) == 3
+    names = [
+        WITHDRAW_NAME.match(label or "")
+        for label in await page.get_by_role("link", name=WITHDRAW_NAME).evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-label'))"
+        )
+    ]
+    expected_names = [sandbox.state.person(slug).name for slug in sandbox.state.pending_slugs()]  # type: ignore[union-attr]
+    assert [m.group(1) for m in names if m] == expected_names
+
+
+async def test_lazy_rows_link_withdraw_to_the_sent_page_and_pictures_to_profiles(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    await _open_sent(sandbox_page, sandbox)
+    await _scroll_main_to_bottom(sandbox_page)
+    await expect(sandbox_page.get_by_role("listitem")).to_have_count(20)
+    hrefs = await sandbox_page.get_by_role("link", name=WITHDRAW_NAME).evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert hrefs[:10] == [sandbox.url("/")] * 10
+    assert hrefs[10:] == [sandbox.url(SENT)] * 10
+    first_slug = sandbox.state.pending_slugs()[0]
+    picture = sandbox_page.get_by_role("listitem").first.locator("a[href*='/in/']")
+    await expect(picture).to_have_attribute("href", sandbox.url(f"/in/{first_slug}/"))
+
+
+async def test_synthetic_click_and_enter_do_not_open_the_confirmation(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    slug = sandbox.state.pending_slugs()[0]
+    control = page.get_by_role("link", name=WITHDRAW_NAME).first
+
+    await control.evaluate("el => el.click()")
+    await control.focus()
+    await page.keyboard.press("Enter")
+    # A trusted click afterwards proves the page was listening all along.
+    await control.click()
+
+    await expect(page.locator("dialog[open]")).to_have_count(1)
+    assert page.url == sandbox.url(SENT)
+    assert sandbox.state.is_pending(slug)
+
+
+async def test_trusted_click_and_confirm_withdraw_on_the_server(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    slug = sandbox.state.pending_slugs()[0]
+    person = sandbox.state.person(slug)
+    assert person is not None
+
+    await page.get_by_role("link", name=f"Withdraw invitation sent to {person.name}").click()
+    dialog = page.locator("dialog[open]")
+    await expect(dialog).to_have_attribute("data-testid", "dialog")
+    await expect(dialog.locator("header#dialog-header > h2")).to_have_text("Withdraw invitation")
+    await expect(dialog).to_contain_text(
+        "If you withdraw now, you won’t be able to resend to this person for up to 3 weeks."
+    )
+    assert await dialog.get_attribute("role") is None
+    await expect(dialog.get_by_role("button", name="Dismiss")).to_be_visible()
+    await expect(dialog.get_by_role("button", name="Cancel")).to_be_visible()
+    confirm = dialog.get_by_role("button", name=f"Withdraw invitation sent to {person.name}")
+    await expect(confirm).to_have_text("Withdraw")
+
+    await confirm.click()
+
+    await expect(page.get_by_role("alert")).to_have_text(f"Invitation to {person.first_name} withdrawn.")
+    await expect(page.get_by_role("link", name=f"Withdraw invitation sent to {person.name}")).to_have_count(0)
+    await expect(page.get_by_role("link", name="People (34)")).to_be_visible()
+    assert not sandbox.state.is_pending(slug)
+    assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+async def test_cancel_and_dismiss_withdraw_nothing(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    control = page.get_by_role("link", name=WITHDRAW_NAME).first
+    for button in ("Cancel", "Dismiss"):
+        await control.click()
+        await page.locator("dialog[open]").get_by_role("button", name=button, exact=True).click()
+        await expect(page.locator("dialog[open]")).to_have_count(0)
+    assert sandbox.state.pill_count() == 35
+    await expect(page.get_by_role("listitem")).to_have_count(10)
+
+
+async def test_decoys_are_present(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    await expect(page.locator("aside dialog:not([open])")).to_have_count(2)
+    await expect(page.locator("dialog[open]")).to_have_count(0)
+    # A hidden duplicate of a row: in the DOM, not in the accessibility tree.
+    await expect(page.locator("[role=listitem]")).to_have_count(11)
+    await expect(page.get_by_role("listitem")).to_have_count(10)
+    rail_slugs = await page.locator("aside a[href*='/in/']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href').split('/in/')[1].replace('/', ''))"
+    )
+    assert rail_slugs and not set(rail_slugs) & set(sandbox.state.pending_slugs())
+
+
+async def test_confirm_does_nothing_fault(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.set_faults(confirm_noop=True)
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    await page.get_by_role("link", name=WITHDRAW_NAME).first.click()
+    await page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME).click()
+    await expect(page.locator("dialog[open]")).to_be_visible()
+    assert sandbox.state.pill_count() == 35
+
+
+async def test_withdrawal_that_does_not_hold_returns_on_reload(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    sandbox.set_faults(withdraw_holds=False)
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    first = page.get_by_role("link", name=WITHDRAW_NAME).first
+    label = await first.get_attribute("aria-label")
+    await first.click()
+    await page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME).click()
+    await expect(page.get_by_role("link", name=label or "")).to_have_count(0)
+    await expect(page.get_by_role("link", name="People (34)")).to_be_visible()
+
+    await page.reload()
+    await expect(page.get_by_role("link", name=label or "")).to_have_count(1)
+    await expect(page.get_by_role("link", name="People (35)")).to_be_visible()
+
+
+def test_pill_uses_a_thousands_comma(sandbox: SandboxServer) -> None:
+    sandbox.reset(pending=1200)
+    response = httpx.get(sandbox.url(SENT), cookies={c["name"]: c["value"] for c in sandbox.mint_session()})
+    assert ">People (1,200)</a>" in response.text
+
+
+def test_empty_world_shows_zero_and_no_empty_text(sandbox: SandboxServer) -> None:
+    sandbox.reset(pending=0)
+    response = httpx.get(sandbox.url(SENT), cookies={c["name"]: c["value"] for c in sandbox.mint_session()})
+    assert ">People (0)</a>" in response.text
+    assert 'role="listitem"' not in response.text
+    assert "No pending invitations" not in response.text
+
+
+def test_pages_redirect_to_login_without_a_session(sandbox: SandboxServer) -> None:
+    response = httpx.get(sandbox.url(SENT))
+    assert response.status_code == 302
+    assert response.headers["location"].startswith("/login/?session_redirect=")
+    sandbox.set_faults(auth_redirect="authwall")
+    assert httpx.get(sandbox.url(SENT)).headers["location"].startswith("/authwall")
