@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from automation.sandbox import control, sent
+from automation.sandbox import auth, control, sent
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.context import Sandbox
 from automation.sandbox.rendering import PageRenderer
@@ -53,7 +53,9 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         Route(sent.SENT_PATH + "CONNECTION/", sent.sent_page),
         Route(sent.PAGINATION_PATH, sent.pagination, methods=["POST"]),
         Route(sent.SERVER_REQUEST_PATH, sent.server_request, methods=["POST"]),
-        # 3. the page scripts
+        # 3. sign-in, checkpoints, the feed
+        *auth.ROUTES,
+        # 4. the page scripts
         Mount("/sandbox-static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -2,6 +2,68 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 
-COMMANDS: list[click.Command] = []
+from automation.sandbox import SandboxConfig, SandboxServer
+from automation.sandbox.config import LOCALES, PLANS, RENDERINGS
+from bot.rendering import Renderer
+
+SENT_PATH = "/mynetwork/invitation-manager/sent/"
+
+
+@click.command("sandbox")
+@click.option(
+    "--port", type=int, default=8765, show_default=True, help="Port to listen on (0 picks a free one)."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--rendering",
+    type=click.Choice(RENDERINGS),
+    default="e4",
+    show_default=True,
+    help="Era of the Sent page: e4 (2026), e3 (early 2026) or e2 (Ember).",
+)
+@click.option(
+    "--locale", type=click.Choice(LOCALES), default="en", show_default=True, help="Language of the Sent page."
+)
+@click.option(
+    "--pending",
+    type=click.IntRange(min=0),
+    default=520,
+    show_default=True,
+    help="Pending invitations in the seeded world.",
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated people and ages.")
+@click.option(
+    "--plan",
+    type=click.Choice(PLANS),
+    default="free",
+    show_default=True,
+    help="Account plan: note limit 200 (free) or 300 (premium).",
+)
+def sandbox(port: int, host: str, rendering: str, locale: str, pending: int, seed: int, plan: str) -> None:
+    """Run the LinkedIn sandbox in the foreground, a local stand-in to try InviteSweep safely.
+
+    Ctrl-C stops it. The world lives in memory: every start is a fresh, seeded world.
+    """
+    config = SandboxConfig(
+        seed=seed, pending=pending, rendering=rendering, locale=locale, plan=plan, host=host, port=port
+    )
+    renderer = Renderer()
+    server = SandboxServer(config)
+    base_url = server.start()
+    click.echo(
+        renderer.cli("sandbox_started", base_url=base_url, sent_url=base_url + SENT_PATH, config=config)
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        click.echo(renderer.cli("sandbox_stopped"))
+
+
+COMMANDS: list[click.Command] = [sandbox]

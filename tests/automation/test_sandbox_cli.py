@@ -1,0 +1,36 @@
+"""`invitesweep sandbox` serves the sandbox in the foreground and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+
+
+def test_sandbox_command_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--pending", "3", "--locale", "de"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", first_line)
+        assert match, first_line
+        base_url = match.group(1)
+        state = httpx.get(base_url + "/__sandbox/state").json()
+        assert state["counts"]["pending"] == 3
+        assert state["locale"] == "de"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        rest = process.stdout.read()
+    finally:
+        process.kill()
+    assert f"LINKEDIN_BASE_URL={base_url}" in rest
+    assert "demo@invitesweep.test" in rest
+    assert "Sandbox stopped." in rest
+    assert process.returncode == 0
