@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-DAYS_PER_MONTH = 30.436875  # the Gregorian average, so 11.9 months never reads "12 months"
+# The month automation.timeparse documents (floor of days / 30): both sides must agree, or a parsed
+# "2 months" ([60, 90) days) would not contain the 90.2-day-old invitation it was rendered from.
+DAYS_PER_MONTH = 30
 
 
 @dataclass(frozen=True)
@@ -42,5 +44,5 @@ def relative_age(age: timedelta, *, today_for_hours: bool = False) -> Age:
     if days < 30:
         return Age("week", days // 7)
     if days < 365:
-        return Age("month", max(1, int(days / DAYS_PER_MONTH)))
+        return Age("month", max(1, days // DAYS_PER_MONTH))
     return Age("year", days // 365)
