@@ -1,0 +1,121 @@
+"""The tracking sheet as CSV: one row per invitation, local dates, follow-ups, formula-safe cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from bot.db.models import Account, Invitation, InvitationState, Person, Reminder
+from bot.db.session import SessionFactory
+from bot.services.clock import FrozenClock
+from bot.services.export import HEADER, sheet_rows, write_csv
+
+
+async def test_sheet_has_every_invitation_with_dates_and_follow_up(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()  # 2026-11-24 09:30 UTC
+    async with db.begin() as session:
+        jane = Person(
+            account_id=account.id,
+            slug="jane",
+            name="Jane Doe",
+            headline="CTO at Acme",
+            company="Acme",
+            profile_url="https://www.linkedin.com/in/jane/",
+        )
+        mallory = Person(
+            account_id=account.id,
+            slug="mallory",
+            name='=HYPERLINK("http://evil")',
+            headline="@everyone",
+            profile_url="https://www.linkedin.com/in/mallory/",
+        )
+        session.add_all([jane, mallory])
+        await session.flush()
+        withdrawn = Invitation(
+            account_id=account.id,
+            person_id=jane.id,
+            state=InvitationState.WITHDRAWN,
+            sent_at_earliest=now - timedelta(days=127),
+            sent_at_latest=now - timedelta(days=97),
+            first_seen_at=now - timedelta(days=97),
+            last_seen_at=now - timedelta(days=1),
+            had_note=True,
+            withdrawn_at=now - timedelta(days=1),
+            closed_at=now - timedelta(days=1),
+            cooldown_ends_at=now + timedelta(days=20),
+        )
+        pending = Invitation(
+            account_id=account.id,
+            person_id=mallory.id,
+            sent_at_earliest=now - timedelta(days=3),
+            sent_at_latest=now - timedelta(days=2),
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        session.add_all([withdrawn, pending])
+        await session.flush()
+        session.add(
+            Reminder(
+                account_id=account.id,
+                invitation_id=withdrawn.id,
+                person_id=jane.id,
+                due_at=now + timedelta(days=20, hours=1),
+            )
+        )
+
+    async with db() as session:
+        rows = await sheet_rows(session, account)
+    stream = io.StringIO()
+    assert write_csv(rows, stream) == 2
+
+    table = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert tuple(table[0]) == HEADER
+    assert table[1][:4] == [
+        '\'=HYPERLINK("http://evil")',
+        "",
+        "'@everyone",
+        "https://www.linkedin.com/in/mallory/",
+    ]
+    assert table[1][4:] == ["2026-11-21", "2026-11-22", "no", "pending", "", "", ""]
+    assert table[2] == [
+        "Jane Doe",
+        "Acme",
+        "CTO at Acme",
+        "https://www.linkedin.com/in/jane/",
+        "2026-07-20",
+        "2026-08-19",
+        "yes",
+        "withdrawn",
+        "2026-11-23",
+        "2026-12-14",
+        "2026-12-14",
+    ]
+
+
+async def test_dates_are_the_accounts_local_days(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        stored.timezone = "Pacific/Auckland"  # 09:30 UTC is 22:30 local, the same day; +3h is the next
+        person = Person(account_id=account.id, slug="kiwi", name="Kiwi", profile_url="/in/kiwi/")
+        session.add(person)
+        await session.flush()
+        sent = clock() + timedelta(hours=3)
+        session.add(
+            Invitation(
+                account_id=account.id,
+                person_id=person.id,
+                sent_at_earliest=sent,
+                sent_at_latest=sent,
+                first_seen_at=sent,
+                last_seen_at=sent,
+            )
+        )
+        account = stored
+    async with db() as session:
+        (row,) = await sheet_rows(session, account)
+    assert row.sent_from.isoformat() == row.sent_to.isoformat() == "2026-11-25"
