@@ -1,18 +1,31 @@
 """`LinkedInClient`: the few LinkedIn operations the services call, over one browser context.
 
 This file is the contract between `bot.services` and the automation. Signatures are fixed;
-bodies are filled in by the automation work (see automation/pages/ for the page objects).
+the page objects in automation/pages/ do the work, this class composes them, paces them and
+wraps each operation in a trace that is kept only when it fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, cast
 
-from playwright.async_api import Browser
+from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from automation.browser import new_account_context, traced_operation
 from automation.config import AutomationConfig
-from automation.types import InviteResult, Profile, SentList, WithdrawResult
+from automation.errors import InvitationNotFound, SessionExpired, WithdrawNotVerified
+from automation.pacing import Pacer, Sleep
+from automation.pages.invite import CustomInvitePage
+from automation.pages.login import LoginPage
+from automation.pages.profile import ProfilePage
+from automation.pages.sent import SENT_PATH, SentInvitationsPage
+from automation.pages.withdraw import WithdrawDialog
+from automation.types import InviteResult, Profile, ProfileState, SentList, WithdrawResult
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (rows loaded so far, the pill's total or None) while the Sent list loads."""
@@ -26,7 +39,8 @@ class LinkedInClient:
 
     Use as `async with LinkedInClient(browser, config, storage_state) as client: ...`.
     Every navigation checks for /login, /authwall and /checkpoint/ and raises `SessionExpired`.
-    Pacing (randomized pauses between actions, `config.pacing`) happens inside the client.
+    Pacing (randomized pauses between actions, `config.pacing`) happens inside the client;
+    `sleep` and `rng` are injectable so tests can observe it without waiting.
     """
 
     def __init__(
@@ -34,24 +48,53 @@ class LinkedInClient:
         browser: Browser,
         config: AutomationConfig,
         storage_state: StorageState | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self.browser = browser
         self.config = config
         self._initial_state = storage_state
+        self._pacer = Pacer(config.pacing, sleep=sleep, rng=rng)
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
+        # One operation at a time: they share the page, and tracing has one chunk at a time.
+        self._busy = asyncio.Lock()
 
     async def __aenter__(self) -> LinkedInClient:
-        raise NotImplementedError
+        self._context = await new_account_context(self.browser, self.config, self._initial_state)
+        self._page = await self._context.new_page()
+        return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        raise NotImplementedError
+        context, self._context, self._page = self._context, None, None
+        if context is not None:
+            await context.close()
+
+    @property
+    def page(self) -> Page:
+        """The client's one page (for diagnostics and the CLI; operations own what it shows)."""
+        if self._page is None:
+            raise RuntimeError("use LinkedInClient as `async with LinkedInClient(...) as client`")
+        return self._page
+
+    @asynccontextmanager
+    async def _operation(self, name: str) -> AsyncIterator[Page]:
+        page = self.page
+        assert self._context is not None
+        async with self._busy, traced_operation(self._context, self.config, name):
+            yield page
 
     async def check_session(self) -> None:
         """Raise `SessionExpired` unless the stored session still opens the Sent page."""
-        raise NotImplementedError
+        async with self._operation("check_session") as page:
+            await SentInvitationsPage(page, self.config).open()
 
     async def list_sent(self, *, on_progress: ProgressCallback | None = None) -> SentList:
         """Every pending sent invitation (all rows loaded), newest first, and the pill count."""
-        raise NotImplementedError
+        async with self._operation("list_sent") as page:
+            invitations, pill = await SentInvitationsPage(page, self.config).list_all(on_progress)
+            return SentList(tuple(invitations), pill)
 
     async def withdraw(self, slug: str, *, name: str | None = None) -> WithdrawResult:
         """Withdraw the pending invitation to `slug`, verified by readback.
@@ -59,18 +102,76 @@ class LinkedInClient:
         Raises `InvitationNotFound` when no row for `slug` is pending (already withdrawn,
         accepted, or never sent) and `WithdrawNotVerified` when the row survives the confirm.
         """
-        raise NotImplementedError
+        async with self._operation(f"withdraw {slug}") as page:
+            sent = SentInvitationsPage(page, self.config)
+            row = await sent.find_row(slug)
+            pill_before = await sent.pill_count()
+            await self._pacer.pause()
+            person = await sent.open_withdraw_dialog(row, slug, name)
+            await self._pacer.pause()
+            await WithdrawDialog(page).confirm_for(person)
+            try:
+                pill_after = await sent.wait_until_row_gone(slug, pill_before)
+            except PlaywrightTimeoutError as exc:
+                raise WithdrawNotVerified(f"the row for {slug} is still there after confirming") from exc
+            await self._verify_withdrawal_held(sent, slug, pill_before)
+            return WithdrawResult(slug=slug, name=person, pill_before=pill_before, pill_after=pill_after)
+
+    async def _verify_withdrawal_held(
+        self, sent: SentInvitationsPage, slug: str, pill_before: int | None
+    ) -> None:
+        """Reload the Sent page: the server, not the page's script, must agree the row is gone.
+
+        LinkedIn has shown a success toast and an updated count for a withdrawal that a reload
+        then undid (reference §1.3). The pill is the cheap check; without a pill, search the rows.
+        """
+        await sent.open()
+        pill_now = await sent.pill_count()
+        if pill_before is not None and pill_now is not None:
+            held = pill_now < pill_before and await sent.row_for(slug).count() == 0
+        else:
+            try:
+                await sent.find_row(slug)
+            except InvitationNotFound:
+                held = True
+            else:
+                held = False
+        if not held:
+            raise WithdrawNotVerified(
+                f"the withdrawal of {slug} did not hold: the invitation is back after a reload"
+            )
 
     async def profile(self, slug: str) -> Profile:
         """Name, headline and our relationship state, from the member's profile top card."""
-        raise NotImplementedError
+        async with self._operation(f"profile {slug}") as page:
+            return await ProfilePage(page, self.config).read(slug)
 
     async def invite(self, slug: str, note: str | None) -> InviteResult:
         """Send a connection invitation (with `note` if given), verified as Pending.
 
         Raises `InviteBlocked`, `WeeklyLimit`, `NoteQuotaExhausted`, `NoteTooLong`.
         """
-        raise NotImplementedError
+        async with self._operation(f"invite {slug}") as page:
+            dialog = CustomInvitePage(page, self.config)
+            await dialog.open(slug)
+            await self._pacer.pause()
+            if note:
+                limits = await dialog.add_note(note)
+                await self._pacer.pause()
+                await dialog.send_with_note()
+            else:
+                limits = await dialog.send_without_note()
+            profile = await ProfilePage(page, self.config).read_after_invite(slug)
+            if profile.state is not ProfileState.PENDING:
+                raise await dialog.failure_after_send(slug, profile.state)
+            return InviteResult(
+                slug=slug,
+                note_sent=bool(note),
+                note_limit=limits.note_limit,
+                notes_remaining=None
+                if limits.notes_remaining is None
+                else max(0, limits.notes_remaining - 1),
+            )
 
     async def login(self, email: str, password: str) -> StorageState:
         """Sign in with credentials; returns the new storage_state.
@@ -78,12 +179,25 @@ class LinkedInClient:
         Raises `CheckpointRequired` (whose `submit(code)` finishes the login and returns the
         storage_state), `HumanRequired` (captcha/app approval) or `BadLogin`.
         """
-        raise NotImplementedError
+        assert self._context is not None
+        async with self._operation("login") as page:
+            await LoginPage(page, self.config).sign_in(email, password, self.storage_state)
+            return await self.storage_state()
 
     async def login_with_cookie(self, li_at: str) -> StorageState:
         """Adopt a session from the user's `li_at` cookie; raises `SessionExpired` if it is not valid."""
-        raise NotImplementedError
+        assert self._context is not None
+        await self._context.add_cookies(
+            [{"name": "li_at", "value": li_at, "url": self.config.url("/"), "httpOnly": True}]
+        )
+        await self.check_session()
+        return await self.storage_state()
 
     async def storage_state(self) -> StorageState:
         """The context's current storage_state (to persist, encrypted, after login)."""
-        raise NotImplementedError
+        if self._context is None:
+            raise SessionExpired("the client is closed")
+        return cast(StorageState, await self._context.storage_state())
+
+
+__all__ = ["SENT_PATH", "LinkedInClient", "ProgressCallback", "StorageState"]

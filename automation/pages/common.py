@@ -1,0 +1,113 @@
+"""What every page shares: navigation with the session check, and the localized words we match."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
+
+from automation.errors import NavigationFailed, SessionExpired
+
+SIGNED_OUT_PATHS = ("/login", "/uas/login", "/authwall", "/checkpoint/")
+"""Where LinkedIn sends a browser whose session is gone (or must be re-verified)."""
+
+
+def is_signed_out_url(url: str) -> bool:
+    """True for the login form, the auth wall and any checkpoint URL."""
+    path = urlsplit(url).path
+    return any(path == p.rstrip("/") or path.startswith(p) for p in SIGNED_OUT_PATHS)
+
+
+def ensure_signed_in(page: Page) -> None:
+    """Raise `SessionExpired` if the page was redirected to a login, auth-wall or checkpoint URL."""
+    if is_signed_out_url(page.url):
+        raise SessionExpired(
+            f"LinkedIn redirected to {urlsplit(page.url).path}: the session is no longer valid"
+        )
+
+
+async def open_url(page: Page, url: str, *, signed_in: bool = True) -> Response | None:
+    """Navigate and wait for the document; check the session unless this is the login flow itself.
+
+    Raises:
+        SessionExpired: the navigation ended on /login, /authwall or /checkpoint/.
+        NavigationFailed: the page did not load or the server answered with an error.
+    """
+    try:
+        response = await page.goto(url, wait_until="domcontentloaded")
+    except PlaywrightError as exc:
+        raise NavigationFailed(f"could not open {urlsplit(url).path}: {exc.message.splitlines()[0]}") from exc
+    if signed_in:
+        ensure_signed_in(page)
+    if response is not None and response.status >= 500:
+        raise NavigationFailed(f"{urlsplit(url).path} answered HTTP {response.status}")
+    return response
+
+
+def one_of(*alternatives: str) -> str:
+    """A regex alternation of literal words."""
+    return "|".join(re.escape(a) for a in alternatives)
+
+
+def exactly(*alternatives: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern matching one of the words as the whole (trimmed) text: for names like "Withdraw"."""
+    return re.compile(rf"^\s*(?:{one_of(*alternatives)})\s*$", flags)
+
+
+# Patterns below go to Playwright (`name=`), which runs them as JavaScript regexes: no named groups.
+
+# The withdraw control's accessible name, per locale; the one non-empty group is the member's full
+# name. E3's confirm button said "Withdrawn invitation …", so both spellings count (reference §1.3, §8.5).
+WITHDRAW_LABEL = re.compile(
+    r"^(?:Withdrawn? invitation sent to (.+)"
+    r"|Einladung an (.+) zur(?:ü|ue)ck(?:ziehen|gezogen)"
+    r"|Uitnodiging aan (.+) (?:intrekken|ingetrokken)"
+    r"|Retirer l[’']invitation envoy[ée]e à (.+)"
+    r"|Retirar (?:la )?invitaci[oó]n enviada a (.+))$"
+)
+WITHDRAW_TEXT = re.compile(
+    rf"^\s*(?:{one_of('Withdraw', 'Zurückziehen', 'Intrekken', 'Retirer', 'Retirar')})\s*$"
+)
+"""The control's visible text when it has no aria-label (E2/E3 rows, E2 confirm buttons)."""
+
+_PEOPLE = one_of("People", "Personen", "Mensen", "Personnes", "Personas")
+PILL = re.compile(rf"^\s*(?:{_PEOPLE})\s*\((\d[\d.,\u00a0\u202f ]*)\)\s*$")
+"""The `People (N)` filter pill, whose N is the page's only count of pending invitations."""
+
+_LOAD_MORE_WORDS = one_of(
+    "Load more", "Show more", "See more", "Mehr anzeigen", "Mehr laden", "Meer laden", "Meer weergeven",
+    "Afficher plus", "Ver más", "Cargar más",
+)  # fmt: skip
+LOAD_MORE = re.compile(rf"^\s*(?:{_LOAD_MORE_WORDS})\s*$", re.IGNORECASE)
+
+NEXT_PAGE = re.compile(
+    rf"^\s*(?:{one_of('Next', 'Weiter', 'Nächste', 'Volgende', 'Suivant', 'Siguiente')})\s*$", re.IGNORECASE
+)
+"""E1/E2 pagination's "Next" control."""
+
+
+def name_in_withdraw_label(label: str) -> str | None:
+    """The member name a withdraw control's accessible name carries, if it is one."""
+    match = WITHDRAW_LABEL.match(" ".join(label.split()))
+    if match is None:
+        return None
+    return next(g for g in match.groups() if g)
+
+
+def pill_number(text: str) -> int | None:
+    """`People (1,234)` → 1234; None if the text is not the pill."""
+    match = PILL.match(text)
+    if match is None:
+        return None
+    return int(re.sub(r"\D", "", match[1]))
+
+
+def same_person(a: str, b: str) -> bool:
+    """Names compare equal ignoring case, spacing and the typographic/ASCII apostrophe."""
+
+    def norm(name: str) -> str:
+        return " ".join(name.replace("’", "'").casefold().split())
+
+    return norm(a) == norm(b)

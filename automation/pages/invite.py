@@ -1,0 +1,137 @@
+"""The custom-invite dialog (`/preload/custom-invite/?vanityName=<slug>`): add a note, send, and
+recognise LinkedIn's refusals (3-week block, weekly limit, no notes left)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from playwright.async_api import Page
+
+from automation.config import AutomationConfig
+from automation.errors import (
+    AutomationError,
+    InviteBlocked,
+    LayoutChanged,
+    NoteQuotaExhausted,
+    NoteTooLong,
+    WeeklyLimit,
+)
+from automation.pages.common import exactly, one_of, open_url
+from automation.types import ProfileState
+
+ADD_NOTE = re.compile(rf"^\s*(?:{one_of('Add a note', 'Notiz hinzufügen', 'Notitie toevoegen')})\s*$")
+SEND_WITHOUT_NOTE = exactly(
+    "Send without a note", "Send now", "Ohne Notiz senden", "Zonder notitie verzenden"
+)
+SEND_INVITATION = re.compile(rf"^\s*(?:{one_of('Send invitation', 'Send', 'Senden', 'Verzenden')})\s*$")
+COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+QUOTA = re.compile(r"(\d+)\s+personalized invitations? remaining", re.IGNORECASE)
+UPSELL = re.compile(r"Send unlimited personalized invites|out of free custom notes", re.IGNORECASE)
+BLOCKED = re.compile(r"resend an invitation \d+ weeks after withdrawing|Invitation not sent", re.IGNORECASE)
+WEEKLY_LIMIT = re.compile(
+    r"reached the weekly (?:invitation )?limit|weekly limit for connection", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class NoteLimits:
+    """What the dialog says about notes: the counter's limit and the monthly quota line, if shown."""
+
+    note_limit: int | None = None
+    notes_remaining: int | None = None
+
+
+class CustomInvitePage:
+    """The Ember `role=dialog` invite modal (not a native dialog), one or two steps."""
+
+    def __init__(self, page: Page, config: AutomationConfig) -> None:
+        self.page = page
+        self.config = config
+        self.dialog = page.get_by_role("dialog")
+        self.add_note_button = self.dialog.get_by_role("button", name=ADD_NOTE)
+        self.send_without_note_button = self.dialog.get_by_role("button", name=SEND_WITHOUT_NOTE)
+        self.send_button = self.dialog.get_by_role("button", name=SEND_INVITATION)
+        # Role queries skip the hidden recaptcha <textarea>; scoping to the dialog does the rest.
+        self.note_box = self.dialog.get_by_role("textbox")
+        self.counter = self.dialog.get_by_text(COUNTER)
+        self.quota_line = self.dialog.get_by_text(QUOTA)
+        self.upsell = page.get_by_text(UPSELL)
+        self.blocked_notice = (
+            page.get_by_role("alert").filter(has_text=BLOCKED).or_(page.get_by_text(BLOCKED))
+        )
+        self.weekly_limit_notice = page.get_by_text(WEEKLY_LIMIT)
+
+    async def open(self, slug: str) -> None:
+        """Open the invite dialog for `slug` (a plain GET: nothing is sent yet).
+
+        Raises:
+            InviteBlocked: LinkedIn refuses re-inviting so soon after a withdrawal.
+            WeeklyLimit: the weekly invitation limit is reached.
+        """
+        await open_url(self.page, self.config.url(f"/preload/custom-invite/?vanityName={quote(slug)}"))
+        # first: whichever of these appears first tells us where we are.
+        await self.dialog.or_(self.blocked_notice).or_(self.weekly_limit_notice).first.wait_for()
+        await self._raise_refusal(slug)
+
+    async def add_note(self, note: str) -> NoteLimits:
+        """Open the note step, read the limits, and type `note` (not sent yet).
+
+        Raises:
+            NoteQuotaExhausted: no personalized notes left this month (the Premium upsell shows).
+            NoteTooLong: `note` is longer than the counter allows (checked before typing).
+        """
+        await self.add_note_button.click()
+        await self.note_box.or_(self.upsell).first.wait_for()
+        if await self.upsell.count() > 0:
+            await self._dismiss()
+            raise NoteQuotaExhausted("no personalized notes left this month")
+        limits = await self._limits()
+        if limits.note_limit is not None and len(note) > limits.note_limit:
+            await self._dismiss()
+            raise NoteTooLong(
+                f"the note has {len(note)} characters; this account allows {limits.note_limit}",
+                limit=limits.note_limit,
+                length=len(note),
+            )
+        await self.note_box.fill(note)
+        return limits
+
+    async def send_with_note(self) -> None:
+        """Send the invitation with the typed note."""
+        await self.send_button.click()
+
+    async def send_without_note(self) -> NoteLimits:
+        """Send the invitation without a note (the one-step "Send now" too)."""
+        await self.send_without_note_button.or_(self.send_button).first.click()
+        return NoteLimits()
+
+    async def failure_after_send(self, slug: str, state: ProfileState) -> AutomationError:
+        """Why the profile is not Pending after sending: LinkedIn's refusal, or an unknown layout."""
+        try:
+            await self._raise_refusal(slug)
+        except AutomationError as refusal:
+            return refusal
+        if state is ProfileState.BLOCKED:
+            return InviteBlocked(f"{slug} cannot be invited yet (recently withdrawn)")
+        return LayoutChanged(f"sent an invitation to {slug} but the profile shows {state.value}, not pending")
+
+    async def _raise_refusal(self, slug: str) -> None:
+        if await self.weekly_limit_notice.count() > 0:
+            raise WeeklyLimit("LinkedIn says the weekly invitation limit is reached")
+        if await self.blocked_notice.count() > 0:
+            raise InviteBlocked(f"LinkedIn will not re-invite {slug} yet (3 weeks after a withdrawal)")
+
+    async def _limits(self) -> NoteLimits:
+        limit = remaining = None
+        if await self.counter.count() > 0:
+            match = COUNTER.match(await self.counter.first.inner_text())
+            limit = int(match[2]) if match else None
+        if await self.quota_line.count() > 0:
+            match = QUOTA.search(await self.quota_line.first.inner_text())
+            remaining = int(match[1]) if match else None
+        return NoteLimits(note_limit=limit, notes_remaining=remaining)
+
+    async def _dismiss(self) -> None:
+        await self.page.keyboard.press("Escape")

@@ -1,0 +1,127 @@
+"""Signing in: the classic and the form-less login form, and the code checkpoints after it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from playwright.async_api import Locator, Page
+
+from automation.config import AutomationConfig
+from automation.errors import BadLogin, CheckpointRequired, HumanRequired, LayoutChanged
+from automation.pages.common import exactly, open_url
+
+SIGN_IN = exactly("Sign in", "Anmelden", "Inloggen", "S'identifier", "Iniciar sesión")
+SUBMIT_CODE = exactly("Submit", "Verify", "Senden", "Bestätigen", "Verzenden", "Verifiëren")
+APP_APPROVAL = re.compile(
+    r"Check your LinkedIn app|Open your LinkedIn app|We sent a notification", re.IGNORECASE
+)
+CAPTCHA = re.compile(r"quick security check|Verify you are not a robot", re.IGNORECASE)
+FEED = re.compile(r"/feed/?(?:[?#].*)?$")
+
+StorageStateGetter = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class LoginPage:
+    """`/login` and what follows it; raises the typed error for anything but a finished sign-in."""
+
+    def __init__(self, page: Page, config: AutomationConfig) -> None:
+        self.page = page
+        self.config = config
+        # The classic form labels its fields; the 2026 form-less variant has only autocomplete
+        # hints, so CSS on those hints backs the labels up (reference §5.1).
+        self.email = page.get_by_label(re.compile(r"Email or phone|E-Mail|E-mail", re.IGNORECASE)).or_(
+            page.locator('input[autocomplete="username"], input[name="session_key"], input[type="email"]')
+        )
+        self.password = page.get_by_label(re.compile(r"^Password$|Passwort|Wachtwoord", re.IGNORECASE)).or_(
+            page.locator('input[autocomplete="current-password"], input[name="session_password"]')
+        )
+        self.sign_in_button = page.get_by_role("button", name=SIGN_IN)
+        # Checkpoint PIN inputs come with hidden duplicates: only the visible one is real.
+        self.pin_input = page.locator('input[name="pin"], input[autocomplete="one-time-code"]').filter(
+            visible=True
+        )
+        self.pin_submit = page.get_by_role("button", name=SUBMIT_CODE).filter(visible=True)
+        self.captcha = page.locator('iframe[src*="captcha"]').or_(page.get_by_text(CAPTCHA))
+        self.app_approval = page.get_by_text(APP_APPROVAL)
+        self.error = (
+            page.get_by_role("alert")
+            .or_(
+                page.locator("#error-for-username, #error-for-password, .form__label--error, .alert-content")
+            )
+            .filter(visible=True)
+        )
+
+    async def sign_in(self, email: str, password: str, storage_state: StorageStateGetter) -> None:
+        """Fill the form and submit; returns only when the browser reached the feed.
+
+        Raises:
+            CheckpointRequired: a code is needed; its `submit(code)` continues on this page.
+            HumanRequired: a captcha or an app approval only a person can pass.
+            BadLogin: LinkedIn rejected the email or password.
+        """
+        await open_url(self.page, self.config.url("/login"), signed_in=False)
+        # first: the form-less variant may match by label and by autocomplete hint at once.
+        await self.email.first.fill(email)
+        await self.password.first.fill(password)
+        await self.sign_in_button.click()
+        await self._after_submit(storage_state, what="email or password")
+
+    async def _after_submit(self, storage_state: StorageStateGetter, *, what: str) -> None:
+        outcome = await self._wait_for_outcome()
+        if outcome == "feed":
+            return
+        if outcome == "pin":
+            raise self._checkpoint(storage_state)
+        if outcome == "captcha":
+            raise HumanRequired(
+                "LinkedIn asks for a captcha: sign in once with `invitesweep login` in a visible browser"
+            )
+        if outcome == "app":
+            raise HumanRequired("LinkedIn waits for an approval in the LinkedIn app")
+        raise BadLogin(f"LinkedIn rejected the {what}")
+
+    async def _wait_for_outcome(self) -> str:
+        """Wait until the page shows where the sign-in went: the feed, a checkpoint, or an error."""
+        signals: dict[str, Locator] = {
+            "pin": self.pin_input,
+            "captcha": self.captcha,
+            "app": self.app_approval,
+            "error": self.error,
+        }
+        feed = asyncio.ensure_future(self.page.wait_for_url(FEED))
+        # first: each signal may match more than once; any one is enough.
+        shown = asyncio.ensure_future(
+            self.pin_input.or_(self.captcha).or_(self.app_approval).or_(self.error).first.wait_for()
+        )
+        done, pending = await asyncio.wait({feed, shown}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        finished = done.pop()
+        if finished.exception() is not None and not FEED.search(self.page.url):
+            raise LayoutChanged("the sign-in led to a page we do not recognise") from finished.exception()
+        if FEED.search(self.page.url):
+            return "feed"
+        for outcome, locator in signals.items():
+            if await locator.count() > 0:
+                return outcome
+        raise LayoutChanged(f"the sign-in ended on {self.page.url} with no recognisable outcome")
+
+    def _checkpoint(self, storage_state: StorageStateGetter) -> CheckpointRequired:
+        kind = "email_pin" if "email" in self.page.url or "email" in (self.page.url + "") else "two_step"
+
+        async def submit(code: str) -> dict[str, object]:
+            await self.pin_input.fill(code.strip())
+            await self.pin_submit.click()
+            await self._after_submit(storage_state, what="code")
+            return dict(await storage_state())
+
+        async def cancel() -> None:
+            await open_url(self.page, "about:blank", signed_in=False)
+
+        return CheckpointRequired(
+            f"LinkedIn asks for a code ({kind})", kind=kind, submit=submit, cancel=cancel
+        )
