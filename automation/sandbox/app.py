@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from automation.sandbox import auth, control, sent
+from automation.sandbox import auth, control, invite, profile, sent
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.context import Sandbox
 from automation.sandbox.rendering import PageRenderer
@@ -55,7 +55,10 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         Route(sent.SERVER_REQUEST_PATH, sent.server_request, methods=["POST"]),
         # 3. sign-in, checkpoints, the feed
         *auth.ROUTES,
-        # 4. the page scripts
+        # 4. profiles and the custom-invite dialog
+        *profile.ROUTES,
+        *invite.ROUTES,
+        # 5. the page scripts
         Mount("/sandbox-static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes)

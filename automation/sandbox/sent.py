@@ -89,6 +89,28 @@ def _common(sandbox: Sandbox) -> dict[str, Any]:
     }
 
 
+HOOKS = (
+    *("list", "pill", "withdraw", "dialog", "confirm", "cancel", "dismiss", "toasts", "toast_dismiss"),
+    *("load_more", "note_more", "row_gap", "blocked_template", "more", "menu"),
+)
+
+
+def script_config(sandbox: Sandbox, *, mode: str, **extra: Any) -> str:
+    """The JSON the page script starts from: endpoints, the world's hook classes, and `extra`."""
+    hooks = sandbox.classes()
+    return json.dumps(
+        {
+            "mode": mode,
+            "rendering": sandbox.state.rendering,
+            "paginationUrl": f"{PAGINATION_PATH}?sduiid={PAGINATION_SDUIID}",
+            "dialogUrl": f"{SERVER_REQUEST_PATH}?sduiid={DIALOG_SDUIID}",
+            "withdrawUrl": f"{SERVER_REQUEST_PATH}?sduiid={WITHDRAW_SDUIID}",
+            "hooks": {name: hooks.hook(name) for name in HOOKS},
+            **extra,
+        }
+    )
+
+
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
     return max(1, int(raw)) if raw.isdigit() else 1
@@ -105,16 +127,13 @@ async def sent_page(request: Request) -> Response:
     shown = pending[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     rows = _rows(request, shown, lazy=False)
     hooks = sandbox.classes()
-    script_config = {
-        "rendering": rendering,
-        "count": len(pending),
-        "cursor": shown[-1].id if shown else None,
-        "hasMore": page * PAGE_SIZE < len(pending),
-        "paginationUrl": f"{PAGINATION_PATH}?sduiid={PAGINATION_SDUIID}",
-        "dialogUrl": f"{SERVER_REQUEST_PATH}?sduiid={DIALOG_SDUIID}",
-        "withdrawUrl": f"{SERVER_REQUEST_PATH}?sduiid={WITHDRAW_SDUIID}",
-        "hooks": {name: hooks.hook(name) for name in _HOOKS},
-    }
+    config = script_config(
+        sandbox,
+        mode="sent",
+        count=len(pending),
+        cursor=shown[-1].id if shown else None,
+        hasMore=page * PAGE_SIZE < len(pending),
+    )
     neighbours = sandbox.state.strangers(3)
     return sandbox.pages.page(
         f"sent/{rendering}.html.j2",
@@ -125,25 +144,9 @@ async def sent_page(request: Request) -> Response:
         neighbours=neighbours,
         origin=base_url(request),
         hooks=hooks,
-        script_config=json.dumps(script_config),
+        script_config=config,
         **_common(sandbox),
     )
-
-
-_HOOKS = (
-    "list",
-    "pill",
-    "withdraw",
-    "dialog",
-    "confirm",
-    "cancel",
-    "dismiss",
-    "toasts",
-    "toast_dismiss",
-    "load_more",
-    "note_more",
-    "row_gap",
-)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -175,6 +178,11 @@ async def pagination(request: Request) -> Response:
     return HTMLResponse(html, headers=headers)
 
 
+def _rendering_for(sandbox: Sandbox, body: dict[str, Any]) -> str:
+    """Profiles are SDUI (E4) in every era the sandbox serves; the Sent page follows the switch."""
+    return "e4" if body.get("surface") == "profile" else sandbox.state.rendering
+
+
 def _target(sandbox: Sandbox, body: dict[str, Any]) -> tuple[Invitation, Any] | None:
     invitation_id = _invitation_id(sandbox, body.get("componentkey"))
     matches = [i for i in sandbox.state.invitations() if i.id == invitation_id]
@@ -189,12 +197,13 @@ async def withdraw_dialog(request: Request) -> Response:
     if (redirect := wall(request)) is not None:
         return redirect
     sandbox = sandbox_of(request)
-    target = _target(sandbox, await _json_body(request))
+    body = await _json_body(request)
+    target = _target(sandbox, body)
     if target is None:
         return HTMLResponse("", status_code=404)
     invitation, person = target
     return sandbox.pages.page(
-        f"sent/{sandbox.state.rendering}_dialog.html.j2",
+        f"sent/{_rendering_for(sandbox, body)}_dialog.html.j2",
         person=person,
         key=component_key(sandbox, invitation),
         hooks=sandbox.classes(),
@@ -218,7 +227,7 @@ async def withdraw_confirm(request: Request) -> Response:
     # withdrawal silently does not hold on the server.
     new_count = (shown if isinstance(shown, int) else sandbox.state.pill_count() + 1) - 1
     common = _common(sandbox)
-    toast_template = f"sent/{sandbox.state.rendering}_toast.html.j2"
+    toast_template = f"sent/{_rendering_for(sandbox, body)}_toast.html.j2"
     if outcome is WithdrawOutcome.WITHDRAWN:
         toast = sandbox.pages.render(
             toast_template, person=person, ok=True, hooks=sandbox.classes(), **common

@@ -134,6 +134,7 @@ class _World:
     invitations: dict[int, Invitation] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # li_at -> JSESSIONID value
     challenges: dict[str, Challenge] = field(default_factory=dict)
+    flashes: dict[str, str] = field(default_factory=dict)  # li_at -> message kind for the next page
     faults: Faults = field(default_factory=Faults)
     rendering: str = "e4"
     locale: str = "en"
@@ -387,6 +388,18 @@ class SandboxState:
         ends = invitation.withdrawn_at + COOLDOWN
         return ends if ends > self.now() else None
 
+    def profile_state(self, slug: str) -> str:
+        """What the member's top card offers: connected, pending, blocked, connect_in_menu or connectable."""
+        with self._lock:
+            person = self._world.people[slug]
+            if person.relation is Relation.CONNECTED:
+                return "connected"
+            if self.is_pending(slug):
+                return "pending"
+            if self.cooldown_ends_at(slug) is not None:
+                return "blocked"
+            return "connect_in_menu" if person.connect_in_menu else "connectable"
+
     def withdraw(self, slug: str) -> WithdrawOutcome:
         """Withdraw the pending invitation to `slug`, as the confirm button does."""
         with self._lock:
@@ -481,6 +494,15 @@ class SandboxState:
     def close_challenge(self, challenge_id: str) -> None:
         with self._lock:
             self._world.challenges.pop(challenge_id, None)
+
+    def push_flash(self, li_at: str, kind: str) -> None:
+        """Remember a one-time message (an `InviteOutcome` value) for the session's next page."""
+        with self._lock:
+            self._world.flashes[li_at] = kind
+
+    def pop_flash(self, li_at: str | None) -> str | None:
+        with self._lock:
+            return self._world.flashes.pop(li_at, None) if li_at else None
 
     # ---- inspection ---------------------------------------------------------------------------
 

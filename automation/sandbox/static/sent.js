@@ -1,4 +1,4 @@
-// The Sent page's behaviour, shared by the E4, E3 and E2 renderings.
+// Withdraw behaviour of the Sent page (E4, E3 and E2 renderings) and of the profile's Pending control.
 // Like LinkedIn's React client it ignores synthetic clicks (el.click()) and keyboard activation of
 // the withdraw control: only a real pointer click (trusted, detail > 0) opens the confirmation.
 (() => {
@@ -74,6 +74,14 @@
     }
   }
 
+  // On a profile, Pending turns into the cooldown's Connect button (no custom-invite link).
+  function showBlockedConnect(key) {
+    const blocked = document.querySelector(hook("blocked_template"));
+    for (const holder of document.querySelectorAll(`[componentkey="${key}"]`)) {
+      holder.replaceWith(blocked.content.cloneNode(true));
+    }
+  }
+
   function close(dialog) {
     if (typeof dialog.close === "function") dialog.close();
     (dialog.closest("[data-sandbox-overlay]") || dialog).remove();
@@ -98,15 +106,17 @@
         return;
       }
       if (!target.matches(hook("confirm")) || !event.isTrusted) return;
-      const result = await post(cfg.withdrawUrl, { componentkey: key, count });
+      const result = await post(cfg.withdrawUrl, { componentkey: key, count, surface: cfg.mode });
       const outcome = await result.json();
       if (outcome.status === "ignored") return; // the confirm-does-nothing fault
       close(modal);
-      if (outcome.status === "withdrawn") {
+      if (outcome.status === "withdrawn" && list) {
         count = outcome.count;
         removeRow(key);
         const pill = document.querySelector(hook("pill"));
         if (pill) pill.textContent = outcome.pill;
+      } else if (outcome.status === "withdrawn") {
+        showBlockedConnect(key);
       }
       showToast(outcome.toast);
     });
@@ -114,7 +124,7 @@
 
   document.addEventListener("click", (event) => {
     const control = event.target.closest(hook("withdraw"));
-    if (control && list.contains(control)) {
+    if (control && (!list || list.contains(control))) {
       event.preventDefault();
       if (!event.isTrusted || event.detail === 0) return;
       openDialog(rowOf(control));
@@ -136,7 +146,7 @@
     if (toastDismiss) toasts.innerHTML = "";
   });
 
-  if (cfg.rendering !== "e2") {
+  if (list && cfg.rendering !== "e2") {
     main.addEventListener("scroll", maybeLoad, { passive: true });
     maybeLoad();
   }

@@ -1,0 +1,52 @@
+"""Member profiles `/in/<slug>/`: the top card with its relationship controls (reference §4.1, §8.3).
+
+The action row is rendered twice (top card and sticky header), plus a hidden responsive copy of
+the Pending control, and "People you may know" cards carry other members' controls: automation
+must scope to the top card (`[componentkey$="Topcard"]`) and check the name.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from automation.sandbox.context import base_url, sandbox_of
+from automation.sandbox.sent import component_key, script_config
+from automation.sandbox.session import SESSION_COOKIE, wall
+
+
+async def profile(request: Request) -> Response:
+    if (redirect := wall(request)) is not None:
+        return redirect
+    sandbox = sandbox_of(request)
+    slug = request.path_params["slug"]
+    person = sandbox.state.person(slug)
+    if person is None:
+        return sandbox.pages.page("not_found.html.j2", status_code=404)
+    state = sandbox.state.profile_state(slug)
+    invitation = sandbox.state.invitation(slug)
+    # Two strangers and a pending invitee: other people's Connect and Pending controls.
+    pending_other = [i.slug for i in sandbox.state.pending()[:2] if i.slug != slug][:1]
+    suggestions = [p for p in sandbox.state.strangers(3)[1:3] if p.slug != slug] + [
+        p for p in map(sandbox.state.person, pending_other) if p is not None
+    ]
+    return sandbox.pages.page(
+        "profile.html.j2",
+        person=person,
+        state=state,
+        key=component_key(sandbox, invitation) if invitation else "",
+        suggestions=[(p, sandbox.state.profile_state(p.slug)) for p in suggestions],
+        flash=sandbox.state.pop_flash(request.cookies.get(SESSION_COOKIE)),
+        note_limit=sandbox.state.note_limit,
+        origin=base_url(request),
+        t=sandbox.strings("en"),
+        c=sandbox.classes(),
+        hooks=sandbox.classes(),
+        script_config=script_config(sandbox, mode="profile", count=0, cursor=None, hasMore=False),
+    )
+
+
+ROUTES = [
+    Route("/in/{slug}/", profile),
+]

@@ -1,0 +1,230 @@
+"""Fidelity of the sandbox's profiles and custom-invite dialog (reference §4, §8.3)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from automation.sandbox import SandboxServer
+
+pytestmark = pytest.mark.browser
+
+TOPCARD = "[componentkey$='Topcard']"
+
+
+def _slug_in(sandbox: SandboxServer, state: str) -> str:
+    return next(p.slug for p in sandbox.state.people() if sandbox.state.profile_state(p.slug) == state)
+
+
+def _name(sandbox: SandboxServer, slug: str) -> str:
+    person = sandbox.state.person(slug)
+    assert person is not None
+    return person.name
+
+
+async def _open_profile(page: Page, sandbox: SandboxServer, slug: str) -> Locator:
+    await page.goto(sandbox.url(f"/in/{slug}/"))
+    card = page.locator(TOPCARD)
+    await expect(card.get_by_role("heading", level=1)).to_have_text(_name(sandbox, slug))
+    return card
+
+
+async def test_pending_profile_withdraws_from_the_top_card(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    slug = sandbox.state.pending_slugs()[3]
+    name = _name(sandbox, slug)
+    card = await _open_profile(page, sandbox, slug)
+    assert re.fullmatch(
+        r"com\.linkedin\.sdui\.profile\.card\.ref\d+Topcard", await card.get_attribute("componentkey") or ""
+    )
+    assert (await card.get_attribute("id") or "").endswith("Topcard")
+    await expect(card.get_by_text("· 2nd")).to_be_visible()
+    await expect(card.get_by_text("· 1st")).to_be_hidden()
+    pending = f"Pending, click to withdraw invitation sent to {name}"
+    # The action row is duplicated in the sticky header; a hidden responsive copy sits in the top card.
+    await expect(page.get_by_role("link", name=pending, exact=True)).to_have_count(2)
+    await expect(page.locator(f"[aria-label='{pending}']")).to_have_count(3)
+
+    await card.get_by_role("link", name=pending, exact=True).click()
+    await (
+        page.locator("dialog[open]").get_by_role("button", name=f"Withdraw invitation sent to {name}").click()
+    )
+
+    await expect(page.get_by_role("alert")).to_have_text(f"Invitation to {name.split()[0]} withdrawn.")
+    connect = card.get_by_role("button", name=f"Invite {name} to connect")
+    await expect(connect).to_have_text("Connect")
+    assert await connect.get_attribute("href") is None
+    assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+async def test_connectable_profile_links_to_the_custom_invite(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    slug = _slug_in(sandbox, "connectable")
+    card = await _open_profile(sandbox_page, sandbox, slug)
+    connect = card.get_by_role("link", name=f"Invite {_name(sandbox, slug)} to connect")
+    await expect(connect).to_have_text("Connect")
+    await expect(connect).to_have_attribute("href", f"/preload/custom-invite/?vanityName={slug}")
+
+
+async def test_connect_behind_more_is_a_menu_item(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connect_in_menu")
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_role("link", name=re.compile("to connect$"))).to_have_count(0)
+    await expect(page.get_by_role("menu")).to_be_hidden()
+
+    await card.get_by_role("button", name="More", exact=True).click()
+
+    menu = page.get_by_role("menu")
+    await expect(menu.get_by_role("menuitem", name="About this member")).to_be_visible()
+    await expect(menu.get_by_role("menuitem", name="Connect", exact=True)).to_have_attribute(
+        "href", f"/preload/custom-invite/?vanityName={slug}"
+    )
+
+
+async def test_connected_profile_offers_message_and_remove_connection(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    slug = sandbox.state.connected_slugs()[0]
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_text("· 1st", exact=True).filter(visible=True)).to_have_count(1)
+    await expect(card.get_by_role("link", name=re.compile("^Message"))).to_have_text("Message")
+    await expect(card.get_by_role("link", name=re.compile("Pending|to connect"))).to_have_count(0)
+    await card.get_by_role("button", name="More", exact=True).click()
+    await expect(page.get_by_role("menuitem", name="Remove connection")).to_be_visible()
+
+
+async def test_suggestions_carry_other_peoples_controls(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connectable")
+    await _open_profile(page, sandbox, slug)
+    suggestions = page.locator("aside")
+    labels = await suggestions.get_by_role("link", name=re.compile("to connect$|^Pending")).evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert any(label.startswith("Pending, click to withdraw") for label in labels)
+    assert labels and not any(_name(sandbox, slug) in label for label in labels)
+
+
+async def test_invite_with_a_note_counts_and_spends_the_quota(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connectable")
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={slug}"))
+    modal = page.locator("div.artdeco-modal.send-invite[role=dialog][aria-labelledby=send-invite-modal]")
+    await expect(modal.locator("h2#send-invite-modal")).to_have_text("Add a note to your invitation?")
+    await expect(page.locator("dialog[open]")).to_have_count(0)
+    await expect(page.locator("textarea#g-recaptcha-response-100000")).to_be_hidden()
+
+    await modal.get_by_role("button", name="Add a note").click()
+
+    await expect(modal.locator("h2#send-invite-modal")).to_have_text("Add a note to your invitation")
+    await expect(modal).to_contain_text("5 personalized invitations remaining for this month.")
+    note = modal.locator("textarea#custom-message[name=message]")
+    assert await note.get_attribute("maxlength") is None
+    await expect(modal.get_by_text("0/200")).to_be_visible()
+    send = modal.get_by_role("button", name="Send invitation")
+    await expect(send).to_be_disabled()
+    await expect(send).to_have_text("Send")
+    await expect(modal.get_by_role("button", name="Cancel adding a note")).to_be_visible()
+
+    await note.fill("Hi there, let's connect")
+    await expect(modal.get_by_text("23/200")).to_be_visible()
+    await send.click()
+
+    name = _name(sandbox, slug)
+    await expect(page).to_have_url(sandbox.url(f"/in/{slug}/"))
+    await expect(
+        page.locator(TOPCARD).get_by_role(
+            "link", name=f"Pending, click to withdraw invitation sent to {name}"
+        )
+    ).to_be_visible()
+    assert sandbox.state.invited_slugs() == [slug]
+    assert sandbox.state.notes_remaining == 4
+    invitation = sandbox.state.invitation(slug)
+    assert invitation is not None and invitation.note == "Hi there, let's connect"
+
+    await page.goto(sandbox.url("/mynetwork/invitation-manager/sent/"))
+    first_row = page.get_by_role("listitem").first
+    await expect(first_row).to_contain_text(name)
+    await expect(first_row).to_contain_text(re.compile(r"Sent (now|1 minute ago)"))
+
+
+async def test_premium_counter_and_send_without_a_note(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.reset(plan="premium")
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connectable")
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={slug}"))
+    await page.get_by_role("button", name="Add a note").click()
+    await expect(page.get_by_text("0/300")).to_be_visible()
+    await expect(page.get_by_text(re.compile("personalized invitations remaining"))).to_have_count(0)
+    await page.get_by_role("button", name="Cancel adding a note").click()
+    await page.get_by_role("button", name="Send without a note").click()
+    await expect(page).to_have_url(sandbox.url(f"/in/{slug}/"))
+    invitation = sandbox.state.invitation(slug)
+    assert invitation is not None and invitation.note is None
+
+
+async def test_note_quota_zero_shows_the_premium_upsell(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.set_faults(notes_remaining=0)
+    page = sandbox_page
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={_slug_in(sandbox, 'connectable')}"))
+    await page.get_by_role("button", name="Add a note").click()
+    await expect(page.get_by_text("Send unlimited personalized invites with Premium")).to_be_visible()
+    await expect(page.locator("textarea#custom-message")).to_have_count(0)
+
+
+async def test_weekly_limit_blocks_the_invitation(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.set_faults(weekly_limit=True)
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connectable")
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={slug}"))
+    await page.get_by_role("button", name="Send without a note").click()
+    await expect(
+        page.get_by_role("heading", name="You’ve reached the weekly invitation limit")
+    ).to_be_visible()
+    await page.get_by_role("button", name="Got it").click()
+    assert not sandbox.state.is_pending(slug)
+
+
+async def test_over_long_note_is_rejected_by_the_server(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    slug = _slug_in(sandbox, "connectable")
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={slug}"))
+    await page.get_by_role("button", name="Add a note").click()
+    await page.locator("#custom-message").fill("x" * 201)
+    await expect(page.get_by_text("201/200")).to_be_visible()
+    await page.get_by_role("button", name="Send invitation").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Invitation not sent.")
+    assert not sandbox.state.is_pending(slug)
+    assert sandbox.state.notes_remaining == 5
+
+
+async def test_reinvite_inside_the_cooldown_fails_until_the_clock_moves(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    slug = sandbox.state.pending_slugs()[0]
+    name = _name(sandbox, slug)
+    sandbox.state.withdraw(slug)
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_role("button", name=f"Invite {name} to connect")).to_be_visible()
+
+    await page.goto(sandbox.url(f"/preload/custom-invite/?vanityName={slug}"))
+    await page.get_by_role("button", name="Send without a note").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Invitation not sent. You can resend an invitation 3 weeks after withdrawing it."
+    )
+    assert not sandbox.state.is_pending(slug)
+
+    sandbox.advance_clock(timedelta(days=21, minutes=1))
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_role("link", name=f"Invite {name} to connect")).to_be_visible()
