@@ -1,0 +1,421 @@
+"""Sync: reconcile one scrape of the Sent page with the store.
+
+    report = await sync_account(db, client, account_id, clock)
+
+What a sync does, in order:
+1. Scrape every pending row (`client.list_sent()`), noting the time before and after.
+2. In one short transaction: upsert people, insert invitations seen for the first time, narrow
+   every pending invitation's `sent_at_earliest/latest` by this observation, and reopen an
+   invitation we had closed when the page proves it is still the same pending one (a withdrawal
+   that did not hold). Invitations we sent ourselves keep their exact time.
+3. Only when the scrape is complete (row count equals the `People (N)` pill) are invitations
+   missing from it closed: each is looked up on its profile (browser, outside any transaction),
+   then marked ACCEPTED if we are now connected, else VANISHED. An incomplete scrape closes
+   nothing and says so in the report.
+
+Invitations with an active withdraw action are left to the action queue (its crash recovery and
+InvitationNotFound handling decide what happened to them), and anything that changed after the
+scrape began (a withdrawal or invitation the worker finished meanwhile) is not second-guessed.
+Syncing the same page twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from automation.client import LinkedInClient, ProgressCallback
+from automation.errors import AutomationError
+from automation.types import ProfileState, SentInvitation
+from bot.db.models import (
+    ACTIVE_ACTION_STATES,
+    Account,
+    Action,
+    ActionKind,
+    Invitation,
+    InvitationState,
+    Person,
+    Reminder,
+    ReminderState,
+)
+from bot.db.session import SessionFactory
+from bot.services.clock import Clock
+from bot.services.events import record_event
+from bot.services.policy import CeilingStatus, SentAtRange, ceiling_status, narrow
+
+logger = logging.getLogger(__name__)
+
+_AT = re.compile(r"\s(?:at|@)\s+", re.IGNORECASE)
+_COMPANY_END = re.compile(r"\s+[|·•–—-]\s+|,\s*|\s+/\s+")
+
+
+def company_from_headline(headline: str) -> str | None:
+    """The employer in a headline such as "Data Engineer at Acme Corp | Speaker", if it names one."""
+    # The last " at " wins: "Head of Growth at Scale at Acme" works at Acme.
+    matches = list(_AT.finditer(headline))
+    if not matches:
+        return None
+    company = _COMPANY_END.split(headline[matches[-1].end() :], maxsplit=1)[0].strip()
+    return company[:200] or None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync saw and changed."""
+
+    account_id: int
+    rows: int  # rows the scrape loaded
+    pill_count: int | None  # what the page's "People (N)" claimed
+    ceiling: CeilingStatus  # pending (the pill when shown, else the rows) against the ceiling
+    new: int
+    accepted: int
+    vanished: int
+    reopened: int  # closed invitations the page shows still pending
+    narrowed: int  # pending invitations whose send-time range got narrower
+    complete: bool  # rows == pill; when False nothing was closed
+    left_to_queue: int  # missing invitations skipped because a withdraw action owns them
+
+    @property
+    def pending(self) -> int:
+        return self.ceiling.pending
+
+    @property
+    def closed(self) -> int:
+        return self.accepted + self.vanished
+
+
+@dataclass(frozen=True)
+class _Missing:
+    invitation_id: int
+    person_id: int
+    slug: str
+
+
+async def sync_account(
+    db: SessionFactory,
+    client: LinkedInClient,
+    account_id: int,
+    now: Clock,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Scrape the account's Sent page with `client` and bring the store in line with it.
+
+    Browser work happens outside transactions, so the worker can record outcomes meanwhile.
+
+    Raises:
+        AutomationError: from the scrape (nothing is changed) or from a pausing profile lookup
+            (seen rows are already stored; closing is left to the next sync).
+    """
+    started = now()
+    scrape = await client.list_sent(on_progress=on_progress)
+    finished = now()
+    rows = _unique_rows(scrape.invitations)
+    complete = scrape.pill_count is not None and scrape.pill_count == len(rows)
+
+    async with db.begin() as session:
+        account = await session.get_one(Account, account_id)
+        new, narrowed, reopened = await _apply_rows(session, account, rows, started, finished)
+        missing, left_to_queue = await _missing_invitations(session, account_id, rows, started)
+        account.pill_count = scrape.pill_count
+        account.last_synced_at = finished
+        ceiling_value = account.pending_ceiling
+        if not complete:
+            logger.warning(
+                "sync of account %s incomplete: %d rows, pill %s; nothing closed",
+                account_id,
+                len(rows),
+                scrape.pill_count,
+            )
+            record_event(
+                session,
+                account_id=account_id,
+                kind="sync_incomplete",
+                at=finished,
+                rows=len(rows),
+                pill=scrape.pill_count,
+            )
+
+    accepted = vanished = 0
+    if complete and missing:
+        verdicts = [(item, await _verdict(client, item.slug)) for item in missing]
+        accepted, vanished = await _close(db, account_id, verdicts, started, now())
+
+    report = SyncReport(
+        account_id=account_id,
+        rows=len(rows),
+        pill_count=scrape.pill_count,
+        ceiling=ceiling_status(
+            scrape.pill_count if scrape.pill_count is not None else len(rows), ceiling_value
+        ),
+        new=new,
+        accepted=accepted,
+        vanished=vanished,
+        reopened=reopened,
+        narrowed=narrowed,
+        complete=complete,
+        left_to_queue=left_to_queue if complete else 0,
+    )
+    if report.new or report.closed or report.reopened:
+        async with db.begin() as session:
+            record_event(
+                session,
+                account_id=account_id,
+                kind="sync_changed",
+                at=now(),
+                new=report.new,
+                accepted=report.accepted,
+                vanished=report.vanished,
+                reopened=report.reopened,
+                pending=report.pending,
+            )
+    return report
+
+
+def _unique_rows(rows: tuple[SentInvitation, ...]) -> dict[str, SentInvitation]:
+    # One pending invitation per member: a duplicated row (a re-render) counts once.
+    unique: dict[str, SentInvitation] = {}
+    for row in rows:
+        unique.setdefault(row.slug, row)
+    return unique
+
+
+async def _apply_rows(
+    session: AsyncSession,
+    account: Account,
+    rows: dict[str, SentInvitation],
+    started: datetime,
+    finished: datetime,
+) -> tuple[int, int, int]:
+    """Upsert people and invitations for the scraped rows; returns (new, narrowed, reopened)."""
+    people = {
+        person.slug: person
+        for person in (
+            await session.execute(
+                select(Person).where(Person.account_id == account.id, Person.slug.in_(list(rows)))
+            )
+        ).scalars()
+    }
+    latest_by_person: dict[int, Invitation] = {}
+    if people:
+        invitations = (
+            await session.execute(
+                select(Invitation)
+                .where(Invitation.person_id.in_([p.id for p in people.values()]))
+                .order_by(Invitation.id)
+            )
+        ).scalars()
+        for invitation in invitations:
+            latest_by_person[invitation.person_id] = invitation  # ordered by id: the last one wins
+
+    new = narrowed = reopened = 0
+    for slug, row in rows.items():
+        # The row's age was rendered between the two instants; this range holds the send time.
+        observed = SentAtRange(earliest=started - row.age.max_age, latest=finished - row.age.min_age)
+        person = people.get(slug)
+        if person is None:
+            person = Person(account_id=account.id, slug=slug, name=row.name, profile_url=row.profile_url)
+            session.add(person)
+        _update_person(person, row)
+        await session.flush()
+
+        latest = latest_by_person.get(person.id)
+        if latest is not None and latest.state is InvitationState.PENDING:
+            if _narrow_invitation(latest, observed):
+                narrowed += 1
+            latest.last_seen_at = finished
+            if row.note and not latest.had_note:
+                latest.had_note, latest.note_text = True, row.note[:600]
+        elif latest is not None and _still_the_same(latest, observed, started):
+            await _reopen(session, latest, observed, finished)
+            reopened += 1
+        else:
+            invitation = Invitation(
+                account_id=account.id,
+                person_id=person.id,
+                state=InvitationState.PENDING,
+                sent_at_earliest=observed.earliest,
+                sent_at_latest=observed.latest,
+                first_seen_at=finished,
+                last_seen_at=finished,
+                had_note=row.note is not None,
+                note_text=row.note[:600] if row.note else None,
+            )
+            session.add(invitation)
+            await session.flush()
+            record_event(
+                session,
+                account_id=account.id,
+                kind="invitation_new",
+                at=finished,
+                invitation_id=invitation.id,
+                person_id=person.id,
+                age=row.age_text,
+            )
+            new += 1
+    return new, narrowed, reopened
+
+
+def _update_person(person: Person, row: SentInvitation) -> None:
+    person.name = row.name[:200]
+    person.profile_url = row.profile_url[:500]
+    if row.headline != person.headline:
+        person.headline = row.headline[:500]
+        person.company = company_from_headline(row.headline)
+
+
+def _narrow_invitation(invitation: Invitation, observed: SentAtRange) -> bool:
+    if invitation.sent_by_us:
+        return False  # exact already: we recorded the moment we sent it
+    current = SentAtRange(invitation.sent_at_earliest, invitation.sent_at_latest)
+    narrowed = narrow(current, observed)
+    if narrowed == current:
+        return False
+    invitation.sent_at_earliest, invitation.sent_at_latest = narrowed.earliest, narrowed.latest
+    return True
+
+
+def _still_the_same(invitation: Invitation, observed: SentAtRange, started: datetime) -> bool:
+    """Whether a closed invitation that shows up pending again is that same invitation.
+
+    Only withdrawn or vanished ones can come back (an accepted invitation cannot), only if they
+    were closed before this scrape began (so a withdrawal the worker records meanwhile is not
+    undone), and only if the row's age fits the send time we knew: a new invitation sent after
+    the cooldown is younger than any moment in the old range.
+    """
+    if invitation.state not in (InvitationState.WITHDRAWN, InvitationState.VANISHED):
+        return False
+    if invitation.closed_at is None or invitation.closed_at >= started:
+        return False
+    return max(invitation.sent_at_earliest, observed.earliest) <= min(
+        invitation.sent_at_latest, observed.latest
+    )
+
+
+async def _reopen(session: AsyncSession, invitation: Invitation, observed: SentAtRange, at: datetime) -> None:
+    previous = invitation.state
+    await _dismiss_reminder(session, invitation.id)
+    invitation.state = InvitationState.PENDING
+    invitation.closed_at = invitation.withdrawn_at = invitation.cooldown_ends_at = None
+    _narrow_invitation(invitation, observed)
+    invitation.last_seen_at = at
+    record_event(
+        session,
+        account_id=invitation.account_id,
+        kind="invitation_reopened",
+        at=at,
+        invitation_id=invitation.id,
+        person_id=invitation.person_id,
+        previous_state=previous.value,
+    )
+
+
+async def _missing_invitations(
+    session: AsyncSession, account_id: int, rows: dict[str, SentInvitation], started: datetime
+) -> tuple[list[_Missing], int]:
+    """Pending invitations the scrape did not show, and how many of them the queue owns."""
+    withdrawing = (
+        select(Action.invitation_id)
+        .where(
+            Action.account_id == account_id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state.in_(ACTIVE_ACTION_STATES),
+            Action.invitation_id.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(Invitation.id, Invitation.person_id, Person.slug, Invitation.id.in_(withdrawing))
+        .join(Person, Person.id == Invitation.person_id)
+        .where(
+            Invitation.account_id == account_id,
+            Invitation.state == InvitationState.PENDING,
+            # Created after the scrape began (an invite the worker just sent): not missing.
+            Invitation.first_seen_at < started,
+        )
+    )
+    missing: list[_Missing] = []
+    left_to_queue = 0
+    for invitation_id, person_id, slug, owned_by_queue in (await session.execute(query)).all():
+        if slug in rows:
+            continue
+        if owned_by_queue:
+            left_to_queue += 1
+            continue
+        missing.append(_Missing(invitation_id, person_id, slug))
+    return missing, left_to_queue
+
+
+async def _verdict(client: LinkedInClient, slug: str) -> InvitationState | None:
+    """ACCEPTED, VANISHED, or None when the profile still shows the invitation pending."""
+    try:
+        profile = await client.profile(slug)
+    except AutomationError as exc:
+        if exc.pauses_account:
+            raise
+        # The profile could not be read (removed member, odd page): it is gone from Sent all the same.
+        logger.info("profile of a missing invitation unreadable (%s); marking vanished", type(exc).__name__)
+        return InvitationState.VANISHED
+    if profile.state is ProfileState.PENDING:
+        return None
+    if profile.state is ProfileState.CONNECTED:
+        return InvitationState.ACCEPTED
+    return InvitationState.VANISHED
+
+
+async def _close(
+    db: SessionFactory,
+    account_id: int,
+    verdicts: list[tuple[_Missing, InvitationState | None]],
+    started: datetime,
+    at: datetime,
+) -> tuple[int, int]:
+    accepted = vanished = 0
+    async with db.begin() as session:
+        for item, verdict in verdicts:
+            if verdict is None:
+                continue
+            invitation = await session.get(Invitation, item.invitation_id)
+            # Re-checked inside the transaction: the worker may have taken it over meanwhile.
+            if invitation is None or invitation.state is not InvitationState.PENDING:
+                continue
+            if await _has_active_withdraw(session, invitation.id) or invitation.last_seen_at > started:
+                continue
+            invitation.state = verdict
+            invitation.closed_at = at
+            record_event(
+                session,
+                account_id=account_id,
+                kind=f"invitation_{verdict.value}",
+                at=at,
+                invitation_id=invitation.id,
+                person_id=item.person_id,
+            )
+            if verdict is InvitationState.ACCEPTED:
+                accepted += 1
+            else:
+                vanished += 1
+    return accepted, vanished
+
+
+async def _has_active_withdraw(session: AsyncSession, invitation_id: int) -> bool:
+    query = select(Action.id).where(
+        Action.invitation_id == invitation_id,
+        Action.kind == ActionKind.WITHDRAW,
+        Action.state.in_(ACTIVE_ACTION_STATES),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def _dismiss_reminder(session: AsyncSession, invitation_id: int) -> None:
+    # The cooldown it announces does not exist: the withdrawal turned out not to hold.
+    reminder = (
+        await session.execute(select(Reminder).where(Reminder.invitation_id == invitation_id))
+    ).scalar_one_or_none()
+    if reminder is not None and reminder.state is ReminderState.DUE:
+        reminder.state = ReminderState.DISMISSED
