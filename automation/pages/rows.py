@@ -64,6 +64,11 @@ _PICTURE_NAME = re.compile(
 )
 
 
+def has_withdraw_control(raw: RawRow) -> bool:
+    """Whether the row carries a withdraw link or button (by its label, else its text)."""
+    return any(name_in_withdraw_label(c["label"]) or WITHDRAW_TEXT.match(c["text"]) for c in raw["controls"])
+
+
 def row_slug(raw: RawRow) -> str | None:
     """The one member this row is about (None if its profile links disagree or are missing)."""
     slugs = {s for s in (profile_slug(h) for h in raw["profile_links"]) if s}
@@ -90,6 +95,8 @@ def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation 
         raw: the strings read from the row.
         profile_url: the absolute profile URL for a slug (built from the configured base URL).
     """
+    if not has_withdraw_control(raw):
+        return None  # a card, not a pending invitation we could withdraw
     slug = row_slug(raw)
     name = row_name(raw)
     if slug is None or name is None:

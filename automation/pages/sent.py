@@ -24,6 +24,7 @@ from automation.pages.common import (
     pill_number,
     same_person,
 )
+from automation.pages.lazy_list import Growth, count_rows, grow
 from automation.pages.rows import READ_ROWS_JS, RawRow, parse_row, row_name
 from automation.slugs import profile_path
 from automation.types import SentInvitation
@@ -33,6 +34,9 @@ INVITATION_MANAGER_PATH = "/mynetwork/invitation-manager/"
 
 STABLE_ROUNDS = 3
 """Scroll attempts without a new row before the list counts as fully loaded (reference §8.5.5)."""
+
+CHUNK_ROWS = 50
+"""Rows loaded between two progress reports."""
 
 Progress = Callable[[int, int | None], None]
 
@@ -55,8 +59,11 @@ class SentInvitationsPage:
             .or_(page.locator("button.invitation-card__action-btn"))
         )
         # A row is a visible list item inside <main> that holds a withdraw control: that excludes
-        # hidden duplicate rows and right-rail or "People you may know" cards.
-        self.rows = self.main.get_by_role("listitem").filter(visible=True).filter(has=self.withdraw_controls)
+        # hidden duplicate rows and right-rail or "People you may know" cards. Reading a long list
+        # goes through `list_items` and checks the control in Python (`parse_row`): naming every
+        # control of 1,000 rows in the browser for `has=` costs seconds.
+        self.list_items = self.main.get_by_role("listitem").filter(visible=True)
+        self.rows = self.list_items.filter(has=self.withdraw_controls)
         self.pill = (
             page.get_by_role("link", name=PILL)
             .or_(page.get_by_role("button", name=PILL))
@@ -81,18 +88,26 @@ class SentInvitationsPage:
         return pill_number(await self.pill.first.inner_text())
 
     async def list_all(self, on_progress: Progress | None = None) -> tuple[list[SentInvitation], int | None]:
-        """Every pending invitation on the page (all lazy batches, all old-style pages) and the pill count."""
+        """Every pending invitation on the page (all lazy batches, all old-style pages) and the pill count.
+
+        Raises:
+            LayoutChanged: rows stopped loading before their number reached the pill's.
+        """
         await self.open()
         total = await self.pill_count()
         found: dict[str, SentInvitation] = {}
         page_number = 1
         while True:
-            await self._load_all_rows(total, len(found), on_progress)
+            await self._load(total, len(found), on_progress)
             for invitation in await self.read_rows():
                 found.setdefault(invitation.slug, invitation)
             if on_progress:
                 on_progress(len(found), total)
-            if (total is not None and len(found) >= total) or not await self._has_next_page():
+            if total is not None and len(found) >= total:
+                break
+            if not await self._has_next_page():
+                if total is not None:
+                    raise LayoutChanged(f"the Sent page stopped loading at {len(found)} of {total} rows")
                 break
             page_number += 1
             await self.open(page_number)
@@ -100,42 +115,42 @@ class SentInvitationsPage:
 
     async def read_rows(self) -> list[SentInvitation]:
         """The rows loaded so far, parsed (rows that are not invitations are skipped)."""
-        raws = cast(list[RawRow], await self.rows.evaluate_all(READ_ROWS_JS))
+        raws = cast(list[RawRow], await self.list_items.evaluate_all(READ_ROWS_JS))
         parsed = (parse_row(raw, lambda slug: self.config.url(profile_path(slug))) for raw in raws)
         return [invitation for invitation in parsed if invitation is not None]
 
     def row_for(self, slug: str) -> Locator:
         """The visible row whose profile link points at `slug` (never a row chosen by position)."""
+        return self.rows.filter(has=self.page.locator(self._link_selector(slug)))
+
+    @staticmethod
+    def _link_selector(slug: str) -> str:
         # CSS: the slug lives only in the link's href (absolute or relative, with or without the slash).
         ends = [json.dumps(profile_path(slug)), json.dumps(profile_path(slug).rstrip("/"))]
-        link = self.page.locator(", ".join(f"a[href$={end}]" for end in ends))
-        return self.rows.filter(has=link)
+        return ", ".join(f"a[href$={end}]" for end in ends)
 
     async def find_row(self, slug: str) -> Locator:
         """Load batches (and old-style pages) until the row for `slug` is there.
 
         Raises:
             InvitationNotFound: every row is loaded and none is for `slug`.
+            LayoutChanged: rows stopped loading before their number reached the pill's.
         """
         await self.open()
         total = await self.pill_count()
-        page_number = 1
         row = self.row_for(slug)
+        page_number, seen = 1, 0
         while True:
+            growth = await self._load(total, seen, None, until=self._link_selector(slug))
             if await row.count() > 0:
                 return row
-            loaded = await self.rows.count()
-            if await self._load_next_batch(loaded):
-                continue
+            seen += growth.count
             if await self._has_next_page():
                 page_number += 1
                 await self.open(page_number)
                 continue
-            if total is not None and loaded < total and page_number == 1:
-                # The pill promises more rows than would load; try the stable-rounds wait once.
-                await self._load_all_rows(total, 0, None)
-                if await row.count() > 0:
-                    return row
+            if total is not None and seen < total:
+                raise LayoutChanged(f"the Sent page stopped loading at {seen} of {total} rows")
             raise InvitationNotFound(f"no pending invitation to {slug} on the Sent page")
 
     async def open_withdraw_dialog(self, row: Locator, slug: str, expected_name: str | None) -> str:
@@ -181,35 +196,47 @@ class SentInvitationsPage:
         if INVITATION_MANAGER_PATH not in self.page.url:
             raise LayoutChanged(f"the withdraw click left the invitation manager for {self.page.url}")
 
-    async def _load_all_rows(self, total: int | None, already: int, on_progress: Progress | None) -> None:
-        """Scroll `<main>` / click "Load more" until the rows equal the pill or stop growing."""
-        stable = 0
-        while stable < STABLE_ROUNDS:
-            loaded = await self.rows.count()
-            if on_progress:
-                on_progress(already + loaded, total)
-            if total is not None and already + loaded >= total:
-                return
-            if await self._load_next_batch(loaded):
-                stable = 0
-            else:
-                stable += 1
-                if total is None or await self._has_next_page():
-                    return  # no pill to compare with, or this is one page of a paginated list
+    async def _load(
+        self, total: int | None, already: int, on_progress: Progress | None, *, until: str | None = None
+    ) -> Growth:
+        """Load rows on this page until they number `total - already`, the `until` row shows, or they stop.
 
-    async def _load_next_batch(self, loaded: int) -> bool:
-        """Ask for more rows; True if at least one more row appeared."""
-        if await self.load_more_button.count() > 0 and await self.load_more_button.first.is_visible():
-            await self.load_more_button.first.click()
-        else:
-            # The list scrolls inside <main>; scrolling the window does nothing (reference §1.2).
-            await self.main.evaluate("main => main.scrollTo(0, main.scrollHeight)")
-        try:
-            # nth: wait for the row after the last one we have, i.e. for the list to grow.
-            await self.rows.nth(loaded).wait_for(state="attached")
-        except PlaywrightTimeoutError:
-            return False
-        return True
+        E4/E3 load on scrolling `<main>` (not the window); E2 has a "Load more" button, clicked
+        with a trusted click while it shows.
+        """
+        target = None if total is None else max(0, total - already)
+        idle_ms = min(max(self.config.timeout_ms / 5, 500), 3_000)
+        load_more_mode, stalls = False, 0
+        while True:
+            if load_more_mode:
+                growth = await self._click_load_more(target, until, idle_ms)
+                stalls = stalls + 1 if growth.stalled else 0
+                done = growth.complete or stalls >= STABLE_ROUNDS or not await self._load_more_shown()
+            else:
+                growth = await grow(
+                    self.main, target=target, until=until, idle_ms=idle_ms, stable_rounds=STABLE_ROUNDS,
+                    chunk=CHUNK_ROWS,
+                )  # fmt: skip
+                done = growth.complete
+                if growth.stalled and await self._load_more_shown():
+                    # Scrolling loads nothing here: this rendering pages with a "Load more" button.
+                    load_more_mode, done = True, False
+            if on_progress:
+                on_progress(already + growth.count, total)
+            if done:
+                return growth
+
+    async def _load_more_shown(self) -> bool:
+        # Only asked when scrolling stalls: naming every button of a long list is not free.
+        return await self.load_more_button.count() > 0 and await self.load_more_button.first.is_visible()
+
+    async def _click_load_more(self, target: int | None, until: str | None, idle_ms: float) -> Growth:
+        before = await count_rows(self.main)
+        await self.load_more_button.first.click()  # first: one button per list; a copy may sit in a footer
+        return await grow(
+            self.main, target=target, until=until, idle_ms=idle_ms, stable_rounds=1, chunk=CHUNK_ROWS,
+            scroll=False, since=before,
+        )  # fmt: skip
 
     async def _has_next_page(self) -> bool:
         return await self.next_page_control.count() > 0 and await self.next_page_control.first.is_enabled()
