@@ -140,6 +140,7 @@ async def sent_page(request: Request) -> Response:
         rows=rows,
         count=len(pending),
         page=page,
+        has_more=page * PAGE_SIZE < len(pending),
         pages=max(1, -(-len(pending) // PAGE_SIZE)),
         neighbours=neighbours,
         origin=base_url(request),
