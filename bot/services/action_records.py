@@ -1,0 +1,219 @@
+"""Recording what happened to queued browser work: the store side of the action worker.
+
+Each function changes one action (and what it is about) inside the caller's transaction and
+records the matching event. An action leaves the active set (its `active_key` becomes NULL)
+exactly when it reaches DONE, FAILED or CANCELLED, so a new request for the same work is
+possible again only then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Account,
+    Action,
+    ActionKind,
+    ActionState,
+    Invitation,
+    InvitationState,
+    Reminder,
+    ReminderState,
+)
+from bot.services.events import record_event
+from bot.services.policy import cooldown_ends_at, local_date, local_day_bounds
+
+ERROR_LIMIT = 500
+
+
+def active_key(kind: ActionKind, target: int) -> str:
+    """The unique key an action holds while queued or running: one withdrawal per invitation."""
+    return f"{kind.value}:{target}"
+
+
+def finish(action: Action, state: ActionState, at: datetime) -> None:
+    """Move `action` to a final state and free its key for future requests."""
+    action.state = state
+    action.active_key = None
+    action.finished_at = at
+
+
+def set_error(action: Action, kind: str | None, message: str | None) -> None:
+    action.error_kind = kind[:40] if kind else None
+    action.error = message[:ERROR_LIMIT] if message else None
+
+
+async def withdrawals_used_today(session: AsyncSession, account: Account, now: datetime) -> int:
+    """Withdrawals done (or in flight) in the account's local day around `now`."""
+    start, end = local_day_bounds(local_date(now, account.timezone), account.timezone)
+    done_today = and_(Action.state == ActionState.DONE, Action.finished_at >= start, Action.finished_at < end)
+    query = select(func.count()).where(
+        Action.account_id == account.id,
+        Action.kind == ActionKind.WITHDRAW,
+        or_(Action.state == ActionState.RUNNING, done_today),
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def record_withdrawn(
+    session: AsyncSession, action: Action, invitation: Invitation, account: Account, at: datetime, *, how: str
+) -> None:
+    """The invitation is withdrawn: close it, start its cooldown, schedule the reminder, finish."""
+    invitation.state = InvitationState.WITHDRAWN
+    invitation.withdrawn_at = at
+    invitation.closed_at = at
+    invitation.cooldown_ends_at = cooldown_ends_at(at, account.cooldown_days)
+    reminder = (
+        await session.execute(select(Reminder).where(Reminder.invitation_id == invitation.id))
+    ).scalar_one_or_none()
+    if reminder is None:
+        reminder = Reminder(
+            account_id=account.id, invitation_id=invitation.id, person_id=invitation.person_id
+        )
+        session.add(reminder)
+    reminder.state = ReminderState.DUE
+    reminder.due_at = invitation.cooldown_ends_at
+    reminder.sent_at = None
+    finish(action, ActionState.DONE, at)
+    record_event(
+        session,
+        account_id=account.id,
+        kind="invitation_withdrawn",
+        at=at,
+        invitation_id=invitation.id,
+        person_id=invitation.person_id,
+        action_id=action.id,
+        how=how,
+    )
+
+
+async def record_invited(
+    session: AsyncSession,
+    action: Action,
+    account: Account,
+    at: datetime,
+    *,
+    note_sent: bool,
+    sent_after: datetime | None = None,
+    notes_remaining: int | None = None,
+) -> Invitation | None:
+    """The invitation was sent: store it as pending with its send time, close reminders, finish.
+
+    `sent_after` widens the send time to [sent_after, at] when we only know it happened in
+    between (crash recovery); otherwise the time is exact.
+    """
+    assert action.person_id is not None
+    invitation = (
+        await session.execute(
+            select(Invitation).where(
+                Invitation.person_id == action.person_id, Invitation.state == InvitationState.PENDING
+            )
+        )
+    ).scalar_one_or_none()
+    if invitation is None:
+        invitation = Invitation(
+            account_id=account.id,
+            person_id=action.person_id,
+            state=InvitationState.PENDING,
+            sent_at_earliest=sent_after or at,
+            sent_at_latest=at,
+            first_seen_at=at,
+            last_seen_at=at,
+            sent_by_us=True,
+            had_note=note_sent,
+            note_text=action.note if note_sent else None,
+        )
+        session.add(invitation)
+        await session.flush()
+    reminders = (
+        await session.execute(
+            select(Reminder).where(
+                Reminder.person_id == action.person_id,
+                Reminder.state.in_((ReminderState.DUE, ReminderState.SENT)),
+            )
+        )
+    ).scalars()
+    for reminder in reminders:
+        reminder.state = ReminderState.DONE
+    if notes_remaining is not None:
+        account.notes_remaining = notes_remaining
+        account.notes_remaining_seen_at = at
+    finish(action, ActionState.DONE, at)
+    record_event(
+        session,
+        account_id=account.id,
+        kind="invitation_sent",
+        at=at,
+        invitation_id=invitation.id,
+        person_id=action.person_id,
+        action_id=action.id,
+        with_note=note_sent,
+    )
+    return invitation
+
+
+def record_closed_elsewhere(
+    session: AsyncSession, action: Action, invitation: Invitation, state: InvitationState, at: datetime
+) -> None:
+    """The invitation was accepted or vanished before we could withdraw it: nothing left to do."""
+    invitation.state = state
+    invitation.closed_at = at
+    finish(action, ActionState.CANCELLED, at)
+    set_error(action, f"Invitation{state.value.capitalize()}", None)
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind=f"invitation_{state.value}",
+        at=at,
+        invitation_id=invitation.id,
+        person_id=invitation.person_id,
+        action_id=action.id,
+    )
+
+
+def record_requeued(action: Action, at: datetime, *, count_attempt: bool) -> None:
+    """Back to the queue to run again from `at` (an attempt that never reached LinkedIn is not counted)."""
+    action.state = ActionState.QUEUED
+    action.not_before = at
+    action.started_at = None
+    if not count_attempt:
+        action.attempts = max(0, action.attempts - 1)
+
+
+def backoff(attempts: int, base: timedelta, ceiling: timedelta) -> timedelta:
+    """Exponential backoff after `attempts` failures: base, 2·base, 4·base, … at most `ceiling`."""
+    factor: int = 2 ** max(0, attempts - 1)
+    return min(ceiling, base * factor)
+
+
+def record_failure(
+    session: AsyncSession,
+    action: Action,
+    at: datetime,
+    *,
+    error_kind: str,
+    message: str,
+    retry_at: datetime | None,
+) -> None:
+    """A failed attempt: queued again at `retry_at`, or FAILED for good when it is None."""
+    set_error(action, error_kind, message)
+    if retry_at is not None:
+        record_requeued(action, retry_at, count_attempt=True)
+        kind = "action_retry_scheduled"
+    else:
+        finish(action, ActionState.FAILED, at)
+        kind = "action_failed"
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind=kind,
+        at=at,
+        invitation_id=action.invitation_id,
+        person_id=action.person_id,
+        action_id=action.id,
+        error_kind=error_kind,
+        attempts=action.attempts,
+    )

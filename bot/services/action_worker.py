@@ -1,0 +1,548 @@
+"""The action worker: claims due browser work, runs it through LinkedIn, records the outcome.
+
+    outcomes = await run_due_actions(db, provider, clock, on_progress=edit_message)
+
+Guarantees (the reason this module exists):
+- **Never twice.** An action is claimed (QUEUED → RUNNING, committed) before the browser is
+  touched. A row found RUNNING later means a worker died mid-flight; before anything is retried,
+  `recover_interrupted` asks LinkedIn what happened (the member's profile: still pending?) and
+  records that, instead of clicking again.
+- **Never lost.** Work leaves the queue only as DONE (verified by `WithdrawResult` /
+  `InviteResult`, or by the profile during recovery), FAILED (after the attempts run out, with
+  the reason) or CANCELLED (the owner's Undo, or nothing left to do: accepted/vanished).
+- **Within the daily cap.** At claim time withdrawals done today in the account's timezone are
+  counted; over-cap work waits for the next local midnight.
+- **Friction stops the account, not the work.** A `pauses_account` error (session expired,
+  captcha, weekly limit, restriction) pauses the account and puts the action back, unchanged.
+
+Claims are short transactions; on PostgreSQL they use `FOR UPDATE SKIP LOCKED`, so several
+worker processes can share the queue; one account's work runs one action at a time.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from automation.client import LinkedInClient
+from automation.errors import AutomationError, InvitationNotFound, SessionExpired
+from automation.types import ProfileState
+from bot.db.models import (
+    Account,
+    Action,
+    ActionKind,
+    ActionState,
+    Invitation,
+    InvitationState,
+    Person,
+)
+from bot.db.session import SessionFactory
+from bot.services.accounts import pause_account
+from bot.services.action_records import (
+    backoff,
+    finish,
+    record_closed_elsewhere,
+    record_failure,
+    record_invited,
+    record_requeued,
+    record_withdrawn,
+    set_error,
+    withdrawals_used_today,
+)
+from bot.services.clock import Clock
+from bot.services.events import record_event
+from bot.services.linkedin import ClientProvider, mark_session_expired
+from bot.services.policy import effective_daily_cap, next_local_midnight
+
+logger = logging.getLogger(__name__)
+
+FINAL_STATES = (ActionState.DONE, ActionState.FAILED, ActionState.CANCELLED)
+
+
+class Result(enum.StrEnum):
+    """What one run of an action came to, for the message the owner sees."""
+
+    WITHDRAWN = "withdrawn"  # verified withdrawn by us (or found withdrawn after our interrupted try)
+    ALREADY_WITHDRAWN = "already_withdrawn"  # someone withdrew it before we could
+    ACCEPTED = "accepted"  # accepted before we could withdraw it
+    VANISHED = "vanished"  # gone from Sent without our doing
+    INVITED = "invited"
+    SYNCED = "synced"
+    REQUEUED = "requeued"  # interrupted before it happened; runs again
+    RETRYING = "retrying"  # a transient failure; runs again at `not_before`
+    FAILED = "failed"  # gave up; `error_kind` says why
+    PAUSED = "paused"  # the account needs its owner; the action waits in the queue
+    CANCELLED = "cancelled"  # nothing to do any more (the invitation is not pending)
+
+
+@dataclass(frozen=True)
+class WorkerPolicy:
+    """How hard the worker tries."""
+
+    max_attempts: int = 5
+    backoff_base: timedelta = timedelta(minutes=1)
+    backoff_ceiling: timedelta = timedelta(hours=1)
+    lease: timedelta = timedelta(minutes=15)
+    """A RUNNING row older than this is presumed abandoned by a dead worker and recovered."""
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """One action's run, with what the bot needs to edit the Telegram message it came from."""
+
+    action_id: int
+    account_id: int
+    kind: ActionKind
+    state: ActionState
+    result: Result
+    person_name: str | None
+    error_kind: str | None
+    error_message: str | None
+    not_before: datetime | None  # when it runs again, for RETRYING/REQUEUED/PAUSED
+    batch_id: str | None
+    batch_done: int  # actions of the batch that reached a final state
+    batch_total: int
+    chat_id: int | None
+    message_id: int | None
+
+
+ProgressHook = Callable[[ActionOutcome], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    action_id: int
+    account: Account
+    kind: ActionKind
+    slug: str | None
+    name: str | None
+    note: str | None
+    attempts: int
+    started_at: datetime
+
+
+async def run_due_actions(
+    db: SessionFactory,
+    provider: ClientProvider,
+    now: Clock,
+    *,
+    on_progress: ProgressHook | None = None,
+    limit: int | None = None,
+    policy: WorkerPolicy | None = None,
+) -> list[ActionOutcome]:
+    """Run every due action (at most `limit`), awaiting `on_progress` after each.
+
+    RUNNING rows older than the lease are recovered first. Work for one account shares one
+    browser context; accounts are served in the order their oldest due action became due.
+    """
+    policy = policy or WorkerPolicy()
+    outcomes = await recover_interrupted(db, provider, now, stale_after=policy.lease, on_progress=on_progress)
+    while limit is None or len(outcomes) < limit:
+        claimed = await _claim(db, now(), account_id=None)
+        if claimed is None:
+            break
+        budget = None if limit is None else limit - len(outcomes)
+        outcomes += await _run_account(db, provider, now, claimed, policy, on_progress, budget)
+    return outcomes
+
+
+async def _run_account(
+    db: SessionFactory,
+    provider: ClientProvider,
+    now: Clock,
+    first: _Claimed,
+    policy: WorkerPolicy,
+    on_progress: ProgressHook | None,
+    budget: int | None,
+) -> list[ActionOutcome]:
+    outcomes: list[ActionOutcome] = []
+    claimed: _Claimed | None = first
+    try:
+        async with provider.open(first.account) as client:
+            while claimed is not None:
+                outcome = await _execute(db, client, claimed, now, policy)
+                claimed = None  # recorded: whatever happens next is not this action's failure
+                outcomes.append(outcome)
+                if on_progress is not None:
+                    await on_progress(outcome)
+                if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
+                    break
+                claimed = await _claim(db, now(), account_id=first.account.id)
+    except AutomationError as exc:
+        # Opening the client failed (or its session expired on the way out) while `claimed` was
+        # RUNNING but not yet tried: record it like any failed attempt so it is not stranded.
+        if claimed is None:
+            logger.warning(
+                "closing the client of account %s failed: %s", first.account.id, type(exc).__name__
+            )
+            return outcomes
+        outcome = await _record_error(db, claimed, exc, now(), policy)
+        outcomes.append(outcome)
+        if on_progress is not None:
+            await on_progress(outcome)
+    return outcomes
+
+
+async def recover_interrupted(
+    db: SessionFactory,
+    provider: ClientProvider,
+    now: Clock,
+    *,
+    stale_after: timedelta = timedelta(0),
+    on_progress: ProgressHook | None = None,
+) -> list[ActionOutcome]:
+    """Settle actions left RUNNING by a worker that died, by asking LinkedIn what happened.
+
+    Call it with the default `stale_after=0` once at start-up of a single-worker deployment
+    (nothing else can be running then); `run_due_actions` calls it with the lease, which is
+    safe with several workers. A withdrawal that is no longer pending is recorded as done, one
+    still pending goes back to the queue; an invitation found pending is recorded as sent.
+    """
+    cutoff = now() - stale_after
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(Action.id, Action.account_id)
+                .join(Account, Account.id == Action.account_id)
+                .where(
+                    Action.state == ActionState.RUNNING,
+                    Action.started_at <= cutoff,
+                    Account.paused.is_(False),
+                )
+                .order_by(Action.account_id, Action.id)
+            )
+        ).all()
+    by_account: dict[int, list[int]] = {}
+    for action_id, account_id in rows:
+        by_account.setdefault(account_id, []).append(action_id)
+
+    outcomes: list[ActionOutcome] = []
+    for action_ids in by_account.values():
+        claims = [
+            c for c in [await _take_over(db, action_id, cutoff, now()) for action_id in action_ids] if c
+        ]
+        if not claims:
+            continue
+        try:
+            async with provider.open(claims[0].account) as client:
+                for claimed in claims:
+                    outcome = await _settle(db, client, claimed, now, WorkerPolicy(), interrupted=True)
+                    outcomes.append(outcome)
+                    if on_progress is not None:
+                        await on_progress(outcome)
+                    if outcome.result is Result.PAUSED:
+                        break
+        except AutomationError as exc:
+            # Could not even look: the rows stay RUNNING and are recovered on a later run.
+            logger.warning("recovery for account %s postponed: %s", claims[0].account.id, type(exc).__name__)
+    return outcomes
+
+
+async def _take_over(db: SessionFactory, action_id: int, cutoff: datetime, at: datetime) -> _Claimed | None:
+    """Take an abandoned RUNNING action for recovery; None if another worker got there first."""
+    async with db.begin() as session:
+        # Compare-and-set on started_at: of several recovering workers exactly one wins.
+        taken = await session.execute(
+            update(Action)
+            .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at <= cutoff)
+            .values(started_at=at)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        action = await session.get_one(Action, action_id)
+        return await _describe(session, action)
+
+
+async def _claim(db: SessionFactory, now: datetime, *, account_id: int | None) -> _Claimed | None:
+    """Take the next due action (QUEUED → RUNNING) in one short transaction, or None."""
+    async with db.begin() as session:
+        postgres = (await session.connection()).dialect.name == "postgresql"
+        skipped_accounts: set[int] = set()
+        while True:
+            action = await _next_due(session, now, account_id, skipped_accounts, postgres)
+            if action is None:
+                return None
+            account = await session.get_one(Account, action.account_id, with_for_update=postgres or None)
+            # With the account row locked, a second worker's claim for the same account is visible.
+            if postgres and await _account_busy(session, account.id):
+                skipped_accounts.add(account.id)
+                continue
+            if action.kind is ActionKind.WITHDRAW:
+                if not await _invitation_still_pending(session, action, now):
+                    continue
+                cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
+                if await withdrawals_used_today(session, account, now) >= cap:
+                    await _defer_withdrawals_to_tomorrow(session, account, now)
+                    continue
+            action.state = ActionState.RUNNING
+            action.started_at = now
+            action.attempts += 1
+            return await _describe(session, action)
+
+
+async def _next_due(
+    session: AsyncSession, now: datetime, account_id: int | None, skipped: set[int], postgres: bool
+) -> Action | None:
+    running = aliased(Action)
+    busy = exists().where(running.account_id == Action.account_id, running.state == ActionState.RUNNING)
+    query = (
+        select(Action)
+        .join(Account, Account.id == Action.account_id)
+        .where(
+            Action.state == ActionState.QUEUED,
+            Action.not_before <= now,
+            Account.paused.is_(False),
+            ~busy,
+        )
+        .order_by(Action.not_before, Action.id)
+        .limit(1)
+    )
+    if account_id is not None:
+        query = query.where(Action.account_id == account_id)
+    if skipped:
+        query = query.where(Action.account_id.not_in(skipped))
+    if postgres:
+        # Several workers: each skips rows another is claiming instead of waiting for them.
+        query = query.with_for_update(skip_locked=True, of=Action)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _account_busy(session: AsyncSession, account_id: int) -> bool:
+    query = select(func.count()).where(Action.account_id == account_id, Action.state == ActionState.RUNNING)
+    return int((await session.execute(query)).scalar_one()) > 0
+
+
+async def _invitation_still_pending(session: AsyncSession, action: Action, now: datetime) -> bool:
+    """Cancel a queued withdrawal whose invitation the store already knows is closed."""
+    invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
+    if invitation is not None and invitation.state is InvitationState.PENDING:
+        return True
+    finish(action, ActionState.CANCELLED, now)
+    set_error(action, "NotPending", "the invitation is no longer pending")
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind="action_cancelled",
+        at=now,
+        invitation_id=action.invitation_id,
+        person_id=action.person_id,
+        action_id=action.id,
+        reason="not_pending",
+    )
+    return False
+
+
+async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account, now: datetime) -> None:
+    midnight = next_local_midnight(now, account.timezone)
+    await session.execute(
+        update(Action)
+        .where(
+            Action.account_id == account.id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state == ActionState.QUEUED,
+            Action.not_before < midnight,
+        )
+        .values(not_before=midnight)
+    )
+
+
+async def _describe(session: AsyncSession, action: Action) -> _Claimed:
+    account = await session.get_one(Account, action.account_id)
+    person = await session.get(Person, action.person_id) if action.person_id else None
+    return _Claimed(
+        action_id=action.id,
+        account=account,
+        kind=action.kind,
+        slug=person.slug if person else None,
+        name=person.name if person else None,
+        note=action.note,
+        attempts=action.attempts,
+        started_at=action.started_at or action.created_at,
+    )
+
+
+async def _execute(
+    db: SessionFactory, client: LinkedInClient, claimed: _Claimed, now: Clock, policy: WorkerPolicy
+) -> ActionOutcome:
+    """Run one claimed action in the browser and record what came of it."""
+    try:
+        if claimed.kind is ActionKind.WITHDRAW:
+            assert claimed.slug is not None
+            await client.withdraw(claimed.slug, name=claimed.name)  # returns only when verified
+            return await _record(db, claimed, now(), Result.WITHDRAWN)
+        if claimed.kind is ActionKind.INVITE:
+            assert claimed.slug is not None
+            invited = await client.invite(claimed.slug, claimed.note)
+            return await _record(
+                db,
+                claimed,
+                now(),
+                Result.INVITED,
+                note_sent=invited.note_sent,
+                notes_remaining=invited.notes_remaining,
+            )
+        from bot.services.sync import sync_account  # sync imports nothing from here; kept local for clarity
+
+        await sync_account(db, client, claimed.account.id, now)
+        return await _record(db, claimed, now(), Result.SYNCED)
+    except InvitationNotFound:
+        return await _settle(db, client, claimed, now, policy, interrupted=False)
+    except AutomationError as exc:
+        return await _record_error(db, claimed, exc, now(), policy)
+    except Exception as exc:
+        # A bug or an unexpected browser failure must not strand the action RUNNING: it is
+        # retried with backoff like a transient failure and fails for good after max attempts.
+        logger.exception("action %s raised unexpectedly", claimed.action_id)
+        return await _record_error(db, claimed, exc, now(), policy)
+
+
+async def _settle(
+    db: SessionFactory,
+    client: LinkedInClient,
+    claimed: _Claimed,
+    now: Clock,
+    policy: WorkerPolicy,
+    *,
+    interrupted: bool,
+) -> ActionOutcome:
+    """Find out from the member's profile what became of an action whose outcome is unknown.
+
+    Used after a crash (`interrupted`) and when a withdrawal finds no row to withdraw.
+    """
+    if claimed.kind is ActionKind.SYNC or claimed.slug is None:
+        return await _record(db, claimed, now(), Result.REQUEUED)
+    try:
+        profile = await client.profile(claimed.slug)
+    except AutomationError as exc:
+        return await _record_error(db, claimed, exc, now(), policy)
+    state = profile.state
+    if claimed.kind is ActionKind.INVITE:
+        sent = state in (ProfileState.PENDING, ProfileState.CONNECTED)
+        if sent:
+            return await _record(db, claimed, now(), Result.INVITED, sent_after=claimed.started_at)
+        return await _record(db, claimed, now(), Result.REQUEUED)
+    if state is ProfileState.PENDING:
+        if interrupted:
+            return await _record(db, claimed, now(), Result.REQUEUED)
+        error = InvitationNotFound("the profile shows the invitation pending but the Sent page does not")
+        return await _record_error(db, claimed, error, now(), policy)
+    if state is ProfileState.CONNECTED:
+        return await _record(db, claimed, now(), Result.ACCEPTED)
+    # Not pending, not connected: withdrawn. Ours if a previous try of ours may have confirmed it.
+    if interrupted or claimed.attempts > 1:
+        return await _record(db, claimed, now(), Result.WITHDRAWN, how="recovered")
+    if state is ProfileState.BLOCKED:  # LinkedIn's own sign of a recent withdrawal
+        return await _record(db, claimed, now(), Result.ALREADY_WITHDRAWN, how="elsewhere")
+    return await _record(db, claimed, now(), Result.VANISHED)
+
+
+async def _record(
+    db: SessionFactory,
+    claimed: _Claimed,
+    at: datetime,
+    result: Result,
+    *,
+    how: str = "verified",
+    note_sent: bool = False,
+    notes_remaining: int | None = None,
+    sent_after: datetime | None = None,
+) -> ActionOutcome:
+    async with db.begin() as session:
+        action = await session.get_one(Action, claimed.action_id)
+        account = await session.get_one(Account, action.account_id)
+        invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
+        if result in (Result.WITHDRAWN, Result.ALREADY_WITHDRAWN):
+            assert invitation is not None
+            await record_withdrawn(session, action, invitation, account, at, how=how)
+        elif result is Result.INVITED:
+            await record_invited(
+                session,
+                action,
+                account,
+                at,
+                note_sent=note_sent or (sent_after is not None and action.note is not None),
+                sent_after=sent_after,
+                notes_remaining=notes_remaining,
+            )
+        elif result in (Result.ACCEPTED, Result.VANISHED):
+            assert invitation is not None
+            state = InvitationState.ACCEPTED if result is Result.ACCEPTED else InvitationState.VANISHED
+            record_closed_elsewhere(session, action, invitation, state, at)
+        elif result is Result.SYNCED:
+            finish(action, ActionState.DONE, at)
+        elif result is Result.REQUEUED:
+            record_requeued(action, at, count_attempt=False)
+            record_event(session, account_id=account.id, kind="action_requeued", at=at, action_id=action.id)
+        return await _outcome(session, action, claimed, result)
+
+
+async def _record_error(
+    db: SessionFactory, claimed: _Claimed, exc: Exception, at: datetime, policy: WorkerPolicy
+) -> ActionOutcome:
+    kind = type(exc).__name__
+    # AutomationError messages are ours (no secrets); anything else is summarised by its type.
+    message = str(exc) if isinstance(exc, AutomationError) else "unexpected error"
+    async with db.begin() as session:
+        action = await session.get_one(Action, claimed.action_id)
+        account = await session.get_one(Account, action.account_id)
+        if isinstance(exc, AutomationError) and exc.pauses_account:
+            set_error(action, kind, message)
+            record_requeued(action, at, count_attempt=False)
+            if isinstance(exc, SessionExpired):
+                await mark_session_expired(session, account, at)
+            else:
+                await pause_account(session, account, kind, at)
+            record_event(
+                session,
+                account_id=account.id,
+                kind="action_paused",
+                at=at,
+                action_id=action.id,
+                error_kind=kind,
+            )
+            return await _outcome(session, action, claimed, Result.PAUSED)
+        retryable = not isinstance(exc, AutomationError) or exc.retryable
+        retry_at = None
+        if retryable and action.attempts < policy.max_attempts:
+            retry_at = at + backoff(action.attempts, policy.backoff_base, policy.backoff_ceiling)
+        record_failure(session, action, at, error_kind=kind, message=message, retry_at=retry_at)
+        return await _outcome(session, action, claimed, Result.RETRYING if retry_at else Result.FAILED)
+
+
+async def _outcome(session: AsyncSession, action: Action, claimed: _Claimed, result: Result) -> ActionOutcome:
+    done = total = 0
+    if action.batch_id is not None:
+        await session.flush()
+        counts = (
+            await session.execute(
+                select(Action.state, func.count())
+                .where(Action.batch_id == action.batch_id)
+                .group_by(Action.state)
+            )
+        ).all()
+        total = sum(int(n) for _, n in counts)
+        done = sum(int(n) for state, n in counts if state in FINAL_STATES)
+    waiting = action.state is ActionState.QUEUED
+    return ActionOutcome(
+        action_id=action.id,
+        account_id=action.account_id,
+        kind=action.kind,
+        state=action.state,
+        result=result,
+        person_name=claimed.name,
+        error_kind=action.error_kind,
+        error_message=action.error,
+        not_before=action.not_before if waiting else None,
+        batch_id=action.batch_id,
+        batch_done=done,
+        batch_total=total,
+        chat_id=action.chat_id,
+        message_id=action.message_id,
+    )

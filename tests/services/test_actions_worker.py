@@ -1,0 +1,326 @@
+"""The action worker against the sandbox in real Chromium: outcomes, cap, backoff, friction."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from automation.client import LinkedInClient
+from automation.sandbox import SandboxServer
+from bot.db.models import (
+    Account,
+    Action,
+    ActionState,
+    Event,
+    Invitation,
+    InvitationState,
+    Person,
+    Reminder,
+    ReminderState,
+    SessionStatus,
+)
+from bot.db.session import SessionFactory
+from bot.services.actions import (
+    ActionOutcome,
+    Result,
+    WorkerPolicy,
+    request_bulk_withdrawal,
+    request_invite,
+    request_withdrawal,
+    retry,
+    run_due_actions,
+)
+from bot.services.clock import FrozenClock
+from bot.services.linkedin import ClientProvider
+from bot.services.sync import sync_account
+
+pytestmark = pytest.mark.browser
+
+UNDO = timedelta(seconds=11)
+
+
+@pytest.fixture
+def clock(sandbox: SandboxServer) -> FrozenClock:
+    """The worker's clock, frozen at the sandbox's now so ages and due times share one frame."""
+    return FrozenClock(sandbox.state.now())
+
+
+@pytest.fixture
+async def synced(
+    db: SessionFactory, signed_in_account: Account, linkedin: LinkedInClient, clock: FrozenClock
+) -> dict[str, int]:
+    """The sandbox's pending invitations stored by a sync: slug → invitation id, oldest last."""
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    async with db() as session:
+        rows = await session.execute(
+            select(Person.slug, Invitation.id)
+            .join(Invitation.person)
+            .order_by(Invitation.sent_at_latest.desc())
+        )
+        return dict(rows.all())
+
+
+async def _invitation(db: SessionFactory, invitation_id: int) -> Invitation:
+    async with db() as session:
+        return await session.get_one(Invitation, invitation_id)
+
+
+async def _action(db: SessionFactory, action_id: int) -> Action:
+    async with db() as session:
+        return await session.get_one(Action, action_id)
+
+
+async def _set(db: SessionFactory, account_id: int, **values: object) -> None:
+    async with db.begin() as session:
+        account = await session.get_one(Account, account_id)
+        for name, value in values.items():
+            setattr(account, name, value)
+
+
+async def test_withdrawal_runs_after_the_undo_window_and_is_recorded(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slug = list(synced)[-1]
+    action = await request_withdrawal(
+        db, signed_in_account.id, synced[slug], now=clock(), requested_by=1001, chat_id=5, message_id=77
+    )
+    assert await run_due_actions(db, provider, clock) == []  # still inside the undo window
+    assert sandbox.state.is_pending(slug)
+
+    clock.advance(UNDO)
+    seen: list[ActionOutcome] = []
+
+    async def on_progress(outcome: ActionOutcome) -> None:
+        seen.append(outcome)
+
+    outcomes = await run_due_actions(db, provider, clock, on_progress=on_progress)
+
+    assert seen == outcomes
+    (outcome,) = outcomes
+    assert (outcome.action_id, outcome.result, outcome.state) == (
+        action.id,
+        Result.WITHDRAWN,
+        ActionState.DONE,
+    )
+    assert (outcome.chat_id, outcome.message_id) == (5, 77)
+    assert outcome.person_name == sandbox.state.person(slug).name  # type: ignore[union-attr]
+    assert sandbox.state.withdrawn_slugs() == [slug]
+    invitation = await _invitation(db, synced[slug])
+    assert invitation.state is InvitationState.WITHDRAWN
+    assert invitation.withdrawn_at == clock()
+    assert invitation.cooldown_ends_at == clock() + timedelta(days=21)
+    async with db() as session:
+        reminder = (await session.execute(select(Reminder))).scalar_one()
+        withdrawn_events = (
+            await session.execute(select(Event).where(Event.kind == "invitation_withdrawn"))
+        ).scalars()
+        assert [e.invitation_id for e in withdrawn_events] == [invitation.id]
+    assert (reminder.invitation_id, reminder.due_at, reminder.state) == (
+        invitation.id,
+        invitation.cooldown_ends_at,
+        ReminderState.DUE,
+    )
+    assert (await _action(db, action.id)).active_key is None
+    assert await run_due_actions(db, provider, clock) == []
+
+
+async def test_daily_cap_holds_at_claim_time_and_work_resumes_after_local_midnight(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    await _set(db, signed_in_account.id, daily_withdraw_cap=2, timezone="America/New_York")
+    slugs = list(synced)
+    batch_id, plan = await request_bulk_withdrawal(db, signed_in_account.id, 0, 2, 1001, now=clock())
+    assert [count for _, count in plan] == [2]
+    # Two more asked for singly: the plan did not count them, the claim does.
+    extra = [
+        await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock()) for slug in slugs[:2]
+    ]
+    clock.advance(UNDO)
+
+    outcomes = await run_due_actions(db, provider, clock)
+
+    assert [o.result for o in outcomes] == [Result.WITHDRAWN, Result.WITHDRAWN]
+    assert outcomes[-1].batch_id == batch_id and (outcomes[-1].batch_done, outcomes[-1].batch_total) == (2, 2)
+    assert len(sandbox.state.withdrawn_slugs()) == 2
+    waiting = [await _action(db, a.id) for a in extra]
+    assert {a.state for a in waiting} == {ActionState.QUEUED}
+    midnight = waiting[0].not_before
+    assert midnight > clock() and midnight.astimezone().hour in range(24)
+    assert midnight == waiting[1].not_before
+
+    clock.now = midnight
+    assert [o.result for o in await run_due_actions(db, provider, clock)] == [Result.WITHDRAWN] * 2
+    assert len(sandbox.state.withdrawn_slugs()) == 4
+
+
+async def test_transient_failure_backs_off_then_fails_and_retry_succeeds(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slug = list(synced)[-1]
+    policy = WorkerPolicy(max_attempts=2, backoff_base=timedelta(minutes=1))
+    action = await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    sandbox.set_faults(withdraw_holds=False)  # the page says it worked; a reload shows it did not
+    clock.advance(UNDO)
+
+    (first,) = await run_due_actions(db, provider, clock, policy=policy)
+    assert (first.result, first.error_kind) == (Result.RETRYING, "WithdrawNotVerified")
+    assert first.not_before == clock() + timedelta(minutes=1)
+    assert (await _invitation(db, synced[slug])).state is InvitationState.PENDING
+    clock.advance(timedelta(seconds=30))
+    assert await run_due_actions(db, provider, clock, policy=policy) == []  # backing off
+
+    clock.advance(timedelta(seconds=30))
+    (second,) = await run_due_actions(db, provider, clock, policy=policy)
+    assert (second.result, second.state) == (Result.FAILED, ActionState.FAILED)
+    assert sandbox.state.is_pending(slug)
+    assert (await _invitation(db, synced[slug])).state is InvitationState.PENDING  # never marked withdrawn
+
+    sandbox.set_faults(withdraw_holds=True)
+    await retry(db, action.id, by_user=None, now=clock())
+    (third,) = await run_due_actions(db, provider, clock, policy=policy)
+    assert third.result is Result.WITHDRAWN
+    assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+async def test_expired_session_pauses_the_account_and_keeps_the_work(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slugs = list(synced)[-2:]
+    actions = [await request_withdrawal(db, signed_in_account.id, synced[s], now=clock()) for s in slugs]
+    sandbox.set_faults(expire_sessions=True)
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.result, outcome.error_kind, outcome.state) == (
+        Result.PAUSED,
+        "SessionExpired",
+        ActionState.QUEUED,
+    )
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+    assert (account.paused, account.paused_reason, account.session_status) == (
+        True,
+        "session_expired",
+        SessionStatus.EXPIRED,
+    )
+    for action in actions:
+        stored = await _action(db, action.id)
+        assert (stored.state, stored.attempts) == (ActionState.QUEUED, 0)
+    assert await run_due_actions(db, provider, clock) == []  # paused: nothing is tried
+    assert sandbox.state.withdrawn_slugs() == []
+
+
+async def test_weekly_limit_pauses_the_account(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    stranger = sandbox.state.strangers(1)[0]
+    async with db.begin() as session:
+        person = Person(
+            account_id=signed_in_account.id,
+            slug=stranger.slug,
+            name=stranger.name,
+            profile_url=f"/in/{stranger.slug}/",
+        )
+        session.add(person)
+    action = await request_invite(db, signed_in_account.id, person.id, None, now=clock())
+    sandbox.set_faults(weekly_limit=True)
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.result, outcome.error_kind) == (Result.PAUSED, "WeeklyLimit")
+    assert (await _action(db, action.id)).state is ActionState.QUEUED
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+    assert (account.paused, account.paused_reason) == (True, "WeeklyLimit")
+    assert account.session_status is SessionStatus.VALID
+
+
+async def test_accepted_before_withdrawal_is_not_a_failure(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    accepted, withdrawn_elsewhere = list(synced)[-2:]
+    for slug in (accepted, withdrawn_elsewhere):
+        await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    sandbox.state.accept(accepted)
+    sandbox.state.withdraw(withdrawn_elsewhere)
+    clock.advance(UNDO)
+
+    outcomes = {o.person_name: o for o in await run_due_actions(db, provider, clock)}
+
+    got_accepted = outcomes[sandbox.state.person(accepted).name]  # type: ignore[union-attr]
+    got_elsewhere = outcomes[sandbox.state.person(withdrawn_elsewhere).name]  # type: ignore[union-attr]
+    assert (got_accepted.result, got_accepted.state) == (Result.ACCEPTED, ActionState.CANCELLED)
+    assert (got_elsewhere.result, got_elsewhere.state) == (Result.ALREADY_WITHDRAWN, ActionState.DONE)
+    assert (await _invitation(db, synced[accepted])).state is InvitationState.ACCEPTED
+    assert (await _invitation(db, synced[withdrawn_elsewhere])).state is InvitationState.WITHDRAWN
+    assert sandbox.state.withdrawn_slugs() == [withdrawn_elsewhere]  # we clicked nothing
+
+
+async def test_reinvite_after_the_cooldown_records_an_exact_invitation(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slug = list(synced)[-1]
+    await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    clock.advance(UNDO)
+    await run_due_actions(db, provider, clock)
+
+    sandbox.advance_clock(timedelta(days=22))
+    clock.advance(timedelta(days=22))
+    async with db() as session:
+        person_id = (await session.execute(select(Person.id).where(Person.slug == slug))).scalar_one()
+    invite = await request_invite(db, signed_in_account.id, person_id, "Hi, trying again", now=clock())
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.action_id, outcome.result) == (invite.id, Result.INVITED)
+    assert sandbox.state.is_pending(slug)
+    async with db() as session:
+        fresh = (
+            await session.execute(
+                select(Invitation).where(
+                    Invitation.person_id == person_id, Invitation.state == InvitationState.PENDING
+                )
+            )
+        ).scalar_one()
+        reminder = (await session.execute(select(Reminder))).scalar_one()
+    assert fresh.sent_by_us and fresh.had_note and fresh.note_text == "Hi, trying again"
+    assert fresh.sent_at_earliest == fresh.sent_at_latest == clock()
+    assert reminder.state is ReminderState.DONE
