@@ -1,0 +1,87 @@
+"""When each account's weekly digest is due, and the once-per-ISO-week claim that keeps it single.
+
+One repeating job asks `due_accounts` every minute: an account is due when its local time has
+passed its digest weekday and hour in the current ISO week and no digest row exists for that week.
+A digest missed while the bot was down is therefore due at the first scan after start-up, and
+a digest already sent this week is never due again, whatever restarts happen.
+
+Delivery is at-most-once per week: `claim_week` inserts the unique (account, ISO week) row before
+the digest is built and sent, so two schedulers, or a scan that overlaps a slow sync, cannot both
+send it. If sending fails the caller calls `release_week` so the next scan tries again; a crash
+between the claim and the send loses that week's digest, which the next week's replaces (a
+duplicate digest is worse than a missing one: it invites double taps).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, DigestSent
+
+
+def iso_week(moment: datetime, timezone: str) -> str:
+    """The ISO week of `moment` in `timezone`, e.g. "2026-W48"."""
+    year, week, _ = moment.astimezone(ZoneInfo(timezone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_moment(moment: datetime, account: Account) -> datetime:
+    """This ISO week's digest time for the account (aware, in its timezone)."""
+    zone = ZoneInfo(account.timezone)
+    local = moment.astimezone(zone)
+    monday: date = local.date() - timedelta(days=local.weekday())
+    day = monday + timedelta(days=account.digest_weekday)
+    return datetime.combine(day, time(account.digest_hour), tzinfo=zone)
+
+
+def is_due(account: Account, now: datetime) -> bool:
+    """Whether this week's digest time has passed (the sent-row check is `due_accounts`')."""
+    return now >= digest_moment(now, account)
+
+
+async def due_accounts(session: AsyncSession, now: datetime) -> list[Account]:
+    """Accounts with a chat whose digest for the current week is due and not yet claimed."""
+    accounts = (await session.scalars(select(Account).where(Account.chat_id.is_not(None)))).all()
+    due = [account for account in accounts if is_due(account, now)]
+    if not due:
+        return []
+    sent = set(
+        (
+            await session.execute(
+                select(DigestSent.account_id, DigestSent.iso_week).where(
+                    DigestSent.account_id.in_([a.id for a in due])
+                )
+            )
+        ).all()
+    )
+    return [a for a in due if (a.id, iso_week(now, a.timezone)) not in sent]
+
+
+async def claim_week(session: AsyncSession, account: Account, now: datetime) -> DigestSent | None:
+    """Insert this week's digest row for the account; None if it already exists (already sent)."""
+    row = DigestSent(
+        account_id=account.id, iso_week=iso_week(now, account.timezone), sent_at=now, chat_id=account.chat_id
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+async def release_week(session: AsyncSession, row_id: int) -> None:
+    """Forget a claim whose digest could not be sent, so the next scan tries again."""
+    await session.execute(delete(DigestSent).where(DigestSent.id == row_id))
+
+
+async def record_message(session: AsyncSession, row_id: int, message_id: int) -> None:
+    """Remember which message carried the digest."""
+    row = await session.get(DigestSent, row_id)
+    if row is not None:
+        row.message_id = message_id

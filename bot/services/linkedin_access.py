@@ -1,0 +1,52 @@
+"""How the bot opens a `LinkedInClient`: one browser per process, started on first use.
+
+The bot stays small while no browser work is due (the browser is launched lazily and can be
+closed when idle) and browser flows run one at a time through `BrowserManager.slot()`. Tests and
+`run --sandbox` pass a `client_factory` to open clients against the sandbox instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from automation.browser import BrowserManager
+from automation.client import LinkedInClient, StorageState
+from automation.config import AutomationConfig
+
+ClientFactory = Callable[[StorageState | None], AbstractAsyncContextManager[LinkedInClient]]
+"""Opens a client for a (decrypted) storage_state; the client is used inside `async with`."""
+
+
+class LinkedInAccess:
+    """Opens LinkedIn clients for accounts, one browser flow at a time."""
+
+    def __init__(self, config: AutomationConfig, client_factory: ClientFactory | None = None) -> None:
+        self.config = config
+        self._manager = BrowserManager(config)
+        self._factory = client_factory
+
+    @property
+    def browser_open(self) -> bool:
+        """Whether our own browser is running (a given factory manages its own)."""
+        try:
+            self._manager.browser  # noqa: B018 - the property raises when not started
+        except RuntimeError:
+            return False
+        return True
+
+    @asynccontextmanager
+    async def open(self, storage_state: StorageState | None) -> AsyncIterator[LinkedInClient]:
+        """A signed-in client for the block; waits for the browser slot first."""
+        async with self._manager.slot():
+            if self._factory is not None:
+                async with self._factory(storage_state) as client:
+                    yield client
+                return
+            browser = await self._manager.start()
+            async with LinkedInClient(browser, self.config, storage_state) as client:
+                yield client
+
+    async def close_browser(self) -> None:
+        """Close our browser (it starts again on the next `open`)."""
+        await self._manager.stop()

@@ -1,0 +1,93 @@
+"""Who may use the bot: owners from `TELEGRAM_OWNER_IDS`, or paired once with a start-up code.
+
+An owner is a Telegram user id; what they own is the accounts whose `owner_telegram_id` is theirs.
+With `TELEGRAM_OWNER_IDS` unset, the first person to send `/start <code>` with the code printed at
+start-up becomes the owner, and that is stored on the account, so a restart keeps the pairing
+and prints no new code. Functions take the caller's session and leave committing to it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Action, Invitation, Reminder
+from bot.services.accounts import DEFAULT_ACCOUNT_NAME, get_or_create_account
+from bot.services.events import record_event
+
+_OWNED_KINDS: dict[str, type[Invitation | Action | Reminder]] = {
+    "invitation": Invitation,
+    "action": Action,
+    "reminder": Reminder,
+}
+
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is read off a console
+PAIRING_CODE_LENGTH = 8  # 40 bits: guessing through Telegram is hopeless
+
+
+def new_pairing_code() -> str:
+    """A fresh one-time pairing code."""
+    return "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+
+
+def code_matches(expected: str | None, given: str) -> bool:
+    """Compare a typed code with the expected one in constant time, ignoring case and spaces."""
+    if not expected:
+        return False
+    typed = given.strip().upper().replace(" ", "").replace("-", "")
+    return hmac.compare_digest(typed.encode(), expected.encode())
+
+
+async def stored_owner_ids(session: AsyncSession) -> set[int]:
+    """Every Telegram user that owns an account (the pairings made so far)."""
+    rows = await session.scalars(
+        select(Account.owner_telegram_id).where(Account.owner_telegram_id.is_not(None))
+    )
+    return {int(row) for row in rows if row is not None}
+
+
+async def claim_account(
+    session: AsyncSession, *, user_id: int, chat_id: int, timezone: str, now: datetime
+) -> Account:
+    """The account this owner works on, made theirs: their own, else an unowned one, else a new one.
+
+    An unowned account is what `invitesweep login`/`sync` created before the bot first ran; the
+    owner adopts it so the chat sees the same invitations as the command line. The chat id is
+    refreshed, because it is where digests and reminders go.
+    """
+    owned = await session.scalar(
+        select(Account).where(Account.owner_telegram_id == user_id).order_by(Account.id).limit(1)
+    )
+    account = owned or await session.scalar(
+        select(Account).where(Account.owner_telegram_id.is_(None)).order_by(Account.id).limit(1)
+    )
+    if account is None:
+        taken = await session.scalar(select(Account.id).where(Account.name == DEFAULT_ACCOUNT_NAME))
+        name = DEFAULT_ACCOUNT_NAME if taken is None else f"telegram-{user_id}"
+        account = await get_or_create_account(session, name, timezone=timezone)
+    if account.owner_telegram_id != user_id or account.chat_id != chat_id:
+        account.owner_telegram_id = user_id
+        account.chat_id = chat_id
+        await session.flush()
+        record_event(session, account_id=account.id, kind="owner_paired", at=now, telegram_user_id=user_id)
+    return account
+
+
+async def owned_account(session: AsyncSession, user_id: int, *, kind: str, target_id: int) -> Account | None:
+    """The account behind the thing a button names, if `user_id` owns it; else None.
+
+    `kind` is "invitation", "action" or "reminder". A forged id, a deleted row and someone else's
+    row all give None alike, so a button can never reach another owner's data.
+    """
+    table: type[Invitation | Action | Reminder] = _OWNED_KINDS[kind]
+    query = (
+        select(Account)
+        .join(table, table.account_id == Account.id)
+        .where(table.id == target_id, Account.owner_telegram_id == user_id)
+    )
+    account: Account | None = await session.scalar(query)
+    return account
