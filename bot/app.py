@@ -1,0 +1,185 @@
+"""The composition root: `build_application(settings)` is the only place the bot is put together.
+
+It builds the PTB `Application` (token, Bot API base URL, rate limiter, HTML defaults, the typed
+context), wires the resources that live and die with it (`_start_resources`/`_stop_resources`),
+and registers every handler in one ordered list. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+
+from automation.config import AutomationConfig
+from bot import jobs
+from bot.context import BotContext, BotData, ChatData, UserData
+from bot.db.session import create_engine, create_session_factory
+from bot.handlers import (
+    access,
+    control,
+    digest,
+    errors,
+    export,
+    fallback,
+    login,
+    notes,
+    onboarding,
+    pending,
+    preferences,
+    queue,
+    replies,
+    status,
+    withdraw,
+)
+from bot.rendering import DEFAULT_LANGUAGE, Renderer
+from bot.services.clock import Clock, system_clock
+from bot.services.linkedin import ClientProvider
+from bot.services.linkedin_access import ClientFactory, LinkedInAccess
+from bot.services.owners import new_pairing_code, stored_owner_ids
+from bot.services.secrets import SessionVault
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, UserData, ChatData, BotData, Any]
+
+COMMANDS = (
+    "start",
+    "help",
+    "status",
+    "digest",
+    "pending",
+    "withdraw",
+    "keep",
+    "queue",
+    "settings",
+    "note",
+    "login",
+    "logout",
+    "pause",
+    "resume",
+    "export",
+    "stats",
+)
+"""The menu shown by Telegram (setMyCommands), in this order; descriptions are templates."""
+
+LANGUAGES = ("en", "nl")
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out and retried, so nothing the bot sends is lost
+
+
+def _handlers() -> list[tuple[int, BaseHandler[Any, BotContext, Any]]]:
+    """Every handler with its group, in the order PTB must try them. Order matters!"""
+    return [
+        # Group -1: the owner gate sees every update first and stops strangers' updates.
+        (-1, access.OWNER_GATE),
+        # Group 0, 1: commands. /start must come first: it is the only one strangers reach (pairing).
+        *((0, h) for h in onboarding.HANDLERS),
+        *((0, h) for h in status.HANDLERS),
+        *((0, h) for h in digest.HANDLERS),
+        *((0, h) for h in pending.HANDLERS),
+        *((0, h) for h in withdraw.HANDLERS),
+        *((0, h) for h in queue.HANDLERS),
+        *((0, h) for h in preferences.HANDLERS),
+        *((0, h) for h in notes.HANDLERS),
+        *((0, h) for h in login.HANDLERS),
+        *((0, h) for h in control.HANDLERS),
+        *((0, h) for h in export.HANDLERS),
+        # Group 0, 2: plain text answers a question the bot asked (a note, context, a PIN, a cookie).
+        *((0, h) for h in replies.HANDLERS),
+        # Group 0, 3: last resort: buttons no pattern took (forged, outdated) and unknown commands.
+        *((0, h) for h in fallback.HANDLERS),
+    ]
+
+
+def _file_url(base_url: str) -> str:
+    """Telegram's file URL for a Bot API base URL ("…/bot" → "…/file/bot")."""
+    root, _, _ = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/bot"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    linkedin_client_factory: ClientFactory | None = None,
+    automation_config: AutomationConfig | None = None,
+    clock: Clock = system_clock,
+) -> BotApplication:
+    """Build the bot for `settings`; resources are created when the application starts.
+
+    `linkedin_client_factory` replaces the real browser (tests, `run --sandbox`);
+    `automation_config` overrides the one made from settings; `clock` is the time the services see.
+    """
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value():
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    context_types = ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData, chat_data=ChatData)
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(_file_url(settings.telegram_api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.default_timezone)))
+        .context_types(context_types)
+        .post_init(_start_resources)
+        .post_shutdown(_stop_resources)
+        .build()
+    )
+    data = application.bot_data
+    data.settings = settings
+    data.clock = clock
+    data.renderer = Renderer()
+    data.browsers = LinkedInAccess(automation_config or settings.automation_config(), linkedin_client_factory)
+    for group, handler in _handlers():
+        application.add_handler(handler, group=group)
+    application.add_error_handler(errors.report_error)
+    return application
+
+
+async def _start_resources(application: BotApplication) -> None:
+    """Open the database, learn the owners (or print a pairing code), set the menu, schedule jobs."""
+    data = application.bot_data
+    settings = data.settings
+    assert settings is not None and data.renderer is not None
+    data.engine = create_engine(settings.resolved_database_url)
+    data.db = create_session_factory(data.engine)
+    data.vault = SessionVault.from_settings(settings)
+    assert data.browsers is not None
+    data.linkedin = ClientProvider(data.db, data.vault, data.browsers.open, data.clock)
+    if settings.telegram_owner_ids:
+        data.owner_ids = set(settings.telegram_owner_ids)
+    else:
+        async with data.db() as session:
+            data.owner_ids = await stored_owner_ids(session)
+        if not data.owner_ids:
+            data.pairing_code = new_pairing_code()
+            me = await application.bot.get_me()
+            click.echo(
+                data.renderer.render("telegram/console/pairing.txt.j2", code=data.pairing_code, bot=me)
+            )
+    for language in LANGUAGES:
+        await application.bot.set_my_commands(
+            _menu(data.renderer, language), language_code=None if language == DEFAULT_LANGUAGE else language
+        )
+    await jobs.schedule(application)
+
+
+def _menu(renderer: Renderer, language: str) -> list[BotCommand]:
+    lines = renderer.render(f"telegram/{language}/commands.txt.j2").splitlines()
+    descriptions = dict(line.split(" - ", 1) for line in lines if " - " in line)
+    return [BotCommand(name, descriptions[name]) for name in COMMANDS]
+
+
+async def _stop_resources(application: BotApplication) -> None:
+    """Close the browser and the database."""
+    data = application.bot_data
+    if data.browsers is not None:
+        await data.browsers.close_browser()
+    if data.engine is not None:
+        await data.engine.dispose()

@@ -1,0 +1,139 @@
+"""The typed context every handler and job receives: `context.db`, `context.render`, ...
+
+PTB builds `bot_data` and `user_data` itself (by calling their classes without arguments), so
+`BotData` starts empty; `build_application` fills in what is known at build time and `post_init`
+the resources that need the event loop. The properties on `BotContext` fail loudly if a resource
+is used before start-up instead of handing out `None`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.rendering import Renderer
+from bot.services.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.db.session import SessionFactory
+    from bot.services.linkedin import ClientProvider
+    from bot.services.linkedin_access import LinkedInAccess
+    from bot.services.secrets import SessionVault
+    from bot.settings import Settings
+
+
+@dataclass
+class Awaiting:
+    """The next text message from this user answers a question the bot asked.
+
+    `kind` is one of "note", "context", "login_cookie", "login_email", "login_password", "pin";
+    `target` names the reminder (for notes and context) and `message_id` the bot message to edit.
+    """
+
+    kind: str
+    target: int = 0
+    message_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class UserData:
+    """Per-user conversation state, in memory only (a restart simply forgets a half-asked question)."""
+
+    awaiting: Awaiting | None = None
+
+
+@dataclass
+class ChatData:
+    """Nothing per chat yet; typed so that no handler reaches for an untyped dict."""
+
+
+@dataclass
+class BotData:
+    """Everything the bot shares across updates; see the module docstring for who fills what."""
+
+    settings: Settings | None = None
+    clock: Clock = system_clock
+    renderer: Renderer | None = None
+    browsers: LinkedInAccess | None = None
+    vault: SessionVault | None = None
+    linkedin: ClientProvider | None = None
+    engine: AsyncEngine | None = None
+    db: SessionFactory | None = None
+    owner_ids: set[int] = field(default_factory=set)
+    pairing_code: str | None = None
+    refused_users: set[int] = field(default_factory=set)
+    worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    checkpoints: dict[int, Any] = field(default_factory=dict)  # account id → pending PIN challenge
+
+
+def _require(value: Any, name: str) -> Any:
+    if value is None:
+        raise RuntimeError(f"{name} is not available before the application has started")
+    return value
+
+
+class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
+    """`CallbackContext` with typed access to the bot's resources."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, UserData, ChatData, BotData, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def jobs(self) -> JobQueue[BotContext]:
+        """The job queue, typed with this context (PTB's own property leaves it generic)."""
+        queue: JobQueue[BotContext] = _require(self.application.job_queue, "the job queue")
+        return queue
+
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = _require(self.bot_data.settings, "settings")
+        return settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data.clock
+
+    @property
+    def db(self) -> SessionFactory:
+        db: SessionFactory = _require(self.bot_data.db, "the database")
+        return db
+
+    @property
+    def render(self) -> Renderer:
+        renderer: Renderer = _require(self.bot_data.renderer, "the renderer")
+        return renderer
+
+    @property
+    def linkedin(self) -> ClientProvider:
+        """Opens a signed-in `LinkedInClient` for an account: `async with context.linkedin.open(account)`."""
+        provider: ClientProvider = _require(self.bot_data.linkedin, "LinkedIn access")
+        return provider
+
+    @property
+    def browsers(self) -> LinkedInAccess:
+        """The browser itself, for flows with no stored session yet (signing in)."""
+        access: LinkedInAccess = _require(self.bot_data.browsers, "the browser")
+        return access
+
+    @property
+    def vault(self) -> SessionVault:
+        """Encrypts and decrypts stored LinkedIn sessions."""
+        vault: SessionVault = _require(self.bot_data.vault, "the session vault")
+        return vault
+
+    @property
+    def state(self) -> UserData:
+        """This user's conversation state (every update here has a user)."""
+        data: UserData = _require(self.user_data, "user data")
+        return data

@@ -1,0 +1,1 @@
+"""Telegram adapters, one module per feature; `bot.app` registers their handler objects in order."""

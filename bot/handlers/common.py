@@ -1,0 +1,118 @@
+"""What every handler module shares: the owner's account, replies from templates, buttons, and
+the parse-and-authorize step every button tap goes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse
+from bot.context import BotContext
+from bot.db.models import Account
+from bot.rendering import DEFAULT_LANGUAGE
+from bot.services.accounts import find_account_by_owner
+from bot.services.owners import owned_account
+
+ButtonSpec = tuple[str, Op, Sequence[int]]
+"""(label template name, what the button does, its ids); labels may need keyword arguments, so
+handlers usually build `InlineKeyboardButton`s with `button(...)` instead."""
+
+
+def language_of(account: Account | None) -> str:
+    return account.language if account is not None else DEFAULT_LANGUAGE
+
+
+def text(context: BotContext, template: str, account: Account | None, /, **kwargs: Any) -> str:
+    """Render `templates/telegram/<language>/<template>.html.j2` for this account's language."""
+    return context.render.telegram(template, language_of(account), **kwargs)
+
+
+def label(context: BotContext, account: Account | None, name: str, /, **kwargs: Any) -> str:
+    """A button label from `templates/telegram/<language>/buttons.txt.j2` (plain text, not HTML)."""
+    language = language_of(account)
+    template = context.render.env.select_template(
+        [f"telegram/{language}/buttons.txt.j2", f"telegram/{DEFAULT_LANGUAGE}/buttons.txt.j2"]
+    )
+    return template.render(name=name, **kwargs).strip()
+
+
+def button(
+    context: BotContext, account: Account | None, name: str, op: Op, *args: int, **kwargs: Any
+) -> InlineKeyboardButton:
+    """An inline button whose label is the template `name` and whose data is `op` with `args`."""
+    return InlineKeyboardButton(label(context, account, name, **kwargs), callback_data=build(op, *args))
+
+
+def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+async def current_account(context: BotContext, user_id: int) -> Account | None:
+    """The account this owner works on (the first they own), or None before /start."""
+    async with context.db() as session:
+        return await find_account_by_owner(session, user_id)
+
+
+async def reply(
+    update: Update,
+    context: BotContext,
+    name: str,
+    account: Account | None,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    **kwargs: Any,
+) -> Message:
+    """Send the rendered template `name` to the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None  # access control only lets private-chat updates with a user through
+    return await context.bot.send_message(
+        chat.id, text(context, name, account, **kwargs), reply_markup=markup
+    )
+
+
+async def edit(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the tapped message; an identical edit (a double tap) is not an error."""
+    try:
+        await query.edit_message_text(body, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def tapped(
+    update: Update, context: BotContext, *, owns: str | None = "invitation"
+) -> tuple[CallbackQuery, Callback, Account] | None:
+    """Parse the tapped button and check the presser owns what it names.
+
+    Returns None, after answering with an explanation, when the data is not ours or names
+    something this user does not own: such taps change nothing. On success the caller answers the
+    query itself as soon as its (fast, database-only) service call has said what happened, with
+    the outcome as the toast ("Already done."), and before it edits or sends anything; slow work
+    goes to the job queue, so the spinner never waits for the browser.
+
+    `owns` is the kind of thing the first id names ("invitation", "action", "reminder"),
+    or None for buttons that name no row (paging, settings), which act on the presser's account.
+    """
+    query = update.callback_query
+    assert query is not None
+    user_id = query.from_user.id
+    try:
+        callback = parse(query.data)
+    except InvalidCallbackData:
+        account = await current_account(context, user_id)
+        await query.answer(text(context, "errors/invalid_button", account), show_alert=True)
+        return None
+    async with context.db() as session:
+        if owns is None:
+            account = await find_account_by_owner(session, user_id)
+        else:
+            account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
+    if account is None:
+        fallback = await current_account(context, user_id)
+        await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
+        return None
+    return query, callback, account

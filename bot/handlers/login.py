@@ -1,0 +1,179 @@
+"""/login and /logout: connect LinkedIn from the chat, relaying a PIN checkpoint.
+
+/login asks for the `li_at` cookie or the email address; an email is followed by the password.
+Every message holding a secret is deleted as soon as it arrives. The sign-in runs as a background
+task in the browser (never inside a handler); when LinkedIn asks for a code, the task waits for
+the owner's next message ("LinkedIn emailed you a code — reply with it") in the same browser page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from automation.client import StorageState
+from automation.errors import AutomationError, BadLogin, CheckpointRequired, HumanRequired, SessionExpired
+from bot.callback_data import Op, pattern
+from bot.context import Awaiting, BotContext
+from bot.db.models import Account
+from bot.handlers.common import button, current_account, edit, keyboard, reply, tapped, text
+from bot.services.accounts import resume_account
+from bot.services.session_health import forget_session
+
+logger = logging.getLogger(__name__)
+
+PIN_WAIT_SECONDS = 300.0
+SESSION_PAUSE_REASONS = ("session_expired", "SessionExpired")
+
+
+async def start_login(update: Update, context: BotContext) -> None:
+    """Ask for the li_at cookie or the email address (a cookie given inline is used at once)."""
+    assert update.effective_user is not None and update.effective_message is not None
+    account = await current_account(context, update.effective_user.id)
+    if account is None:
+        await reply(update, context, "errors/no_account", None)
+        return
+    if context.args:
+        await delete_secret(update.effective_message)
+        await begin_cookie_login(update, context, account, context.args[0])
+        return
+    context.state.awaiting = Awaiting("login_start")
+    await reply(update, context, "login/ask", account)
+
+
+async def delete_secret(message: Message) -> None:
+    """Delete a message that holds a secret; if Telegram refuses, the secret still goes no further."""
+    try:
+        await message.delete()
+    except BadRequest as error:
+        logger.warning("could not delete a message holding a secret: %s", error)
+
+
+async def begin_cookie_login(update: Update, context: BotContext, account: Account, cookie: str) -> None:
+    await reply(update, context, "login/checking", account)
+    context.application.create_task(_login_task(context, account, cookie=cookie), update=update)
+
+
+async def begin_password_login(
+    update: Update, context: BotContext, account: Account, email: str, password: str
+) -> None:
+    await reply(update, context, "login/checking", account)
+    context.application.create_task(
+        _login_task(context, account, email=email, password=password), update=update
+    )
+
+
+async def _login_task(
+    context: BotContext, account: Account, *, cookie: str | None = None, email: str = "", password: str = ""
+) -> None:
+    """Sign in in the browser, relay a checkpoint, store the session encrypted, tell the owner."""
+    assert account.chat_id is not None
+    chat_id = account.chat_id
+    outcome, detail = "failed", ""
+    try:
+        async with context.browsers.open(None) as client:
+            state: StorageState | None
+            try:
+                state = (
+                    await client.login_with_cookie(cookie) if cookie else await client.login(email, password)
+                )
+            except CheckpointRequired as checkpoint:
+                state = await _relay_checkpoint(context, account, checkpoint)
+        if state is not None:
+            await _store(context, account, state)
+            outcome = "connected"
+        else:
+            outcome = "pin_timeout"
+    except BadLogin:
+        outcome = "bad_login"
+    except SessionExpired:
+        outcome = "bad_cookie"
+    except HumanRequired:
+        outcome = "human_required"
+    except AutomationError as error:
+        detail = type(error).__name__
+    finally:
+        context.bot_data.checkpoints.pop(account.id, None)
+    await context.bot.send_message(
+        chat_id, text(context, "login/result", account, outcome=outcome, detail=detail)
+    )
+
+
+async def _relay_checkpoint(
+    context: BotContext, account: Account, checkpoint: CheckpointRequired
+) -> StorageState | None:
+    """Ask the owner for the code and finish the login with it; None if no code came in time."""
+    assert account.chat_id is not None and account.owner_telegram_id is not None
+    waiting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    context.bot_data.checkpoints[account.id] = waiting
+    user_data = context.application.user_data[account.owner_telegram_id]
+    user_data.awaiting = Awaiting("pin", target=account.id)
+    await context.bot.send_message(
+        account.chat_id, text(context, "login/ask_pin", account, kind=checkpoint.kind)
+    )
+    try:
+        code = await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
+    except TimeoutError:
+        await checkpoint.cancel()
+        user_data.awaiting = None
+        return None
+    result: dict[str, Any] = dict(await checkpoint.submit(code))
+    return result
+
+
+async def _store(context: BotContext, account: Account, state: StorageState) -> None:
+    async with context.db.begin() as session:
+        fresh = await session.get_one(Account, account.id)
+        context.vault.store_session(fresh, state)
+        if fresh.paused and fresh.paused_reason in SESSION_PAUSE_REASONS:
+            await resume_account(session, fresh, context.clock())
+
+
+def relay_pin(context: BotContext, account_id: int, code: str) -> bool:
+    """Hand the owner's code to the waiting login; False if no login is waiting any more."""
+    waiting = context.bot_data.checkpoints.get(account_id)
+    if waiting is None or waiting.done():
+        return False
+    waiting.set_result(code.strip())
+    return True
+
+
+async def ask_logout(update: Update, context: BotContext) -> None:
+    """/logout: confirm before forgetting the stored session."""
+    assert update.effective_user is not None
+    account = await current_account(context, update.effective_user.id)
+    if account is None:
+        await reply(update, context, "errors/no_account", None)
+        return
+    await reply(
+        update,
+        context,
+        "login/logout_confirm",
+        account,
+        markup=keyboard([button(context, account, "logout_yes", Op.LOGOUT_YES)]),
+    )
+
+
+async def logout(update: Update, context: BotContext) -> None:
+    """[Yes, forget my session]."""
+    found = await tapped(update, context, owns=None)
+    if found is None:
+        return
+    query, _, account = found
+    async with context.db.begin() as session:
+        fresh = await session.get_one(Account, account.id)
+        forget_session(fresh)
+    await query.answer()
+    await edit(query, text(context, "login/logged_out", account))
+
+
+HANDLERS = [
+    CommandHandler("login", start_login),
+    CommandHandler("logout", ask_logout),
+    CallbackQueryHandler(logout, pattern=pattern(Op.LOGOUT_YES)),
+]

@@ -1,0 +1,87 @@
+"""The action worker as a job, and the Telegram side of its progress: editing the tracked messages.
+
+The queue and its guarantees live in `bot.services.action_worker`; this module only runs it
+(one run at a time per process) and turns each `ActionOutcome` into an edit of the message the
+work came from: "Withdrawing 12/30…" for a batch, the outcome with the re-invite date for one
+person, the reason and a [Retry] button for a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import BadRequest, TelegramError
+
+from bot.callback_data import Op
+from bot.context import BotContext
+from bot.db.models import Account
+from bot.handlers.common import button, keyboard, text
+from bot.services.action_worker import ActionOutcome, Result, run_due_actions
+from bot.services.chat_lookups import action_subject
+from bot.services.session_health import claim_pause_notice
+
+logger = logging.getLogger(__name__)
+
+_FINISHED = (
+    Result.WITHDRAWN,
+    Result.ALREADY_WITHDRAWN,
+    Result.ACCEPTED,
+    Result.VANISHED,
+    Result.INVITED,
+    Result.CANCELLED,
+    Result.FAILED,
+)
+
+
+async def process_actions(context: BotContext) -> None:
+    """Run every due action; a run already in progress picks up new work itself."""
+    lock = context.bot_data.worker_lock
+    if lock.locked():
+        return
+    async with lock:
+
+        async def progress(outcome: ActionOutcome) -> None:
+            await show_outcome(context, outcome)
+
+        await run_due_actions(context.db, context.linkedin, context.clock, on_progress=progress)
+
+
+async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
+    """Edit the message that tracks this action (or its batch), and tell a pause once."""
+    async with context.db() as session:
+        account = await session.get_one(Account, outcome.account_id)
+        subject = await action_subject(session, outcome.action_id)
+    if outcome.result is Result.PAUSED:
+        async with context.db.begin() as session:
+            fresh = await session.get_one(Account, outcome.account_id)
+            first = claim_pause_notice(fresh, context.clock())
+        if first and account.chat_id is not None:
+            await _send(
+                context,
+                account.chat_id,
+                text(context, "control/paused_by_error", account, error=outcome.error_kind),
+            )
+    if outcome.chat_id is None or outcome.message_id is None:
+        return  # started from the command line: no message to edit
+    if outcome.batch_id is not None:
+        body = text(context, "withdraw/batch_progress", account, outcome=outcome)
+        markup = None
+    else:
+        body = text(context, "withdraw/outcome", account, outcome=outcome, subject=subject)
+        markup = None
+        if outcome.result is Result.FAILED:
+            markup = keyboard([button(context, account, "retry", Op.RETRY, outcome.action_id)])
+    try:
+        await context.bot.edit_message_text(
+            body, chat_id=outcome.chat_id, message_id=outcome.message_id, reply_markup=markup
+        )
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            logger.warning("could not edit the message of action %s: %s", outcome.action_id, error)
+
+
+async def _send(context: BotContext, chat_id: int, body: str) -> None:
+    try:
+        await context.bot.send_message(chat_id, body)
+    except TelegramError as error:
+        logger.warning("could not tell chat about a pause: %s", error)

@@ -1,0 +1,168 @@
+"""Scheduled work: thin job callbacks that call services, registered on every start.
+
+    weekly-digest   every minute: send each account's digest once its weekday/hour has passed in
+                    its timezone this ISO week (so one missed while the bot was down goes out at
+                    start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
+    due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`).
+    action-worker   every few seconds, and right after an undo window ends: run queued browser
+                    work (`bot.services.actions`) and edit the Telegram messages that track it.
+
+Nothing is kept only in memory: each job reads what is due from the database, so a restart
+loses nothing. Browser work runs here, in job tasks, never inside a handler, so taps stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram.error import TelegramError
+
+from automation.errors import AutomationError
+from bot.callback_data import Op
+from bot.context import BotContext
+from bot.db.models import Account, SessionStatus
+from bot.handlers.cards import PAGE_SIZE, send_cards
+from bot.handlers.common import button, keyboard, text
+from bot.handlers.reminder_card import reminder_message
+from bot.services import digest_schedule, reminders
+from bot.services.digest import build_digest
+from bot.services.notes import note_quota
+from bot.services.session_health import pause_for
+from bot.services.sync import sync_account
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+logger = logging.getLogger(__name__)
+
+DIGEST_SCAN_SECONDS = 60.0
+REMINDER_SCAN_SECONDS = 60.0
+WORKER_SECONDS = 5.0
+
+
+async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    """Register the repeating jobs (stable names; the first runs happen right after start-up)."""
+    from bot.handlers import worker
+
+    queue = application.job_queue
+    assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
+    queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
+    queue.run_repeating(worker.process_actions, WORKER_SECONDS, first=1.5, name="action-worker")
+
+
+async def send_due_digests(context: BotContext) -> None:
+    """Start delivering every digest that is due; each runs as its own task (syncs are slow)."""
+    async with context.db() as session:
+        due = await digest_schedule.due_accounts(session, context.clock())
+    for account in due:
+        context.application.create_task(
+            deliver_digest(context, account, weekly=True), name=f"digest-{account.id}"
+        )
+
+
+async def deliver_digest(context: BotContext, account: Account, *, weekly: bool) -> None:
+    """Sync (when possible), then send the digest; a weekly one is claimed for its ISO week first."""
+    claim_id: int | None = None
+    if weekly:
+        async with context.db.begin() as session:
+            claim = await digest_schedule.claim_week(session, account, context.clock())
+            if claim is None:
+                return  # already sent this week (another scan, or before a restart)
+            claim_id = claim.id
+    synced = await sync_quietly(context, account)
+    try:
+        message_id = await send_digest(context, account, synced=synced)
+    except TelegramError:
+        if claim_id is not None:
+            async with context.db.begin() as session:
+                await digest_schedule.release_week(session, claim_id)
+        raise
+    if claim_id is not None:
+        async with context.db.begin() as session:
+            await digest_schedule.record_message(session, claim_id, message_id)
+
+
+async def send_digest(context: BotContext, account: Account, *, synced: bool | None) -> int:
+    """Send the digest summary (with the bulk button) and the first page of stale cards."""
+    assert account.chat_id is not None
+    async with context.db() as session:
+        fresh = await session.get_one(Account, account.id)
+        digest = await build_digest(session, fresh, now=context.clock(), page_size=PAGE_SIZE)
+    body = text(context, "digest/digest", fresh, digest=digest, account_view=fresh, synced=synced)
+    markup = None
+    if digest.bulk is not None:
+        bulk = button(
+            context,
+            fresh,
+            "bulk",
+            Op.BULK,
+            digest.bulk.min_age_days,
+            days=digest.bulk.min_age_days,
+            count=digest.bulk.count,
+        )
+        markup = keyboard([bulk])
+    summary = await context.bot.send_message(account.chat_id, body, reply_markup=markup)
+    await send_cards(context, fresh, account.chat_id, digest, more=Op.DIGEST_MORE)
+    return summary.message_id
+
+
+async def sync_quietly(context: BotContext, account: Account) -> bool | None:
+    """Sync the account if it can be; True if synced, False if it failed, None if not attempted.
+
+    A failure that only the owner can fix pauses the account and tells them once.
+    """
+    if account.paused or account.session_status is not SessionStatus.VALID:
+        return None
+    try:
+        async with context.linkedin.open(account) as client:
+            await sync_account(context.db, client, account.id, context.clock)
+    except AutomationError as error:
+        logger.warning("sync of account %s failed: %s", account.id, type(error).__name__)
+        if error.pauses_account:
+            await tell_paused(context, account.id, error)
+        return False
+    return True
+
+
+async def tell_paused(context: BotContext, account_id: int, error: AutomationError) -> None:
+    """Pause the account for `error` and, the first time, tell its owner what to do."""
+    async with context.db.begin() as session:
+        account = await session.get_one(Account, account_id)
+        first = await pause_for(session, account, error, context.clock())
+    if first and account.chat_id is not None:
+        await context.bot.send_message(
+            account.chat_id, text(context, "control/paused_by_error", account, error=type(error).__name__)
+        )
+
+
+async def scan_due_reminders(context: BotContext) -> None:
+    """Send every cooldown reminder that is due, then stamp it (at-least-once, see the service)."""
+    now = context.clock()
+    async with context.db.begin() as session:
+        due = await reminders.scan_due(session, now=now)
+        quotas = {item.account.id: await note_quota(session, item.account, now=now) for item in due}
+    for item in due:
+        if item.account.chat_id is None:
+            continue
+        body, markup = reminder_message(
+            context, item.account, item.reminder, item.person, quotas[item.account.id]
+        )
+        try:
+            sent = await context.bot.send_message(item.account.chat_id, body, reply_markup=markup)
+        except TelegramError as error:
+            async with context.db.begin() as session:
+                await reminders.record_failure(
+                    session, item.reminder.id, account_id=item.account.id, error=type(error).__name__, now=now
+                )
+            continue
+        async with context.db.begin() as session:
+            await reminders.mark_sent(
+                session,
+                item.reminder.id,
+                account_id=item.account.id,
+                chat_id=sent.chat.id,
+                message_id=sent.message_id,
+                now=context.clock(),
+            )
