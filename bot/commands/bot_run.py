@@ -1,7 +1,124 @@
-"""CLI: `run`, the Telegram bot."""
+"""CLI: `run`, the Telegram bot (long polling), optionally against the bundled LinkedIn sandbox."""
 
 from __future__ import annotations
 
-import click
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from pydantic import ValidationError
+from telegram import Update
+
+from bot.db.migrate import upgrade
+from bot.rendering import Renderer
+from bot.settings import Settings
+
+EXIT_NO_TOKEN = 2
+SANDBOX_DATABASE = "sandbox.sqlite3"  # sandbox mode never touches the real store
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets in every log line (PTB and httpx put the token in request URLs)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and record.exc_text is None and self._secrets:
+            # Format the traceback now, redacted, so no handler formats the raw one later.
+            text = logging.Formatter().formatException(record.exc_info)
+            for secret in self._secrets:
+                text = text.replace(secret, "[redacted]")
+            record.exc_text = text
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    """INFO to stderr, without request URLs from httpx and with every secret redacted."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    secrets = [
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.session_key) if s is not None
+    ]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(secrets))
+
+
+async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, Any]) -> None:
+    """Give the sandbox's minted session to every account (and make the default one if none)."""
+    from sqlalchemy import select
+
+    from bot.db.models import Account
+    from bot.db.session import create_engine, create_session_factory
+    from bot.services.accounts import get_or_create_account
+    from bot.services.secrets import SessionVault
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        db = create_session_factory(engine)
+        vault = SessionVault.from_settings(settings)
+        async with db.begin() as session:
+            await get_or_create_account(session, timezone=settings.default_timezone)
+            for account in (await session.scalars(select(Account))).all():
+                vault.store_session(account, storage_state)
+                account.paused = False
+                account.paused_reason = None
+    finally:
+        await engine.dispose()
+
+
+@click.command("run")
+@click.option(
+    "--sandbox", is_flag=True, help="Run against the bundled LinkedIn sandbox: safe to try every button."
+)
+def run(sandbox: bool) -> None:
+    """Run the Telegram bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
+    renderer = Renderer()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise click.ClickException(str(error)) from None
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+        click.echo(renderer.render("telegram/console/no_token.txt.j2"), err=True)
+        sys.exit(EXIT_NO_TOKEN)
+    # PTB 22 warns on every flood-control answer unless periods are timedeltas; opt in.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    configure_logging(settings)
+
+    from automation.sandbox import SandboxConfig, SandboxServer
+    from bot.app import build_application
+
+    server: SandboxServer | None = None
+    automation_config = None
+    if sandbox:
+        if not settings.database_url:
+            settings = settings.model_copy(
+                update={"database_url": f"sqlite:///{settings.data_dir / SANDBOX_DATABASE}"}
+            )
+        server = SandboxServer(SandboxConfig())
+        base_url = server.start()
+        automation_config = settings.automation_config(base_url=base_url)
+        click.echo(renderer.render("telegram/console/sandbox.txt.j2", base_url=base_url))
+    try:
+        upgrade(settings.resolved_database_url)
+        if server is not None:
+            asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
+        application = build_application(settings, automation_config=automation_config)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+COMMANDS: list[click.Command] = [run]
