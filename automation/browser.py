@@ -23,7 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.config import AutomationConfig
-from automation.errors import AutomationError, LayoutChanged, NavigationFailed
+from automation.errors import AutomationError, CheckpointRequired, LayoutChanged, NavigationFailed
 
 SYSTEM_BROWSERS = (
     "/usr/bin/chromium",
@@ -185,6 +185,9 @@ async def traced_operation(
     await context.tracing.start_chunk(title=name)
     try:
         yield
+    except CheckpointRequired:
+        await context.tracing.stop_chunk()  # a question for the user, not a failure
+        raise
     except BaseException as exc:
         path = await _keep_chunk(context, config.trace_dir, name)
         if isinstance(exc, AutomationError):

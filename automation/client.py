@@ -18,7 +18,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.browser import new_account_context, traced_operation
 from automation.config import AutomationConfig
-from automation.errors import InvitationNotFound, SessionExpired, WithdrawNotVerified
+from automation.errors import CheckpointRequired, InvitationNotFound, SessionExpired, WithdrawNotVerified
 from automation.pacing import Pacer, Sleep
 from automation.pages.invite import CustomInvitePage
 from automation.pages.login import LoginPage
@@ -179,10 +179,27 @@ class LinkedInClient:
         Raises `CheckpointRequired` (whose `submit(code)` finishes the login and returns the
         storage_state), `HumanRequired` (captcha/app approval) or `BadLogin`.
         """
-        assert self._context is not None
-        async with self._operation("login") as page:
-            await LoginPage(page, self.config).sign_in(email, password, self.storage_state)
-            return await self.storage_state()
+        try:
+            async with self._operation("login") as page:
+                await LoginPage(page, self.config).sign_in(email, password, self.storage_state)
+                return await self.storage_state()
+        except CheckpointRequired as checkpoint:
+            raise self._continued_in_operation(checkpoint) from None
+
+    def _continued_in_operation(self, checkpoint: CheckpointRequired) -> CheckpointRequired:
+        """The same checkpoint, whose `submit` runs as an operation of this client (lock, trace)."""
+        page_submit = checkpoint.submit
+
+        async def submit(code: str) -> dict[str, object]:
+            try:
+                async with self._operation("login checkpoint"):
+                    return await page_submit(code)
+            except CheckpointRequired as again:
+                raise self._continued_in_operation(again) from None
+
+        return CheckpointRequired(
+            str(checkpoint), kind=checkpoint.kind, submit=submit, cancel=checkpoint.cancel
+        )
 
     async def login_with_cookie(self, li_at: str) -> StorageState:
         """Adopt a session from the user's `li_at` cookie; raises `SessionExpired` if it is not valid."""

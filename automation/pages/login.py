@@ -44,6 +44,7 @@ class LoginPage:
             visible=True
         )
         self.pin_submit = page.get_by_role("button", name=SUBMIT_CODE).filter(visible=True)
+        self.email_pin_form = page.locator("form#email-pin-challenge, #input__email_verification_pin")
         self.captcha = page.locator('iframe[src*="captcha"]').or_(page.get_by_text(CAPTCHA))
         self.app_approval = page.get_by_text(APP_APPROVAL)
         self.error = (
@@ -66,7 +67,9 @@ class LoginPage:
         # first: the form-less variant may match by label and by autocomplete hint at once.
         await self.email.first.fill(email)
         await self.password.first.fill(password)
-        await self.sign_in_button.click()
+        # Both variants end in a full page load (the form-less one submits from script).
+        async with self.page.expect_navigation(wait_until="domcontentloaded"):
+            await self.sign_in_button.click()
         await self._after_submit(storage_state, what="email or password")
 
     async def _after_submit(self, storage_state: StorageStateGetter, *, what: str) -> None:
@@ -74,7 +77,7 @@ class LoginPage:
         if outcome == "feed":
             return
         if outcome == "pin":
-            raise self._checkpoint(storage_state)
+            raise await self._checkpoint(storage_state)
         if outcome == "captcha":
             raise HumanRequired(
                 "LinkedIn asks for a captcha: sign in once with `invitesweep login` in a visible browser"
@@ -110,18 +113,21 @@ class LoginPage:
                 return outcome
         raise LayoutChanged(f"the sign-in ended on {self.page.url} with no recognisable outcome")
 
-    def _checkpoint(self, storage_state: StorageStateGetter) -> CheckpointRequired:
-        kind = "email_pin" if "email" in self.page.url or "email" in (self.page.url + "") else "two_step"
+    async def _checkpoint(self, storage_state: StorageStateGetter) -> CheckpointRequired:
+        kind = "email_pin" if await self.email_pin_form.count() > 0 else "two_step"
+        rejected = await self.error.count() > 0
 
         async def submit(code: str) -> dict[str, object]:
             await self.pin_input.fill(code.strip())
-            await self.pin_submit.click()
+            async with self.page.expect_navigation(wait_until="domcontentloaded"):
+                await self.pin_submit.click()
             await self._after_submit(storage_state, what="code")
             return dict(await storage_state())
 
         async def cancel() -> None:
             await open_url(self.page, "about:blank", signed_in=False)
 
-        return CheckpointRequired(
-            f"LinkedIn asks for a code ({kind})", kind=kind, submit=submit, cancel=cancel
+        message = (
+            "LinkedIn did not accept the code and asks again" if rejected else "LinkedIn asks for a code"
         )
+        return CheckpointRequired(f"{message} ({kind})", kind=kind, submit=submit, cancel=cancel)
