@@ -48,7 +48,9 @@ def assert_matches_sandbox(listed: SentList, sandbox, started) -> None:
 
 @pytest.mark.parametrize("rendering", RENDERINGS)
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_lists_every_pending_invitation(linkedin: LinkedInClient, sandbox, rendering: str, locale: str) -> None:
+async def test_lists_every_pending_invitation(
+    linkedin: LinkedInClient, sandbox, rendering: str, locale: str
+) -> None:
     sandbox.reset(pending=23, rendering=rendering, locale=locale)
     listed = await list_and_check(linkedin, sandbox)
     assert len(listed.invitations) == 23
