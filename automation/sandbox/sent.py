@@ -193,6 +193,18 @@ def _target(sandbox: Sandbox, body: dict[str, Any]) -> tuple[Invitation, Any] | 
     return (matches[0], person) if person else None
 
 
+def _someone_else(sandbox: Sandbox, invitation: Invitation) -> tuple[Invitation, Any] | None:
+    """The pending invitation after `invitation` (else before it), for the wrong-person fault."""
+    pending = sandbox.state.pending()
+    others = [i for i in pending if i.sort_key < invitation.sort_key] or [
+        i for i in pending if i.id != invitation.id
+    ]
+    if not others:
+        return None
+    person = sandbox.state.person(others[0].slug)
+    return (others[0], person) if person else None
+
+
 async def withdraw_dialog(request: Request) -> Response:
     """POST: the confirmation dialog for one row (LinkedIn fetches it as an SDUI screen)."""
     if (redirect := wall(request)) is not None:
@@ -203,6 +215,8 @@ async def withdraw_dialog(request: Request) -> Response:
     if target is None:
         return HTMLResponse("", status_code=404)
     invitation, person = target
+    if sandbox.state.faults.dialog_wrong_person:
+        invitation, person = _someone_else(sandbox, invitation) or target
     return sandbox.pages.page(
         f"sent/{_rendering_for(sandbox, body)}_dialog.html.j2",
         person=person,
@@ -222,21 +236,20 @@ async def withdraw_confirm(request: Request) -> Response:
     if target is None:
         return JSONResponse({"status": WithdrawOutcome.NOT_PENDING.value}, status_code=404)
     invitation, person = target
+    common = _common(sandbox)
+    toast_template = f"sent/{_rendering_for(sandbox, body)}_toast.html.j2"
+    if sandbox.state.faults.withdraw_error:
+        toast = sandbox.pages.render(
+            toast_template, person=person, ok=False, hooks=sandbox.classes(), **common
+        )
+        return JSONResponse({"status": "error", "toast": toast}, status_code=500)
     outcome = sandbox.state.withdraw(invitation.slug)
     shown = body.get("count")
     # The page decrements the count it shows, as LinkedIn's client does, even when the
     # withdrawal silently does not hold on the server.
     new_count = (shown if isinstance(shown, int) else sandbox.state.pill_count() + 1) - 1
-    common = _common(sandbox)
-    toast_template = f"sent/{_rendering_for(sandbox, body)}_toast.html.j2"
-    if outcome is WithdrawOutcome.WITHDRAWN:
-        toast = sandbox.pages.render(
-            toast_template, person=person, ok=True, hooks=sandbox.classes(), **common
-        )
-    else:
-        toast = sandbox.pages.render(
-            toast_template, person=person, ok=False, hooks=sandbox.classes(), **common
-        )
+    ok = outcome is WithdrawOutcome.WITHDRAWN
+    toast = sandbox.pages.render(toast_template, person=person, ok=ok, hooks=sandbox.classes(), **common)
     pill = str(common["t"].pill(max(0, new_count), common["pill_word"]))
     return JSONResponse({"status": outcome.value, "pill": pill, "count": new_count, "toast": toast})
 

@@ -103,6 +103,8 @@ class Faults:
     checkpoint: str = "none"
     withdraw_holds: bool = True
     confirm_noop: bool = False
+    dialog_wrong_person: bool = False  # the confirmation names (and withdraws) the next pending member
+    withdraw_error: bool = False  # the confirm request fails with a server error and an error toast
     weekly_limit: bool = False
     login_variant: str = "classic"
     auth_redirect: str = "login"

@@ -204,3 +204,40 @@ def test_pages_redirect_to_login_without_a_session(sandbox: SandboxServer) -> No
     assert response.headers["location"].startswith("/login/?session_redirect=")
     sandbox.set_faults(auth_redirect="authwall")
     assert httpx.get(sandbox.url(SENT)).headers["location"].startswith("/authwall")
+
+
+async def test_dialog_naming_another_member_withdraws_that_member(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    sandbox.set_faults(dialog_wrong_person=True)
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    clicked, other = sandbox.state.pending_slugs()[:2]
+    other_name = sandbox.state.person(other).name  # type: ignore[union-attr]
+    await page.get_by_role("link", name=WITHDRAW_NAME).first.click()
+    confirm = page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME)
+    await expect(confirm).to_have_attribute("aria-label", f"Withdraw invitation sent to {other_name}")
+    await confirm.click()
+    await expect(page.get_by_role("alert")).to_have_text(f"Invitation to {other_name.split()[0]} withdrawn.")
+    assert sandbox.state.is_pending(clicked)
+    assert not sandbox.state.is_pending(other)
+
+
+async def test_withdraw_network_error_keeps_the_row(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.set_faults(withdraw_error=True)
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    await page.get_by_role("link", name=WITHDRAW_NAME).first.click()
+    await page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME).click()
+    await expect(page.get_by_role("alert")).to_have_text("Something went wrong. Please try again.")
+    await expect(page.get_by_role("listitem")).to_have_count(10)
+    await expect(page.get_by_role("link", name="People (35)")).to_be_visible()
+    assert sandbox.state.pill_count() == 35
+
+
+async def test_slow_responses_still_serve_the_page(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    sandbox.set_faults(delay_ms=150)
+    await _open_sent(sandbox_page, sandbox)
+    await _scroll_main_to_bottom(sandbox_page)
+    await expect(sandbox_page.get_by_role("listitem")).to_have_count(20)
+    assert sandbox.state.faults.delay_ms == 150

@@ -89,34 +89,37 @@
 
   async function openDialog(row) {
     const key = keyOf(row);
-    const response = await post(cfg.dialogUrl, { componentkey: key });
+    const response = await post(cfg.dialogUrl, { componentkey: key, surface: cfg.mode });
     if (!response.ok) return;
     const holder = document.createElement("div");
     holder.innerHTML = await response.text();
     const dialog = holder.firstElementChild;
+    // The server decides whom the dialog is about (normally the row's member).
+    const named = dialog.querySelector("[componentkey^='auto-component-'], [data-componentkey]");
+    const namedKey = named ? keyOf(named) : key;
     document.body.append(dialog);
     const modal = dialog.matches("dialog") ? dialog : dialog.querySelector("[role=alertdialog]");
     if (dialog.matches("dialog")) dialog.showModal();
     dialog.addEventListener("close", () => dialog.remove());
     modal.addEventListener("click", async (event) => {
-      const target = event.target.closest("button");
-      if (!target) return;
-      if (target.matches(hook("cancel")) || target.matches(hook("dismiss"))) {
+      const button = event.target.closest("button");
+      if (!button) return;
+      if (button.matches(hook("cancel")) || button.matches(hook("dismiss"))) {
         close(modal);
         return;
       }
-      if (!target.matches(hook("confirm")) || !event.isTrusted) return;
-      const result = await post(cfg.withdrawUrl, { componentkey: key, count, surface: cfg.mode });
+      if (!button.matches(hook("confirm")) || !event.isTrusted) return;
+      const result = await post(cfg.withdrawUrl, { componentkey: namedKey, count, surface: cfg.mode });
       const outcome = await result.json();
       if (outcome.status === "ignored") return; // the confirm-does-nothing fault
       close(modal);
       if (outcome.status === "withdrawn" && list) {
         count = outcome.count;
-        removeRow(key);
+        removeRow(namedKey);
         const pill = document.querySelector(hook("pill"));
         if (pill) pill.textContent = outcome.pill;
       } else if (outcome.status === "withdrawn") {
-        showBlockedConnect(key);
+        showBlockedConnect(namedKey);
       }
       showToast(outcome.toast);
     });

@@ -1,0 +1,79 @@
+"""The sandbox's JSON control API and its in-process twin on `SandboxServer`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import httpx
+
+from automation.sandbox import SandboxConfig, SandboxServer
+
+SENT = "/mynetwork/invitation-manager/sent/"
+
+
+def test_state_lists_the_seeded_world(sandbox: SandboxServer) -> None:
+    state = httpx.get(sandbox.url("/__sandbox/state")).json()
+    assert state["counts"]["pending"] == 35
+    assert [row["slug"] for row in state["pending"]] == sandbox.state.pending_slugs()
+    sent_times = [datetime.fromisoformat(row["sent_at"]) for row in state["pending"]]
+    assert sent_times == sorted(sent_times, reverse=True)
+    assert state["connected"] and state["connectable"]
+    assert any(row["note"] for row in state["pending"])
+    assert state["faults"]["withdraw_holds"] is True
+    assert "password" not in state["config"]
+
+
+def test_seed_makes_the_world_deterministic(sandbox: SandboxServer) -> None:
+    first = sandbox.state.pending_slugs()
+    sandbox.reset(seed=7)
+    assert sandbox.state.pending_slugs() == first
+    sandbox.reset(seed=8)
+    assert sandbox.state.pending_slugs() != first
+
+
+def test_reset_faults_clock_and_accept_over_http(sandbox: SandboxServer) -> None:
+    client = httpx.Client(base_url=sandbox.base_url)
+    assert client.post("/__sandbox/reset", json={"pending": 12, "rendering": "e2"}).json()["pending"] == 12
+    assert sandbox.state.rendering == "e2"
+    assert client.post("/__sandbox/reset", json={"rendering": "e9"}).status_code == 400
+    assert client.post("/__sandbox/faults", json={"no_such_fault": True}).status_code == 400
+
+    faults = client.post("/__sandbox/faults", json={"weekly_limit": True, "locale": "de"}).json()
+    assert faults["faults"]["weekly_limit"] is True and faults["locale"] == "de"
+
+    before = sandbox.state.now()
+    client.post("/__sandbox/clock/advance", json={"days": 21})
+    assert (sandbox.state.now() - before).days == 21
+
+    slug = sandbox.state.pending_slugs()[0]
+    assert client.post("/__sandbox/accept", json={"slug": slug}).json() == {"accepted": True}
+    assert slug in sandbox.state.connected_slugs() and not sandbox.state.is_pending(slug)
+
+    session = client.post("/__sandbox/session").json()
+    assert client.get(SENT).status_code == 302
+    client.cookies.set("li_at", session["li_at"])
+    assert client.get(SENT).status_code == 200
+
+
+def test_reset_turns_faults_off_and_the_clock_back(sandbox: SandboxServer) -> None:
+    sandbox.set_faults(confirm_noop=True, checkpoint="captcha")
+    sandbox.advance_clock(timedelta(days=30))
+    sandbox.reset()
+    assert sandbox.state.faults.confirm_noop is False
+    assert sandbox.state.faults.checkpoint == "none"
+    assert abs((sandbox.state.now() - datetime.now(sandbox.state.now().tzinfo)).total_seconds()) < 60
+
+
+def test_storage_state_is_a_signed_in_playwright_state(sandbox: SandboxServer) -> None:
+    state = sandbox.storage_state()
+    names = {cookie["name"]: cookie for cookie in state["cookies"]}
+    assert names["li_at"]["httpOnly"] is True and names["li_at"]["domain"] == "127.0.0.1"
+    assert names["JSESSIONID"]["value"].startswith('"ajax:')
+    assert sandbox.state.session_valid(names["li_at"]["value"])
+
+
+def test_a_second_server_has_its_own_world_and_port() -> None:
+    with SandboxServer(SandboxConfig(pending=3, port=0)) as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        assert httpx.get(server.url("/__sandbox/state")).json()["counts"]["pending"] == 3
+    assert server.base_url
