@@ -1,7 +1,114 @@
-"""CLI: `login`, `scan` — direct LinkedIn operations."""
+"""CLI: `scan` — read the Sent invitations straight from LinkedIn (or the bundled sandbox).
+
+No database is involved: this is the quickest way to see what the automation reads, and to check
+that a stored session (a Playwright storage_state file) still works.
+"""
 
 from __future__ import annotations
 
-import click
+import asyncio
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from automation.browser import launch_browser
+from automation.client import LinkedInClient
+from automation.config import AutomationConfig
+from automation.errors import AutomationError
+from automation.sandbox import SandboxConfig, SandboxServer
+from automation.sandbox.config import LOCALES, RENDERINGS
+from automation.types import SentList
+from bot.rendering import Renderer
+from bot.settings import Settings
+
+
+@click.command("scan")
+@click.option("--sandbox", "use_sandbox", is_flag=True, help="Scan a local sandbox started for this command.")
+@click.option(
+    "--rendering",
+    type=click.Choice(RENDERINGS),
+    default="e4",
+    show_default=True,
+    help="With --sandbox: era of the Sent page (e4 2026, e3 early 2026, e2 Ember).",
+)
+@click.option(
+    "--locale",
+    type=click.Choice(LOCALES),
+    default="en",
+    show_default=True,
+    help="With --sandbox: page language.",
+)
+@click.option(
+    "--pending",
+    type=click.IntRange(min=0),
+    default=520,
+    show_default=True,
+    help="With --sandbox: pending invitations in the seeded world.",
+)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Without --sandbox: a Playwright storage_state JSON file holding your LinkedIn session.",
+)
+def scan(use_sandbox: bool, rendering: str, locale: str, pending: int, state_file: Path | None) -> None:
+    """List your pending sent invitations (name, age, profile, note) and LinkedIn's count.
+
+    With --sandbox nothing leaves this machine. Without it, LINKEDIN_BASE_URL is read with the
+    session in --state; the file holds your login cookies, so keep it private.
+    """
+    settings = Settings()
+    renderer = Renderer()
+    if not use_sandbox and state_file is None:
+        raise click.UsageError(renderer.cli("scan_needs_state"))
+    with ExitStack() as stack:
+        if use_sandbox:
+            server = stack.enter_context(
+                SandboxServer(SandboxConfig(rendering=rendering, locale=locale, pending=pending))
+            )
+            config = settings.automation_config(base_url=server.base_url)
+            storage_state: dict[str, Any] = server.storage_state()
+        else:
+            assert state_file is not None
+            config = settings.automation_config()
+            storage_state = json.loads(state_file.read_text(encoding="utf-8"))
+        try:
+            listed = asyncio.run(_scan(config, storage_state, renderer))
+        except AutomationError as error:
+            click.echo(renderer.cli("scan_failed", kind=type(error).__name__, error=error), err=True)
+            raise SystemExit(1) from None
+    click.echo(
+        renderer.cli(
+            "scan", invitations=listed.invitations, pill_count=listed.pill_count, base_url=config.base_url
+        )
+    )
+
+
+async def _scan(config: AutomationConfig, storage_state: dict[str, Any], renderer: Renderer) -> SentList:
+    """Load every row with a progress bar on stderr (stdout stays the plain list)."""
+    with Progress(
+        TextColumn(renderer.cli("scan_progress")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("scan", total=None)
+
+        def advance(loaded: int, total: int | None) -> None:
+            progress.update(task, completed=loaded, total=total)
+
+        async with (
+            launch_browser(config) as browser,
+            LinkedInClient(browser, config, storage_state) as client,
+        ):
+            return await client.list_sent(on_progress=advance)
+
+
+COMMANDS: list[click.Command] = [scan]
