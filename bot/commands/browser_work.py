@@ -1,0 +1,178 @@
+"""Browser work the CLI drives: sync, bulk withdrawal and sign-in, with progress bars.
+
+Thin glue between the click commands (and the demo) and the services: the services decide,
+this module only opens the browser, shows progress and hands back what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from playwright.async_api import Error as PlaywrightError
+
+from automation.browser import BrowserManager
+from automation.client import LinkedInClient, StorageState
+from automation.config import AutomationConfig
+from automation.errors import CheckpointRequired, HumanRequired
+from automation.pages.login import FEED
+from bot.commands.console import progress_bar, renderer
+from bot.db.models import Account
+from bot.db.session import SessionFactory
+from bot.services.actions import ActionOutcome, Result, request_bulk_withdrawal, run_due_actions
+from bot.services.clock import Clock
+from bot.services.digest import StaleInvitation, build_digest, withdrawals_per_day
+from bot.services.linkedin import ClientProvider
+from bot.services.policy import effective_daily_cap, local_date, plan_withdrawals
+from bot.services.secrets import SessionVault
+from bot.services.sync import SyncReport, sync_account
+from bot.settings import Settings
+
+VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000  # a person typing a password and a 2FA code
+PREVIEW_ROWS = 5
+
+
+@asynccontextmanager
+async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> AsyncIterator[ClientProvider]:
+    """A browser for the block, and a provider that opens each account's stored session in it."""
+    config = settings.automation_config()
+    vault = SessionVault.from_settings(settings)
+    async with BrowserManager(config) as manager:
+        yield ClientProvider.for_browser(db, vault, manager.browser, config, clock)
+
+
+async def sync_with_progress(
+    db: SessionFactory, provider: ClientProvider, account: Account, clock: Clock
+) -> SyncReport:
+    """`sync_account`, with a bar that fills as the Sent list loads."""
+    with progress_bar(renderer().cli("progress", step="sync")) as (progress, task):
+
+        def on_progress(loaded: int, total: int | None) -> None:
+            progress.update(task, completed=loaded, total=total)
+
+        async with provider.open(account) as client:
+            return await sync_account(db, client, account.id, clock, on_progress=on_progress)
+
+
+@dataclass(frozen=True)
+class WithdrawalPreview:
+    """What `withdraw --older-than` would do, before anything is queued."""
+
+    older_than_days: int
+    count: int
+    oldest: tuple[StaleInvitation, ...]
+    kept: int
+    plan: tuple[tuple[date, int], ...]
+    today: date
+    cooldown_ends: date
+
+
+async def withdrawal_preview(
+    db: SessionFactory, account: Account, older_than_days: int, max_n: int, now: datetime
+) -> WithdrawalPreview:
+    async with db() as session:
+        digest = await build_digest(
+            session, account, now=now, page_size=PREVIEW_ROWS, stale_min_days=older_than_days
+        )
+        used = await withdrawals_per_day(session, account, now=now)
+    count = min(digest.stale_total, max_n)
+    cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
+    return WithdrawalPreview(
+        older_than_days=older_than_days,
+        count=count,
+        oldest=digest.stale[:count],
+        kept=digest.kept_stale,
+        plan=tuple(plan_withdrawals(count, cap, digest.today, used)),
+        today=digest.today,
+        cooldown_ends=digest.cooldown_ends,
+    )
+
+
+@dataclass(frozen=True)
+class WithdrawalRun:
+    """A bulk withdrawal: what was queued, and what today's run came to."""
+
+    queued: int
+    plan: tuple[tuple[date, int], ...]
+    outcomes: tuple[ActionOutcome, ...]
+    today: date
+
+    @property
+    def withdrawn(self) -> tuple[ActionOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.result is Result.WITHDRAWN)
+
+    @property
+    def not_withdrawn(self) -> tuple[ActionOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.result is not Result.WITHDRAWN)
+
+    @property
+    def later(self) -> int:
+        return sum(count for day, count in self.plan if day != self.today)
+
+
+async def withdraw_with_progress(
+    db: SessionFactory,
+    provider: ClientProvider,
+    account: Account,
+    older_than_days: int,
+    max_n: int,
+    clock: Clock,
+) -> WithdrawalRun:
+    """Queue the oldest invitations for withdrawal and run today's share now, with a bar.
+
+    The owner confirmed in the terminal, so there is no undo window; later days' shares stay
+    queued for the worker (`invitesweep run`), inside the daily cap.
+    """
+    _, plan = await request_bulk_withdrawal(
+        db, account.id, older_than_days, max_n, None, now=clock(), undo_window=timedelta(0)
+    )
+    today = local_date(clock(), account.timezone)
+    due_now = sum(count for day, count in plan if day == today)
+    outcomes: list[ActionOutcome] = []
+    if due_now:
+        with progress_bar(renderer().cli("progress", step="withdraw"), total=due_now) as (progress, task):
+
+            async def advance(outcome: ActionOutcome) -> None:
+                progress.advance(task)
+
+            outcomes = await run_due_actions(db, provider, clock, on_progress=advance, limit=due_now)
+    return WithdrawalRun(
+        queued=sum(count for _, count in plan), plan=tuple(plan), outcomes=tuple(outcomes), today=today
+    )
+
+
+async def visible_login(config: AutomationConfig) -> StorageState:
+    """Open LinkedIn's sign-in page in a visible browser and wait until the person reaches the feed.
+
+    Raises:
+        HumanRequired: no screen to show a browser on, or the sign-in was not finished in time.
+    """
+    visible = replace(config, headless=False)
+    try:
+        async with BrowserManager(visible) as manager, LinkedInClient(manager.browser, visible) as client:
+            await client.page.goto(visible.url("/login"))
+            await client.page.wait_for_url(FEED, timeout=VISIBLE_LOGIN_TIMEOUT_MS)
+            return await client.storage_state()
+    except PlaywrightError as exc:
+        raise HumanRequired(f"the visible sign-in did not finish ({type(exc).__name__})") from None
+
+
+async def credential_login(
+    config: AutomationConfig,
+    email: str,
+    password: str,
+    ask_code: Callable[[CheckpointRequired], str],
+) -> StorageState:
+    """Sign in headless with credentials; a PIN checkpoint is answered with `ask_code`.
+
+    Raises:
+        BadLogin, HumanRequired: from the automation, for the caller to explain.
+    """
+    async with BrowserManager(config) as manager, LinkedInClient(manager.browser, config) as client:
+        try:
+            return await client.login(email, password)
+        except CheckpointRequired as checkpoint:
+            return cast(StorageState, await checkpoint.submit(ask_code(checkpoint)))

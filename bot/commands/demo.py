@@ -1,0 +1,159 @@
+"""`invitesweep demo`: the whole product, offline, in about a minute.
+
+It starts the bundled LinkedIn sandbox in this process (about 520 pending invitations, more than
+the 500 ceiling), keeps its data in a throwaway SQLite file in a temporary folder, and walks
+through the real services against it in real Chromium: sync, the digest, withdrawing the five
+oldest, jumping both clocks past the re-invite cooldown, the reminder with its drafted note, and
+one re-invitation with that note, verified as pending. No account, no network, no Telegram.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from automation.sandbox import SandboxConfig, SandboxServer
+from bot.commands.browser_work import linkedin, sync_with_progress, withdraw_with_progress
+from bot.commands.console import open_store, refuse, say
+from bot.db.models import Account, Invitation, InvitationState, Person, Plan
+from bot.db.session import SessionFactory
+from bot.services.accounts import get_or_create_account
+from bot.services.actions import ActionOutcome, request_invite, run_due_actions
+from bot.services.clock import OffsetClock
+from bot.services.digest import build_digest
+from bot.services.notes import note_length, note_limit
+from bot.services.reminders import DueReminder, mark_sent, scan_due
+from bot.services.secrets import SessionVault
+from bot.settings import Settings
+
+DEMO_ACCOUNT = "demo"
+ALL_DAY = (0, 24)  # the demo shows its reminder at once, whatever the hour
+BUCKET_NAMES = {"fresh": "fresh", "review": "review", "suggest": "consider", "withdraw": "withdraw"}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo did, for its test (the output is for people)."""
+
+    pending_before: int
+    withdrawn: tuple[str, ...]  # slugs
+    reminder_slug: str
+    note: str
+    invite: ActionOutcome
+
+
+def demo_settings(settings: Settings, folder: Path, base_url: str) -> Settings:
+    """The user's settings pointed at the sandbox and a throwaway store, with no pauses."""
+    return settings.model_copy(
+        update={
+            "data_dir": folder,
+            "database_url": f"sqlite:///{folder / 'demo.sqlite3'}",
+            "session_key": None,
+            "linkedin_base_url": base_url,
+            "headless": True,
+            "pacing_min_seconds": 0.0,
+            "pacing_max_seconds": 0.0,
+            "undo_window_seconds": 0.0,
+        }
+    )
+
+
+async def run_demo(
+    settings: Settings, *, pending: int = 520, withdraw: int = 5, sandbox: SandboxServer | None = None
+) -> DemoResult:
+    """Run the walk-through; `sandbox` is a running one to use instead of starting our own (tests)."""
+    with tempfile.TemporaryDirectory(prefix="invitesweep-demo-") as folder, ExitStack() as stack:
+        if sandbox is None:
+            sandbox = stack.enter_context(SandboxServer(SandboxConfig(pending=pending)))
+        local = demo_settings(settings, Path(folder), sandbox.base_url)
+        say("demo_intro", base_url=sandbox.base_url, pending=len(sandbox.state.pending()), folder=folder)
+        return await _walk_through(local, sandbox, withdraw)
+
+
+async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: int) -> DemoResult:
+    clock = OffsetClock()
+    async with open_store(settings) as db:
+        async with db.begin() as session:
+            account = await get_or_create_account(session, DEMO_ACCOUNT, timezone="UTC")
+            account.plan = Plan(sandbox.config.plan)
+            # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
+            SessionVault.from_settings(settings).store_session(account, sandbox.storage_state())
+
+        async with linkedin(db, settings, clock) as provider:
+            click.echo()
+            say("demo_step", step="sync")
+            report = await sync_with_progress(db, provider, account, clock)
+            say("sync_report", report=report)
+
+            click.echo()
+            say("demo_step", step="digest")
+            async with db() as session:
+                digest = await build_digest(session, account, now=clock(), page_size=5)
+            say("digest", digest=digest, bucket_names=BUCKET_NAMES)
+
+            click.echo()
+            say("demo_step", step="withdraw", count=withdraw)
+            oldest = min(digest.stale_min_days, account.withdraw_days)
+            run = await withdraw_with_progress(db, provider, account, oldest, withdraw, clock)
+            say("withdraw_result", result=run)
+
+            jump = timedelta(days=account.cooldown_days + 1)
+            click.echo()
+            say("demo_step", step="jump", days=jump.days)
+            sandbox.advance_clock(jump)
+            clock.advance(jump)
+
+            due = await _first_reminder(db, clock)
+            note = due.reminder.draft_note or ""
+            say("reminder", due=due, length=note_length(note), limit=note_limit(due.account.plan))
+
+            click.echo()
+            say("demo_step", step="invite", person=due.person.name)
+            await request_invite(db, account.id, due.person.id, note, now=clock(), undo_window=timedelta(0))
+            (invite,) = await run_due_actions(db, provider, clock, limit=1)
+            say("invite_result", outcome=invite, note=note)
+
+        click.echo()
+        say("demo_outro")
+        return DemoResult(
+            pending_before=report.pending,
+            withdrawn=tuple(await _withdrawn_slugs(db, account)),
+            reminder_slug=due.person.slug,
+            note=note,
+            invite=invite,
+        )
+
+
+async def _first_reminder(db: SessionFactory, clock: OffsetClock) -> DueReminder:
+    """The first cooldown reminder now due, stamped as shown (the demo "sends" it to the terminal)."""
+    async with db.begin() as session:
+        due = await scan_due(session, now=clock(), hours=ALL_DAY)
+        if not due:
+            refuse("demo_failed", code=1, step="reminder")
+        first = due[0]
+        await mark_sent(
+            session,
+            first.reminder.id,
+            account_id=first.account.id,
+            chat_id=None,
+            message_id=None,
+            now=clock(),
+        )
+    return first
+
+
+async def _withdrawn_slugs(db: SessionFactory, account: Account) -> list[str]:
+    async with db() as session:
+        rows = await session.scalars(
+            select(Person.slug)
+            .join(Invitation, Invitation.person_id == Person.id)
+            .where(Invitation.account_id == account.id, Invitation.state == InvitationState.WITHDRAWN)
+            .order_by(Invitation.withdrawn_at, Invitation.id)
+        )
+        return list(rows)

@@ -1,0 +1,85 @@
+"""`invitesweep doctor`: is everything the product needs in place? One check per line.
+
+Doctor reads, never repairs: it does not migrate the database or touch LinkedIn, so it can run
+against a broken setup and say what is wrong. The texts (labels, hints) live in
+`templates/cli/doctor.txt.j2`; a check carries only its verdict and the facts for the hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from automation.browser import BrowserNotFound, find_browser
+from bot.db.migrate import alembic_config
+from bot.db.models import Account, SessionStatus
+from bot.db.session import SessionFactory, create_engine, create_session_factory
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # "browser", "database", "token", "session"
+    ok: bool
+    state: str  # a stable code the template explains, e.g. "found", "behind", "missing"
+    detail: str = ""  # a fact for the line: a path, a revision, an error class
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def current_revision(db: SessionFactory) -> str | None:
+    """The schema revision the database is at (None: never migrated)."""
+
+    def _current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db() as session:
+        connection = await session.connection()
+        return await connection.run_sync(_current)
+
+
+def check_browser(settings: Settings) -> Check:
+    try:
+        return Check("browser", True, "found", str(find_browser(settings.browser_path)))
+    except BrowserNotFound:
+        return Check("browser", False, "missing", str(settings.browser_path or ""))
+
+
+def check_token(settings: Settings) -> Check:
+    token = settings.telegram_bot_token
+    present = token is not None and bool(token.get_secret_value().strip())
+    return Check("token", present, "set" if present else "missing")
+
+
+async def check_store(settings: Settings, account_name: str) -> tuple[Check, Check]:
+    """The database (reachable, migrated) and the account's stored LinkedIn session."""
+    engine = create_engine(settings.resolved_database_url)
+    db = create_session_factory(engine)
+    try:
+        current = await current_revision(db)
+        head = head_revision()
+        if current != head:
+            database = Check("database", False, "behind", current or "empty")
+            return database, Check("session", False, "unknown")
+        async with db() as session:
+            account = await session.scalar(select(Account).where(Account.name == account_name))
+    except Exception as exc:  # anything at all: doctor reports, it does not crash
+        return Check("database", False, "unreachable", type(exc).__name__), Check("session", False, "unknown")
+    finally:
+        await engine.dispose()
+    database = Check("database", True, "migrated", current or "")
+    if account is None:
+        return database, Check("session", False, "no_account", account_name)
+    status = account.session_status
+    return database, Check("session", status is SessionStatus.VALID, status.value, account_name)
+
+
+async def run_checks(settings: Settings, account_name: str) -> list[Check]:
+    database, session = await check_store(settings, account_name)
+    return [check_browser(settings), database, check_token(settings), session]

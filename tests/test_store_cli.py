@@ -1,0 +1,212 @@
+"""The store commands through click: output, exit codes, and that bad input changes nothing.
+
+The CLI runs `asyncio.run` itself, so each invocation runs in a worker thread, away from the
+test session's event loop. `DATA_DIR` points at the test's folder, whose `invitesweep.sqlite3`
+is the `db` fixture's migrated database: the CLI and the test see the same store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.db.models import Account, Action, Invitation, Person
+from bot.db.session import SessionFactory
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    assert db_path.parent == tmp_path
+    return {"DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": "", "DATABASE_URL": ""}
+
+
+async def invoke(env: dict[str, str], *args: str, input: str | None = None) -> Result:
+    runner = CliRunner()
+    return await asyncio.to_thread(runner.invoke, main, list(args), env=env, input=input)
+
+
+async def seed(db: SessionFactory, account: Account) -> None:
+    """Jane (~97 days), Omar (65 days), Kim (10 days) pending; all relative to the real clock."""
+    from bot.services.clock import system_clock
+
+    now = system_clock()
+    async with db.begin() as session:
+        for slug, name, days in [
+            ("jane-doe", "Jane Doe", 97),
+            ("omar-ali", "Omar Ali", 65),
+            ("kim-lee", "Kim Lee", 10),
+        ]:
+            person = Person(
+                account_id=account.id,
+                slug=slug,
+                name=name,
+                headline="Data Engineer at Acme",
+                company="Acme",
+                profile_url=f"https://www.linkedin.com/in/{slug}/",
+            )
+            session.add(person)
+            await session.flush()
+            session.add(
+                Invitation(
+                    account_id=account.id,
+                    person_id=person.id,
+                    sent_at_earliest=now - timedelta(days=days + 30),
+                    sent_at_latest=now - timedelta(days=days),
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+
+
+async def action_count(db: SessionFactory) -> int:
+    async with db() as session:
+        return int(await session.scalar(select(func.count()).select_from(Action)) or 0)
+
+
+@pytest.mark.parametrize("age", ["ninety", "90", "0d", "90x", "-5d", "99999d"])
+async def test_malformed_ages_exit_2_and_change_nothing(
+    cli_env: dict[str, str], db: SessionFactory, account: Account, age: str
+) -> None:
+    await seed(db, account)
+    result = await invoke(cli_env, "withdraw", "--older-than", age, "--yes")
+    assert result.exit_code == 2
+    assert "is not an age" in result.output
+    assert await action_count(db) == 0
+
+
+async def test_malformed_profiles_exit_2(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    for bad in ["jane doe", "https://www.linkedin.com/company/acme/", "x", "a/b"]:
+        result = await invoke(cli_env, "keep", "add", bad)
+        assert result.exit_code == 2, bad
+        assert "is not a LinkedIn profile" in result.output
+    async with db() as session:
+        assert await session.scalar(select(func.count()).where(Person.keep.is_(True))) == 0
+
+
+async def test_malformed_settings_exit_2_without_echoing_values(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    env = {**cli_env, "PACING_MIN_SECONDS": "-1", "TELEGRAM_OWNER_IDS": "12,abc"}
+    result = await invoke(env, "withdraw", "--older-than", "90d", "--yes")
+    assert result.exit_code == 2
+    assert "configuration is not valid" in result.output
+    assert "pacing_min_seconds" in result.output
+    assert await action_count(db) == 0
+
+
+async def test_keep_add_list_remove_by_slug_or_url(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    added = await invoke(cli_env, "keep", "add", "https://www.linkedin.com/in/jane-doe/", "omar-ali")
+    assert added.exit_code == 0, added.output
+    assert "Keeping Jane Doe" in added.output and "Keeping Omar Ali" in added.output
+    listed = await invoke(cli_env, "keep", "list")
+    assert "Jane Doe — jane-doe" in listed.output
+    removed = await invoke(cli_env, "keep", "remove", "omar-ali")
+    assert removed.exit_code == 0
+    unknown = await invoke(cli_env, "keep", "add", "nobody-here")
+    assert unknown.exit_code == 1
+    assert "Not found: nobody-here" in unknown.output
+    async with db() as session:
+        kept = list(await session.scalars(select(Person.slug).where(Person.keep.is_(True))))
+    assert kept == ["jane-doe"]
+
+
+async def test_digest_lists_stale_invitations_oldest_first(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    result = await invoke(cli_env, "digest")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Pending invitations: 3 of 500" in out
+    assert out.index("Jane Doe — ~97 days") < out.index("Omar Ali — ~65 days")
+    assert "Kim Lee" not in out  # 10 days: not stale
+    assert "withdraw all ≥ 90 days (1): 1 today" in out
+
+
+async def test_withdraw_dry_run_and_declined_confirmation_change_nothing(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    dry = await invoke(cli_env, "withdraw", "--older-than", "60d", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "2 pending invitations are at least 60 days old" in dry.output
+    assert "Dry run: nothing was changed." in dry.output
+    declined = await invoke(cli_env, "withdraw", "--older-than", "60d", input="n\n")
+    assert declined.exit_code == 1
+    assert "Nothing was withdrawn." in declined.output
+    assert await action_count(db) == 0
+
+
+async def test_note_draft_uses_and_saves_context(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    result = await invoke(cli_env, "note", "draft", "jane-doe", "--context", "met at PyCon")
+    assert result.exit_code == 0, result.output
+    assert "met at PyCon" in result.output.replace("Met at PyCon", "met at PyCon")
+    assert "/200 characters" in result.output
+    async with db() as session:
+        assert await session.scalar(select(Person.context).where(Person.slug == "jane-doe")) == "met at PyCon"
+    missing = await invoke(cli_env, "note", "draft", "nobody-here")
+    assert missing.exit_code == 1
+
+
+async def test_export_writes_the_tracking_sheet(
+    cli_env: dict[str, str], db: SessionFactory, account: Account, tmp_path: Path
+) -> None:
+    await seed(db, account)
+    target = tmp_path / "sheet.csv"
+    result = await invoke(cli_env, "export", "--csv", str(target))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 invitations" in result.output
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert [row["name"] for row in rows] == ["Kim Lee", "Omar Ali", "Jane Doe"]
+    assert rows[0]["state"] == "pending"
+
+
+async def test_status_and_db_upgrade(cli_env: dict[str, str], db: SessionFactory, account: Account) -> None:
+    await seed(db, account)
+    status = await invoke(cli_env, "status")
+    assert status.exit_code == 0, status.output
+    assert "Pending:           3 of 500" in status.output
+    assert "not signed in" in status.output
+    upgraded = await invoke(cli_env, "db", "upgrade")
+    assert upgraded.exit_code == 0
+    assert "revision 0001" in upgraded.output or "up to date" in upgraded.output
+
+
+async def test_doctor_says_what_is_missing(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    result = await invoke(cli_env, "doctor")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("✓ Browser:")
+    assert lines[1].startswith("✓ Database: reachable")
+    assert lines[2].startswith("✗ Telegram bot token: missing")
+    assert lines[3].startswith("✗ LinkedIn session: none yet")
+    with_token = await invoke({**cli_env, "TELEGRAM_BOT_TOKEN": "123:abc"}, "doctor")
+    assert "✓ Telegram bot token: set" in with_token.output
+    assert "123:abc" not in with_token.output
+
+
+async def test_doctor_reports_an_unmigrated_database(cli_env: dict[str, str], tmp_path: Path) -> None:
+    empty = tmp_path / "other"
+    result = await invoke({**cli_env, "DATA_DIR": str(empty)}, "doctor")
+    assert result.exit_code == 1
+    assert "✗ Database: reachable, schema at empty — run `invitesweep db upgrade`" in result.output
