@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -111,3 +114,18 @@ def same_person(a: str, b: str) -> bool:
         return " ".join(name.replace("’", "'").casefold().split())
 
     return norm(a) == norm(b)
+
+
+async def first_of(**waits: Awaitable[Any]) -> str:
+    """Wait for whichever of several page conditions comes first; returns its keyword.
+
+    The others are cancelled. If the first to finish failed (a Playwright timeout), that error is raised.
+    """
+    tasks = {asyncio.ensure_future(wait): name for name, wait in waits.items()}
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    finished = done.pop()
+    finished.result()  # re-raises the failure of the one that finished first
+    return tasks[finished]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.config import AutomationConfig
 from automation.errors import BadLogin, CheckpointRequired, HumanRequired, LayoutChanged
-from automation.pages.common import exactly, open_url
+from automation.pages.common import exactly, first_of, open_url
 
 SIGN_IN = exactly("Sign in", "Anmelden", "Inloggen", "S'identifier", "Iniciar sesión")
 SUBMIT_CODE = exactly("Submit", "Verify", "Senden", "Bestätigen", "Verzenden", "Verifiëren")
@@ -94,18 +94,18 @@ class LoginPage:
             "app": self.app_approval,
             "error": self.error,
         }
-        feed = asyncio.ensure_future(self.page.wait_for_url(FEED))
-        # first: each signal may match more than once; any one is enough.
-        shown = asyncio.ensure_future(
-            self.pin_input.or_(self.captcha).or_(self.app_approval).or_(self.error).first.wait_for()
-        )
-        done, pending = await asyncio.wait({feed, shown}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        finished = done.pop()
-        if finished.exception() is not None and not FEED.search(self.page.url):
-            raise LayoutChanged("the sign-in led to a page we do not recognise") from finished.exception()
+        try:
+            # first: each signal may match more than once; any one is enough.
+            await first_of(
+                feed=self.page.wait_for_url(FEED),
+                shown=self.pin_input.or_(self.captcha)
+                .or_(self.app_approval)
+                .or_(self.error)
+                .first.wait_for(),
+            )
+        except PlaywrightTimeoutError as exc:
+            if not FEED.search(self.page.url):
+                raise LayoutChanged("the sign-in led to a page we do not recognise") from exc
         if FEED.search(self.page.url):
             return "feed"
         for outcome, locator in signals.items():

@@ -11,7 +11,7 @@ from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.config import AutomationConfig
-from automation.errors import InvitationNotFound, LayoutChanged
+from automation.errors import InvitationNotFound, LayoutChanged, WithdrawNotVerified
 from automation.pages.common import (
     LOAD_MORE,
     NEXT_PAGE,
@@ -19,6 +19,7 @@ from automation.pages.common import (
     WITHDRAW_LABEL,
     WITHDRAW_TEXT,
     ensure_signed_in,
+    first_of,
     name_in_withdraw_label,
     open_url,
     pill_number,
@@ -34,6 +35,12 @@ INVITATION_MANAGER_PATH = "/mynetwork/invitation-manager/"
 
 STABLE_ROUNDS = 3
 """Scroll attempts without a new row before the list counts as fully loaded (reference §8.5.5)."""
+
+ERROR_TOAST = re.compile(
+    r"Something went wrong|Etwas ist schiefgelaufen|Er is iets misgegaan|Une erreur s|Algo sali[oó] mal",
+    re.IGNORECASE,
+)
+"""LinkedIn's generic error toast, as it answers a confirm that failed on the server."""
 
 CHUNK_ROWS = 50
 """Rows loaded between two progress reports."""
@@ -70,6 +77,8 @@ class SentInvitationsPage:
             .or_(page.get_by_role("navigation").get_by_text(PILL))
         )
         self.load_more_button = self.main.get_by_role("button", name=LOAD_MORE)
+        # first: a toast region may stack several alerts; any error one means the confirm failed.
+        self.error_toast = page.get_by_role("alert").filter(has_text=ERROR_TOAST)
         self.next_page_control = page.get_by_role("button", name=NEXT_PAGE).or_(
             page.get_by_role("link", name=NEXT_PAGE)
         )
@@ -182,7 +191,14 @@ class SentInvitationsPage:
         """
         row = self.row_for(slug)
         try:
-            await row.wait_for(state="detached")
+            outcome = await first_of(
+                gone=row.wait_for(state="detached"), failed=self.error_toast.first.wait_for()
+            )
+            if outcome == "failed":
+                message = await self.error_toast.first.inner_text()
+                raise WithdrawNotVerified(
+                    f"LinkedIn answered the withdrawal of {slug} with an error: {message}"
+                )
             if pill_before is not None:
                 await self.pill.filter(has_text=_pill_text_pattern(pill_before - 1)).first.wait_for()
         except PlaywrightTimeoutError:
