@@ -18,8 +18,8 @@ SENT = "/mynetwork/invitation-manager/sent/"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def signed_out_page(sandbox: SandboxServer, sandbox_browser: Browser) -> AsyncIterator[Page]:
-    context = await sandbox_browser.new_context()
+async def signed_out_page(sandbox: SandboxServer, browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context()
     context.set_default_timeout(5_000)
     yield await context.new_page()
     await context.close()
