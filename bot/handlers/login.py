@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -28,6 +27,7 @@ from bot.services.session_health import forget_session
 logger = logging.getLogger(__name__)
 
 PIN_WAIT_SECONDS = 300.0
+PIN_ATTEMPTS = 3
 SESSION_PAUSE_REASONS = ("session_expired", "SessionExpired")
 
 
@@ -107,23 +107,38 @@ async def _login_task(
 async def _relay_checkpoint(
     context: BotContext, account: Account, checkpoint: CheckpointRequired
 ) -> StorageState | None:
-    """Ask the owner for the code and finish the login with it; None if no code came in time."""
+    """Ask the owner for the code and finish the login with it; None if no right code came in time.
+
+    A wrong code makes LinkedIn ask again on the same page; the owner is asked again, a few times.
+    """
+    assert account.chat_id is not None and account.owner_telegram_id is not None
+    template = "login/ask_pin"
+    for _ in range(PIN_ATTEMPTS):
+        code = await _wait_for_code(context, account, text(context, template, account, kind=checkpoint.kind))
+        if code is None:
+            await checkpoint.cancel()
+            return None
+        try:
+            return dict(await checkpoint.submit(code))
+        except CheckpointRequired as again:
+            checkpoint, template = again, "login/pin_rejected"
+    await checkpoint.cancel()
+    return None
+
+
+async def _wait_for_code(context: BotContext, account: Account, question: str) -> str | None:
+    """Send `question` and wait for the owner's next message (routed here by `relay_pin`)."""
     assert account.chat_id is not None and account.owner_telegram_id is not None
     waiting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     context.bot_data.checkpoints[account.id] = waiting
     user_data = context.application.user_data[account.owner_telegram_id]
     user_data.awaiting = Awaiting("pin", target=account.id)
-    await context.bot.send_message(
-        account.chat_id, text(context, "login/ask_pin", account, kind=checkpoint.kind)
-    )
+    await context.bot.send_message(account.chat_id, question)
     try:
-        code = await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
+        return await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
     except TimeoutError:
-        await checkpoint.cancel()
         user_data.awaiting = None
         return None
-    result: dict[str, Any] = dict(await checkpoint.submit(code))
-    return result
 
 
 async def _store(context: BotContext, account: Account, state: StorageState) -> None:

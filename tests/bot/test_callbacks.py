@@ -23,7 +23,12 @@ async def _action_count(db: SessionFactory) -> int:
 
 
 async def test_forged_malformed_replayed_and_foreign_taps_change_nothing(
-    botapi: BotApiServer, db_path: Path, db: SessionFactory, owned: Account, tmp_path: Path, clock: FrozenClock
+    botapi: BotApiServer,
+    db_path: Path,
+    db: SessionFactory,
+    owned: Account,
+    tmp_path: Path,
+    clock: FrozenClock,
 ) -> None:
     async with db.begin() as session:
         other = Account(name="other", owner_telegram_id=OTHER_OWNER, chat_id=OTHER_OWNER, digest_weekday=6)
@@ -55,7 +60,7 @@ async def test_forged_malformed_replayed_and_foreign_taps_change_nothing(
 
         # A real withdrawal request, then the same [Yes] replayed: still one action.
         assert await press(f"wy:{mine.id}") is None
-        await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="[Undo]")
+        await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="Undo")
         assert await press(f"wy:{mine.id}") is None
         assert await _action_count(db) == 1
 

@@ -1,0 +1,56 @@
+"""/login relays LinkedIn's PIN checkpoint through the chat and deletes every secret at once."""
+
+from __future__ import annotations
+
+from automation.sandbox import SandboxServer
+from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
+from bot.db.models import Account, SessionStatus
+from bot.db.session import SessionFactory
+from bot.services.secrets import SessionVault
+from bot.settings import Settings
+from tests.bot.conftest import ClientFactory
+from tests.botapi import BotApiServer, ChatMessage
+from tests.fixtures.botapi import OWNER, running_bot, wait_until
+
+
+def _said(botapi: BotApiServer, fragment: str) -> ChatMessage | None:
+    return next((m for m in botapi.bot_messages(OWNER) if fragment in (m.text or "")), None)
+
+
+async def test_email_pin_checkpoint_is_relayed_and_the_session_stored(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    sandbox: SandboxServer,
+    sandbox_clients: ClientFactory,
+) -> None:
+    sandbox.set_faults(checkpoint="email_pin")
+    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+        botapi.send_text(OWNER, "/login")
+        await wait_until(lambda: _said(botapi, "Let's connect LinkedIn"), what="the question")
+        email = botapi.send_text(OWNER, DEFAULT_EMAIL)
+        await wait_until(lambda: _said(botapi, "Now your LinkedIn password"), what="the password question")
+        password = botapi.send_text(OWNER, DEFAULT_PASSWORD)
+        await wait_until(
+            lambda: _said(botapi, "LinkedIn emailed you a code — reply with it"), within=30, what="PIN"
+        )
+        assert botapi.message(OWNER, password.message_id).deleted
+        assert botapi.message(OWNER, email.message_id).deleted
+
+        wrong = botapi.send_text(OWNER, "000000")
+        await wait_until(lambda: _said(botapi, "did not accept that code"), within=30, what="the second ask")
+        pin = botapi.send_text(OWNER, DEFAULT_PIN)
+        await wait_until(lambda: _said(botapi, "LinkedIn is connected"), within=30, what="the result")
+        assert (
+            botapi.message(OWNER, pin.message_id).deleted and botapi.message(OWNER, wrong.message_id).deleted
+        )
+
+    sent = " ".join(m.text or "" for m in botapi.bot_messages(OWNER))
+    assert DEFAULT_PASSWORD not in sent and DEFAULT_PIN not in sent
+    async with db() as session:
+        stored = await session.get_one(Account, owned.id)
+    assert stored.session_status is SessionStatus.VALID
+    state = SessionVault.from_settings(settings).load_session(stored)
+    assert state is not None and any(c["name"] == "li_at" for c in state["cookies"])
+    assert stored.session_state is not None and b"li_at" not in stored.session_state
