@@ -1,0 +1,67 @@
+"""`invitesweep demo` end to end: real Chromium against the sandbox, checked on screen and in the sandbox.
+
+The demo normally starts its own 520-invitation sandbox; here it runs on the test session's
+sandbox (a smaller world, the same code path) so the suite stays fast and the test can read the
+sandbox's state afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from automation.sandbox import SandboxServer
+from automation.sandbox.ages import relative_age
+from automation.timeparse import unit_range
+from bot.commands.demo import run_demo
+from bot.services.actions import Result
+from bot.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+
+def page_ages(sandbox: SandboxServer) -> dict[str, timedelta]:
+    """Each pending invitation's age as the Sent page states it (its lower bound)."""
+    now = sandbox.state.now()
+    ages = {}
+    for invitation in sandbox.state.pending():
+        shown = relative_age(now - invitation.sent_at)
+        fresh = shown.unit in ("now", "today", "yesterday")  # younger than any stale invitation
+        ages[invitation.slug] = timedelta(0) if fresh else unit_range(shown.count, shown.unit).min_age
+    return ages
+
+
+async def test_demo_walks_through_the_whole_loop(
+    sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.reset(pending=60)
+    shown_age = page_ages(sandbox)
+
+    result = await run_demo(Settings(_env_file=None, data_dir=tmp_path / "ignored"), sandbox=sandbox)
+
+    out = capsys.readouterr().out
+    # The screen: sync, digest, five withdrawals, the reminder with its note, the verified invite.
+    assert "Synced: 60 pending invitations" in out
+    assert "Pending invitations: 60 of 500" in out
+    assert "Withdrawn and verified (5)" in out
+    assert f"Drafted note ({len(result.note)}/200)" in out
+    assert result.note in out
+    assert "✓ Invitation sent to" in out
+    assert out.index("1. Sync") < out.index("2. The weekly digest") < out.index("3. Withdraw")
+    assert out.index("3. Withdraw") < out.index("Reminder: the cooldown") < out.index("5. Re-invite")
+
+    # The sandbox: five of the oldest (by what the page says) were withdrawn, and the first of them
+    # is pending again, with the note.
+    assert len(set(result.withdrawn)) == 5
+    youngest_withdrawn = min(shown_age[slug] for slug in result.withdrawn)
+    assert all(shown_age[slug] <= youngest_withdrawn for slug in shown_age if slug not in result.withdrawn)
+    assert result.reminder_slug == result.withdrawn[0]
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted(result.withdrawn[1:])
+    again = sandbox.state.invitation(result.reminder_slug)
+    assert again is not None and sandbox.state.is_pending(result.reminder_slug)
+    assert again.note == result.note
+    assert result.invite.result is Result.INVITED
+    assert result.pending_before == 60
+    assert not (tmp_path / "ignored").exists()  # the demo kept its data in its own temporary folder

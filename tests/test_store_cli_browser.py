@@ -1,0 +1,90 @@
+"""`invitesweep sync` and `withdraw` end to end: the CLI's own Chromium against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from automation.sandbox import SandboxServer
+from bot.cli import main
+from bot.db.models import Account, Invitation, InvitationState, Person
+from bot.db.session import SessionFactory
+from bot.services.secrets import SessionVault, load_or_create_key_file
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def signed_in_env(
+    tmp_path: Path,
+    db_path: Path,
+    db: SessionFactory,
+    account: Account,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, str]:
+    """Environment for a CLI whose default account holds a valid sandbox session."""
+    monkeypatch.chdir(tmp_path)
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        SessionVault(load_or_create_key_file(tmp_path)).store_session(stored, sandbox.storage_state())
+    return {
+        "DATA_DIR": str(db_path.parent),
+        "DATABASE_URL": "",
+        "LINKEDIN_BASE_URL": sandbox.base_url,
+        "PACING_MIN_SECONDS": "0",
+        "PACING_MAX_SECONDS": "0",
+    }
+
+
+async def invoke(env: dict[str, str], *args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, main, list(args), env=env)
+
+
+async def test_sync_then_withdraw_the_oldest(
+    signed_in_env: dict[str, str], db: SessionFactory, sandbox: SandboxServer
+) -> None:
+    pending_on_page = len(sandbox.state.pending())
+    synced = await invoke(signed_in_env, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert f"Synced: {pending_on_page} pending invitations" in synced.output
+    async with db() as session:
+        stored = await session.scalar(select(func.count()).where(Invitation.state == InvitationState.PENDING))
+        oldest = list(
+            await session.scalars(
+                select(Person.slug)
+                .join(Invitation, Invitation.person_id == Person.id)
+                .order_by(Invitation.sent_at_latest, Invitation.id)
+                .limit(2)
+            )
+        )
+    assert stored == pending_on_page
+
+    withdrawn = await invoke(signed_in_env, "withdraw", "--older-than", "90d", "--max", "2", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "Withdrawn and verified (2)" in withdrawn.output
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted(oldest)
+    assert len(sandbox.state.pending()) == pending_on_page - 2
+    async with db() as session:
+        states = set(
+            await session.scalars(
+                select(Invitation.state)
+                .join(Person, Person.id == Invitation.person_id)
+                .where(Person.slug.in_(oldest))
+            )
+        )
+    assert states == {InvitationState.WITHDRAWN}
+
+
+async def test_sync_without_a_session_says_to_log_in(
+    tmp_path: Path, db_path: Path, account: Account, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}
+    result = await invoke(env, "sync")
+    assert result.exit_code == 1
+    assert "invitesweep login" in result.output
