@@ -6,7 +6,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from automation.sandbox.context import base_url, sandbox_of
@@ -78,6 +78,14 @@ async def challenge_page(request: Request) -> Response:
     return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=False)
 
 
+async def challenge_status(request: Request) -> Response:
+    """GET whether an app-approval challenge was approved (the waiting page polls this)."""
+    challenge = sandbox_of(request).state.challenge(request.path_params["challenge_id"])
+    return JSONResponse(
+        {"approved": bool(challenge and challenge.approved)}, status_code=200 if challenge else 404
+    )
+
+
 async def captcha_frame(request: Request) -> Response:
     sandbox = sandbox_of(request)
     challenge = sandbox.state.challenge(request.path_params["challenge_id"])
@@ -95,6 +103,8 @@ async def challenge_verify(request: Request) -> Response:
         return RedirectResponse("/login/", status_code=303)
     if challenge.kind == "captcha":
         passed = form.get("captcha") == "solved"
+    elif challenge.kind == "app_approval":
+        passed = challenge.approved
     else:
         # The hidden duplicate input also posts a `pin`; the visible one is the last filled value.
         pins = [str(p).strip() for p in form.getlist("pin") if str(p).strip()]
@@ -125,6 +135,12 @@ async def received(request: Request) -> Response:
     return sandbox_of(request).pages.page("received.html.j2")
 
 
+async def mynetwork(request: Request) -> Response:
+    if (redirect := wall(request)) is not None:
+        return redirect
+    return RedirectResponse("/mynetwork/invitation-manager/received/", status_code=302)
+
+
 async def home(request: Request) -> Response:
     """`/`: the feed when signed in (LinkedIn's withdraw anchors point here), else the login."""
     return RedirectResponse(FEED_PATH if wall(request) is None else "/login/", status_code=302)
@@ -138,8 +154,10 @@ ROUTES = [
     Route("/checkpoint/lg/login-submit", login_submit, methods=["POST"]),
     Route("/checkpoint/challenge/verify", challenge_verify, methods=["POST"]),
     Route("/checkpoint/challenge/{challenge_id}", challenge_page),
+    Route("/checkpoint/challenge/{challenge_id}/status", challenge_status),
     Route("/checkpoint/captcha-frame/{challenge_id}", captcha_frame),
     Route("/authwall", authwall),
     Route(FEED_PATH, feed),
     Route("/mynetwork/invitation-manager/received/", received),
+    Route("/mynetwork/", mynetwork),
 ]

@@ -106,6 +106,10 @@ async def accept(request: Request) -> Response:
     return JSONResponse({"accepted": accepted}, status_code=200 if accepted else 409)
 
 
+async def approve_checkpoints(request: Request) -> Response:
+    return JSONResponse({"approved": sandbox_of(request).state.approve_challenges()})
+
+
 ROUTES = [
     Route("/__sandbox/state", get_state, methods=["GET"]),
     Route("/__sandbox/reset", reset, methods=["POST"]),
@@ -113,4 +117,5 @@ ROUTES = [
     Route("/__sandbox/clock/advance", advance_clock, methods=["POST"]),
     Route("/__sandbox/session", mint_session, methods=["POST"]),
     Route("/__sandbox/accept", accept, methods=["POST"]),
+    Route("/__sandbox/checkpoints/approve", approve_checkpoints, methods=["POST"]),
 ]

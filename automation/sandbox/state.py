@@ -24,7 +24,7 @@ from automation.sandbox.seed import generate
 
 COOLDOWN = timedelta(days=21)
 NOTE_LIMITS = {"free": 200, "premium": 300}
-CHECKPOINTS = ("none", "email_pin", "two_step", "captcha")
+CHECKPOINTS = ("none", "email_pin", "two_step", "captcha", "app_approval")
 LOGIN_VARIANTS = ("classic", "formless")
 AUTH_REDIRECTS = ("login", "authwall")
 
@@ -127,6 +127,7 @@ class Challenge:
     id: str
     kind: str
     redirect: str
+    approved: bool = False  # app approval: the member tapped "Yes, it's me" on their phone
 
 
 @dataclass
@@ -153,18 +154,20 @@ class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
+        self._base_config = config
         self._world = _World(config=config)
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     def reset(self, **overrides: Any) -> None:
-        """Rebuild the world from the config with `overrides` applied (seed, pending, rendering, …).
+        """Rebuild the world from the starting config with `overrides` (seed, pending, rendering, …).
 
-        Sessions survive a reset, so a browser context that is signed in stays signed in.
+        Overrides apply to this reset only: `reset()` returns to the starting world. Faults go
+        off, the clock returns to real time, and sessions survive, so signed-in browsers stay in.
         """
         with self._lock:
-            config = dataclasses.replace(self._world.config, **overrides)
+            config = dataclasses.replace(self._base_config, **overrides)
             sessions = self._world.sessions
             self._world = _World(
                 config=config,
@@ -492,6 +495,16 @@ class SandboxState:
     def challenge(self, challenge_id: str) -> Challenge | None:
         with self._lock:
             return self._world.challenges.get(challenge_id)
+
+    def approve_challenges(self) -> int:
+        """Tap "Yes, it's me" on every open app-approval challenge; returns how many."""
+        with self._lock:
+            waiting = [
+                c for c in self._world.challenges.values() if c.kind == "app_approval" and not c.approved
+            ]
+            for challenge in waiting:
+                self._world.challenges[challenge.id] = dataclasses.replace(challenge, approved=True)
+            return len(waiting)
 
     def close_challenge(self, challenge_id: str) -> None:
         with self._lock:

@@ -77,3 +77,11 @@ def test_a_second_server_has_its_own_world_and_port() -> None:
         assert server.base_url.startswith("http://127.0.0.1:")
         assert httpx.get(server.url("/__sandbox/state")).json()["counts"]["pending"] == 3
     assert server.base_url
+
+
+def test_reset_overrides_do_not_stick(sandbox: SandboxServer) -> None:
+    sandbox.reset(pending=3, rendering="e3")
+    assert sandbox.state.pill_count() == 3
+    sandbox.reset()
+    assert sandbox.state.pill_count() == 35
+    assert sandbox.state.rendering == "e4"

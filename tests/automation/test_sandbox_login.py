@@ -135,3 +135,16 @@ def test_session_expiry_sends_every_page_to_login(sandbox: SandboxServer) -> Non
     response = httpx.get(sandbox.url(SENT), cookies=cookies)
     assert response.status_code == 302
     assert response.headers["location"].startswith("/login/?session_redirect=")
+
+
+async def test_app_approval_checkpoint_waits_for_the_phone(
+    sandbox: SandboxServer, signed_out_page: Page
+) -> None:
+    sandbox.set_faults(checkpoint="app_approval")
+    page = signed_out_page
+    await page.goto(sandbox.url("/login"))
+    await _sign_in(page, sandbox)
+    await expect(page.get_by_role("heading", name="Check your LinkedIn app")).to_be_visible()
+    assert "li_at" not in {c["name"] for c in await page.context.cookies()}
+    assert sandbox.state.approve_challenges() == 1
+    await expect(page).to_have_url(sandbox.url("/feed/"))
