@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from automation.sandbox import auth, control, invite, profile, sent
+from automation.sandbox import auth, control, invite, profile, sent, voyager
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.context import Sandbox
 from automation.sandbox.rendering import PageRenderer
@@ -58,7 +58,9 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         # 4. profiles and the custom-invite dialog
         *profile.ROUTES,
         *invite.ROUTES,
-        # 5. the page scripts
+        # 5. the internal JSON API
+        *voyager.ROUTES,
+        # 6. the page scripts
         Mount("/sandbox-static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes)
