@@ -4,6 +4,8 @@
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`).
+    action-recovery once at start-up: settle work a crashed run left half-done, by asking LinkedIn
+                    what happened (never by clicking again).
     action-worker   every few seconds, and right after an undo window ends: run queued browser
                     work (`bot.services.actions`) and edit the Telegram messages that track it.
 
@@ -49,6 +51,7 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
     assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
     queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
     queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
+    queue.run_once(worker.recover_actions, 0.2, name="action-recovery")
     queue.run_repeating(worker.process_actions, WORKER_SECONDS, first=1.5, name="action-worker")
 
 
