@@ -88,3 +88,68 @@ async def test_sync_without_a_session_says_to_log_in(
     result = await invoke(env, "sync")
     assert result.exit_code == 1
     assert "invitesweep login" in result.output
+
+
+async def test_login_with_email_answers_the_pin_and_stores_the_session_encrypted(
+    tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
+    from bot.db.models import SessionStatus
+
+    monkeypatch.chdir(tmp_path)
+    sandbox.set_faults(checkpoint="email_pin")
+    env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        main,
+        ["login", "--email", DEFAULT_EMAIL],
+        env=env,
+        input=f"{DEFAULT_PASSWORD}\n{DEFAULT_PIN}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "LinkedIn emailed you a verification code" in result.output
+    assert "Signed in" in result.output
+    assert DEFAULT_PASSWORD not in result.output
+    async with db() as session:
+        account = await session.scalar(select(Account).where(Account.name == "default"))
+    assert account is not None and account.session_status is SessionStatus.VALID
+    assert account.session_state is not None and b"li_at" not in account.session_state
+    state = SessionVault(load_or_create_key_file(tmp_path)).load_session(account)
+    assert state is not None and any(cookie["name"] == "li_at" for cookie in state["cookies"])
+
+    status = await invoke({**env, "PACING_MIN_SECONDS": "0", "PACING_MAX_SECONDS": "0"}, "sync")
+    assert status.exit_code == 0, status.output
+
+
+async def test_login_with_a_wrong_password_stores_nothing(
+    tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from automation.sandbox.config import DEFAULT_EMAIL
+
+    monkeypatch.chdir(tmp_path)
+    env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["login", "--email", DEFAULT_EMAIL], env=env, input="wrong\n"
+    )
+    assert result.exit_code == 1
+    assert "did not accept that email and password" in result.output
+    async with db() as session:
+        assert await session.scalar(select(func.count()).where(Account.session_state.is_not(None))) == 0
+
+
+async def test_visible_login_without_a_screen_points_to_the_email_login(
+    tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "DATA_DIR": str(db_path.parent),
+        "DATABASE_URL": "",
+        "LINKEDIN_BASE_URL": sandbox.base_url,  # even if a window opened, it would open the sandbox
+        "DISPLAY": "",
+        "WAYLAND_DISPLAY": "",
+    }
+    result = await invoke(env, "login")
+    assert result.exit_code == 1
+    assert "invitesweep login --email" in result.output
+    async with db() as session:
+        assert await session.scalar(select(func.count()).where(Account.session_state.is_not(None))) == 0

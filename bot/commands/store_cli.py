@@ -17,7 +17,7 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
-from automation.errors import AutomationError, BadLogin, CheckpointRequired
+from automation.errors import AutomationError, CheckpointRequired, HumanRequired
 from automation.slugs import profile_slug
 from bot.commands import browser_work, console, demo
 from bot.commands.console import invalid, load_settings, open_store, refuse, run, say
@@ -427,7 +427,10 @@ def login(account_name: str, email: str | None) -> None:
             account = await _account(factory, account_name, settings)
             if email is None:
                 say("login_visible", url=config.url("/login"))
-                state = await browser_work.visible_login(config)
+                try:
+                    state = await browser_work.visible_login(config)
+                except HumanRequired:
+                    refuse("login_visible_failed", code=1)
             else:
                 assert password is not None
                 state = await browser_work.credential_login(config, email, password, _ask_code)
@@ -437,10 +440,7 @@ def login(account_name: str, email: str | None) -> None:
                 await resume_account(session, stored, system_clock())
             say("login_done", account=account)
 
-    try:
-        _browser_errors(run, _login())
-    except BadLogin:
-        refuse("login_failed", code=1, reason="bad_login")
+    _browser_errors(run, _login())
 
 
 def _ask_code(error: CheckpointRequired) -> str:
