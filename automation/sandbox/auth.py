@@ -63,7 +63,7 @@ async def login_submit(request: Request) -> Response:
         return _login_page(request, email=email, error="password", redirect=redirect)
     kind = sandbox.state.faults.checkpoint
     if kind != "none":
-        challenge = sandbox.state.open_challenge(kind, _safe_redirect(request, redirect))
+        challenge = sandbox.state.sessions.open_challenge(kind, _safe_redirect(request, redirect))
         return RedirectResponse(f"/checkpoint/challenge/{challenge.id}", status_code=303)
     response = RedirectResponse(_safe_redirect(request, redirect), status_code=303)
     start_session(request, response)
@@ -72,7 +72,7 @@ async def login_submit(request: Request) -> Response:
 
 async def challenge_page(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    challenge = sandbox.state.challenge(request.path_params["challenge_id"])
+    challenge = sandbox.state.sessions.challenge(request.path_params["challenge_id"])
     if challenge is None:
         return RedirectResponse("/login/", status_code=302)
     return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=False)
@@ -80,7 +80,7 @@ async def challenge_page(request: Request) -> Response:
 
 async def challenge_status(request: Request) -> Response:
     """GET whether an app-approval challenge was approved (the waiting page polls this)."""
-    challenge = sandbox_of(request).state.challenge(request.path_params["challenge_id"])
+    challenge = sandbox_of(request).state.sessions.challenge(request.path_params["challenge_id"])
     return JSONResponse(
         {"approved": bool(challenge and challenge.approved)}, status_code=200 if challenge else 404
     )
@@ -88,7 +88,7 @@ async def challenge_status(request: Request) -> Response:
 
 async def captcha_frame(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    challenge = sandbox.state.challenge(request.path_params["challenge_id"])
+    challenge = sandbox.state.sessions.challenge(request.path_params["challenge_id"])
     if challenge is None:
         return HTMLResponse("", status_code=404)
     return sandbox.pages.page("auth/captcha_frame.html.j2", challenge=challenge)
@@ -98,7 +98,7 @@ async def challenge_verify(request: Request) -> Response:
     """POST the PIN (or the solved captcha): right → the session and the original target."""
     sandbox = sandbox_of(request)
     form = await request.form()
-    challenge = sandbox.state.challenge(str(form.get("challengeId", "")))
+    challenge = sandbox.state.sessions.challenge(str(form.get("challengeId", "")))
     if challenge is None:
         return RedirectResponse("/login/", status_code=303)
     if challenge.kind == "captcha":
@@ -111,7 +111,7 @@ async def challenge_verify(request: Request) -> Response:
         passed = bool(pins) and secrets.compare_digest(pins[-1], sandbox.state.config.pin)
     if not passed:
         return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=True)
-    sandbox.state.close_challenge(challenge.id)
+    sandbox.state.sessions.close_challenge(challenge.id)
     response = RedirectResponse(challenge.redirect, status_code=303)
     start_session(request, response)
     return response

@@ -29,7 +29,7 @@ def apply_switches(state: SandboxState, switches: dict[str, Any]) -> None:
     """Apply fault and rendering switches by name; raises `TypeError`/`ValueError` on bad input."""
     switches = dict(switches)
     if switches.pop("expire_sessions", False):
-        state.expire_sessions()
+        state.sessions.expire_all()
     if "rendering" in switches:
         state.rendering = switches.pop("rendering")
     if "locale" in switches:
@@ -93,7 +93,7 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def mint_session(request: Request) -> Response:
-    li_at, jsessionid = sandbox_of(request).state.mint_session()
+    li_at, jsessionid = sandbox_of(request).state.sessions.mint()
     return JSONResponse({"li_at": li_at, "JSESSIONID": jsessionid})
 
 
@@ -107,7 +107,7 @@ async def accept(request: Request) -> Response:
 
 
 async def approve_checkpoints(request: Request) -> Response:
-    return JSONResponse({"approved": sandbox_of(request).state.approve_challenges()})
+    return JSONResponse({"approved": sandbox_of(request).state.sessions.approve_challenges()})
 
 
 ROUTES = [

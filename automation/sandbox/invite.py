@@ -13,8 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from automation.sandbox.context import base_url, sandbox_of
+from automation.sandbox.model import InviteOutcome
 from automation.sandbox.session import SESSION_COOKIE, wall
-from automation.sandbox.state import InviteOutcome
 
 INVITE_PATH = "/preload/custom-invite/"
 SEND_PATH = "/preload/custom-invite/send"
@@ -52,7 +52,7 @@ async def send_invite(request: Request) -> Response:
     if outcome is not InviteOutcome.SENT:
         li_at = request.cookies.get(SESSION_COOKIE)
         if li_at:
-            sandbox.state.push_flash(li_at, outcome.value)
+            sandbox.state.sessions.push_flash(li_at, outcome.value)
     return RedirectResponse(f"/in/{quote(slug)}/", status_code=303)
 
 

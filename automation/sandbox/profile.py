@@ -37,7 +37,7 @@ async def profile(request: Request) -> Response:
         state=state,
         key=component_key(sandbox, invitation) if invitation else "",
         suggestions=[(p, sandbox.state.profile_state(p.slug)) for p in suggestions],
-        flash=sandbox.state.pop_flash(request.cookies.get(SESSION_COOKIE)),
+        flash=sandbox.state.sessions.pop_flash(request.cookies.get(SESSION_COOKIE)),
         note_limit=sandbox.state.note_limit,
         origin=base_url(request),
         t=sandbox.strings("en"),

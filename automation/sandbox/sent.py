@@ -16,8 +16,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from automation.sandbox.ages import Age, relative_age
 from automation.sandbox.context import Sandbox, base_url, sandbox_of
+from automation.sandbox.model import Invitation, WithdrawOutcome
 from automation.sandbox.session import wall
-from automation.sandbox.state import Invitation, WithdrawOutcome
 
 PAGE_SIZE = 10
 SENT_PATH = "/mynetwork/invitation-manager/sent/"

@@ -20,7 +20,8 @@ import uvicorn
 from automation.sandbox.app import create_app
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.control import apply_switches
-from automation.sandbox.state import Faults, SandboxState
+from automation.sandbox.model import Faults
+from automation.sandbox.state import SandboxState
 
 _START_TIMEOUT_SECONDS = 10.0
 
@@ -115,7 +116,7 @@ class SandboxServer:
 
     def mint_session(self) -> list[dict[str, Any]]:
         """Playwright cookie dicts (li_at, JSESSIONID) of a new valid session for this origin."""
-        li_at, jsessionid = self.state.mint_session()
+        li_at, jsessionid = self.state.sessions.mint()
         host = urlsplit(self.base_url).hostname or self.config.host
         common = {"domain": host, "path": "/", "expires": -1, "secure": False, "sameSite": "Lax"}
         return [

@@ -15,7 +15,7 @@ SESSION_MAX_AGE = 365 * 86_400
 
 
 def signed_in(request: Request) -> bool:
-    return sandbox_of(request).state.session_valid(request.cookies.get(SESSION_COOKIE))
+    return sandbox_of(request).state.sessions.valid(request.cookies.get(SESSION_COOKIE))
 
 
 def wall(request: Request) -> Response | None:
@@ -30,7 +30,7 @@ def wall(request: Request) -> Response | None:
 
 def start_session(request: Request, response: Response) -> None:
     """Mint a session and set its cookies on `response`: li_at (HttpOnly) and JSESSIONID."""
-    li_at, jsessionid = sandbox_of(request).state.mint_session()
+    li_at, jsessionid = sandbox_of(request).state.sessions.mint()
     response.set_cookie(SESSION_COOKIE, li_at, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax")
     # Written by hand: LinkedIn's value carries literal quotes ("ajax:<n>"), which SimpleCookie would escape.
     response.headers.append(

@@ -1,7 +1,8 @@
-"""The live sandbox world: members, invitations, sessions, faults and the sandbox clock.
+"""The live sandbox world: members, invitations, faults, switches and the sandbox clock.
 
 One `SandboxState` per app. Request handlers (on uvicorn's thread) and tests (on theirs) share
-it, so every method takes the one re-entrant lock and returns immutable snapshots.
+it, so every method takes the one re-entrant lock and returns immutable values. Sessions live
+in `state.sessions` (a `SessionBook`), which survives resets.
 
 Inspection helpers for tests: `pending_slugs()`, `is_pending(slug)`, `withdrawn_slugs()`,
 `invitation(slug)`, `connected_slugs()`, `invited_slugs()`, `person(slug)`, `now()`,
@@ -11,7 +12,6 @@ Inspection helpers for tests: `pending_slugs()`, `is_pending(slug)`, `withdrawn_
 from __future__ import annotations
 
 import dataclasses
-import enum
 import itertools
 import secrets
 import threading
@@ -20,114 +20,31 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from automation.sandbox.config import LOCALES, RENDERINGS, SandboxConfig
+from automation.sandbox.model import (
+    COOLDOWN,
+    NOTE_LIMITS,
+    Faults,
+    Invitation,
+    InvitationState,
+    InviteOutcome,
+    Person,
+    Relation,
+    WithdrawOutcome,
+)
 from automation.sandbox.seed import generate
+from automation.sandbox.sessions import SessionBook
+from automation.sandbox.snapshot import snapshot
 
-COOLDOWN = timedelta(days=21)
-NOTE_LIMITS = {"free": 200, "premium": 300}
-CHECKPOINTS = ("none", "email_pin", "two_step", "captcha", "app_approval")
-LOGIN_VARIANTS = ("classic", "formless")
-AUTH_REDIRECTS = ("login", "authwall")
-
-
-class Relation(enum.StrEnum):
-    """How the member relates to us, ignoring invitations."""
-
-    NONE = "none"
-    CONNECTED = "connected"
-
-
-class InvitationState(enum.StrEnum):
-    PENDING = "pending"
-    WITHDRAWN = "withdrawn"
-    ACCEPTED = "accepted"
-
-
-class InviteOutcome(enum.StrEnum):
-    """What happened to an attempt to send an invitation."""
-
-    SENT = "sent"
-    BLOCKED = "blocked"  # inside the re-invite cooldown after a withdrawal
-    WEEKLY_LIMIT = "weekly_limit"
-    NOTE_QUOTA = "note_quota"
-    NOTE_TOO_LONG = "note_too_long"
-    ALREADY_PENDING = "already_pending"
-    ALREADY_CONNECTED = "already_connected"
-    UNKNOWN_MEMBER = "unknown_member"
-
-
-class WithdrawOutcome(enum.StrEnum):
-    WITHDRAWN = "withdrawn"
-    NOT_PENDING = "not_pending"
-    IGNORED = "ignored"  # the confirm-does-nothing fault
-
-
-@dataclass(frozen=True)
-class Person:
-    """A member of the sandbox world."""
-
-    slug: str
-    first_name: str
-    last_name: str
-    headline: str
-    company: str
-    member_id: int
-    relation: Relation = Relation.NONE
-    connect_in_menu: bool = False  # Connect only behind the "More" menu on the profile
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """One sent invitation; a member can have several over time (withdrawn, then re-sent)."""
-
-    id: int
-    slug: str
-    sent_at: datetime
-    note: str | None = None
-    state: InvitationState = InvitationState.PENDING
-    withdrawn_at: datetime | None = None
-
-    @property
-    def sort_key(self) -> tuple[datetime, int]:
-        return (self.sent_at, self.id)
-
-
-@dataclass(frozen=True)
-class Faults:
-    """Switchable misbehaviours. Every field is a fault or a rendering switch, off by default."""
-
-    delay_ms: int = 0
-    checkpoint: str = "none"
-    withdraw_holds: bool = True
-    confirm_noop: bool = False
-    dialog_wrong_person: bool = False  # the confirmation names (and withdraws) the next pending member
-    withdraw_error: bool = False  # the confirm request fails with a server error and an error toast
-    weekly_limit: bool = False
-    login_variant: str = "classic"
-    auth_redirect: str = "login"
-
-    def __post_init__(self) -> None:
-        if self.checkpoint not in CHECKPOINTS:
-            raise ValueError(f"checkpoint must be one of {CHECKPOINTS}")
-        if self.login_variant not in LOGIN_VARIANTS:
-            raise ValueError(f"login_variant must be one of {LOGIN_VARIANTS}")
-        if self.auth_redirect not in AUTH_REDIRECTS:
-            raise ValueError(f"auth_redirect must be one of {AUTH_REDIRECTS}")
-        if self.delay_ms < 0:
-            raise ValueError("delay_ms cannot be negative")
-
-
-@dataclass(frozen=True)
-class Challenge:
-    """A login checkpoint waiting for a PIN (or a captcha)."""
-
-    id: str
-    kind: str
-    redirect: str
-    approved: bool = False  # app approval: the member tapped "Yes, it's me" on their phone
+__all__ = [
+    "Faults",
+    "Invitation",
+    "InvitationState",
+    "InviteOutcome",
+    "Person",
+    "Relation",
+    "SandboxState",
+    "WithdrawOutcome",
+]
 
 
 @dataclass
@@ -135,9 +52,6 @@ class _World:
     config: SandboxConfig
     people: dict[str, Person] = field(default_factory=dict)
     invitations: dict[int, Invitation] = field(default_factory=dict)
-    sessions: dict[str, str] = field(default_factory=dict)  # li_at -> JSESSIONID value
-    challenges: dict[str, Challenge] = field(default_factory=dict)
-    flashes: dict[str, str] = field(default_factory=dict)  # li_at -> message kind for the next page
     faults: Faults = field(default_factory=Faults)
     rendering: str = "e4"
     locale: str = "en"
@@ -156,6 +70,7 @@ class SandboxState:
         self._ids = itertools.count(1)
         self._base_config = config
         self._world = _World(config=config)
+        self.sessions = SessionBook()
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -168,10 +83,8 @@ class SandboxState:
         """
         with self._lock:
             config = dataclasses.replace(self._base_config, **overrides)
-            sessions = self._world.sessions
             self._world = _World(
                 config=config,
-                sessions=sessions,
                 rendering=config.rendering,
                 locale=config.locale,
                 plan=config.plan,
@@ -213,6 +126,11 @@ class SandboxState:
         """The sandbox clock: real UTC now plus the offset the control API advanced."""
         with self._lock:
             return datetime.now(UTC) + self._world.clock_offset
+
+    @property
+    def clock_offset(self) -> timedelta:
+        with self._lock:
+            return self._world.clock_offset
 
     def advance_clock(self, delta: timedelta) -> datetime:
         """Move the sandbox clock forward (or back) by `delta`; returns the new now."""
@@ -465,113 +383,8 @@ class SandboxState:
                     self._world.notes_remaining -= 1
             return outcome
 
-    # ---- sessions and checkpoints -------------------------------------------------------------
-
-    def mint_session(self) -> tuple[str, str]:
-        """A new valid session: (li_at, JSESSIONID value with its quotes, `"ajax:<n>"`)."""
-        li_at = "AQEDAR" + secrets.token_urlsafe(48)
-        jsessionid = f'"ajax:{secrets.randbelow(10**19):019d}"'
-        with self._lock:
-            self._world.sessions[li_at] = jsessionid
-        return li_at, jsessionid
-
-    def session_valid(self, li_at: str | None) -> bool:
-        with self._lock:
-            return li_at is not None and li_at in self._world.sessions
-
-    def expire_sessions(self) -> int:
-        """Invalidate every li_at (the session-expiry fault); returns how many there were."""
-        with self._lock:
-            count = len(self._world.sessions)
-            self._world.sessions.clear()
-            return count
-
-    def open_challenge(self, kind: str, redirect: str) -> Challenge:
-        challenge = Challenge(id=secrets.token_hex(12), kind=kind, redirect=redirect)
-        with self._lock:
-            self._world.challenges[challenge.id] = challenge
-        return challenge
-
-    def challenge(self, challenge_id: str) -> Challenge | None:
-        with self._lock:
-            return self._world.challenges.get(challenge_id)
-
-    def approve_challenges(self) -> int:
-        """Tap "Yes, it's me" on every open app-approval challenge; returns how many."""
-        with self._lock:
-            waiting = [
-                c for c in self._world.challenges.values() if c.kind == "app_approval" and not c.approved
-            ]
-            for challenge in waiting:
-                self._world.challenges[challenge.id] = dataclasses.replace(challenge, approved=True)
-            return len(waiting)
-
-    def close_challenge(self, challenge_id: str) -> None:
-        with self._lock:
-            self._world.challenges.pop(challenge_id, None)
-
-    def push_flash(self, li_at: str, kind: str) -> None:
-        """Remember a one-time message (an `InviteOutcome` value) for the session's next page."""
-        with self._lock:
-            self._world.flashes[li_at] = kind
-
-    def pop_flash(self, li_at: str | None) -> str | None:
-        with self._lock:
-            return self._world.flashes.pop(li_at, None) if li_at else None
-
     # ---- inspection ---------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """Everything a test may want to inspect, as JSON-ready data."""
-        with self._lock:
-            world = self._world
-            pending = self.pending()
-            people = world.people
-
-            def row(invitation: Invitation) -> dict[str, Any]:
-                person = people[invitation.slug]
-                return {
-                    "id": invitation.id,
-                    "slug": invitation.slug,
-                    "name": person.name,
-                    "headline": person.headline,
-                    "sent_at": invitation.sent_at.isoformat(),
-                    "note": invitation.note,
-                    "withdrawn_at": invitation.withdrawn_at.isoformat() if invitation.withdrawn_at else None,
-                }
-
-            latest = self._latest_per_slug()
-            return {
-                "clock": self.now().isoformat(),
-                "clock_offset_seconds": world.clock_offset.total_seconds(),
-                "rendering": world.rendering,
-                "locale": world.locale,
-                "plan": world.plan,
-                "note_limit": self.note_limit,
-                "notes_remaining": world.notes_remaining,
-                "faults": dataclasses.asdict(world.faults),
-                "config": {
-                    k: v for k, v in dataclasses.asdict(world.config).items() if k not in ("password",)
-                },
-                "counts": {
-                    "pending": len(pending),
-                    "withdrawn": sum(i.state is InvitationState.WITHDRAWN for i in latest),
-                    "accepted": sum(i.state is InvitationState.ACCEPTED for i in latest),
-                    "connected": len(self.connected_slugs()),
-                    "sessions": len(world.sessions),
-                },
-                "pending": [row(i) for i in pending],
-                "withdrawn": [row(i) for i in latest if i.state is InvitationState.WITHDRAWN],
-                "invited": [row(i) for i in world.invitations.values() if i.id > world.config.pending],
-                "connected": [
-                    {"slug": p.slug, "name": p.name}
-                    for p in people.values()
-                    if p.relation is Relation.CONNECTED
-                ],
-                "connectable": [
-                    {"slug": p.slug, "name": p.name, "connect_in_menu": p.connect_in_menu}
-                    for p in people.values()
-                    if p.relation is Relation.NONE
-                    and p.slug not in {i.slug for i in world.invitations.values()}
-                ],
-            }
+        """Everything a test may want to inspect, as JSON-ready data (what GET /__sandbox/state serves)."""
+        return snapshot(self)

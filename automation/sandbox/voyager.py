@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from automation.sandbox.context import Sandbox, sandbox_of
+from automation.sandbox.model import Invitation, InviteOutcome, Person
 from automation.sandbox.session import CSRF_COOKIE, signed_in
-from automation.sandbox.state import Invitation, InviteOutcome, Person
 
 SENT_VIEWS_PATH = "/voyager/api/relationships/sentInvitationViewsV2"
 SUMMARY_PATH = "/voyager/api/relationships/invitationsSummary"

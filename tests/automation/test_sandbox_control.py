@@ -69,7 +69,7 @@ def test_storage_state_is_a_signed_in_playwright_state(sandbox: SandboxServer) -
     names = {cookie["name"]: cookie for cookie in state["cookies"]}
     assert names["li_at"]["httpOnly"] is True and names["li_at"]["domain"] == "127.0.0.1"
     assert names["JSESSIONID"]["value"].startswith('"ajax:')
-    assert sandbox.state.session_valid(names["li_at"]["value"])
+    assert sandbox.state.sessions.valid(names["li_at"]["value"])
 
 
 def test_a_second_server_has_its_own_world_and_port() -> None:

@@ -49,7 +49,7 @@ async def test_classic_login_sets_the_session_cookies_and_lands_on_the_feed(
     assert cookies["JSESSIONID"]["value"].startswith('"ajax:') and cookies["JSESSIONID"]["value"].endswith(
         '"'
     )
-    assert sandbox.state.session_valid(cookies["li_at"]["value"])
+    assert sandbox.state.sessions.valid(cookies["li_at"]["value"])
 
 
 async def test_wrong_password_shows_an_error_and_sets_no_session(
@@ -146,5 +146,5 @@ async def test_app_approval_checkpoint_waits_for_the_phone(
     await _sign_in(page, sandbox)
     await expect(page.get_by_role("heading", name="Check your LinkedIn app")).to_be_visible()
     assert "li_at" not in {c["name"] for c in await page.context.cookies()}
-    assert sandbox.state.approve_challenges() == 1
+    assert sandbox.state.sessions.approve_challenges() == 1
     await expect(page).to_have_url(sandbox.url("/feed/"))

@@ -1,0 +1,104 @@
+"""The value types of a sandbox world: members, invitations, outcomes and fault switches."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+COOLDOWN = timedelta(days=21)
+NOTE_LIMITS = {"free": 200, "premium": 300}
+CHECKPOINTS = ("none", "email_pin", "two_step", "captcha", "app_approval")
+LOGIN_VARIANTS = ("classic", "formless")
+AUTH_REDIRECTS = ("login", "authwall")
+
+
+class Relation(enum.StrEnum):
+    """How the member relates to us, ignoring invitations."""
+
+    NONE = "none"
+    CONNECTED = "connected"
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+    ACCEPTED = "accepted"
+
+
+class InviteOutcome(enum.StrEnum):
+    """What happened to an attempt to send an invitation."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # inside the re-invite cooldown after a withdrawal
+    WEEKLY_LIMIT = "weekly_limit"
+    NOTE_QUOTA = "note_quota"
+    NOTE_TOO_LONG = "note_too_long"
+    ALREADY_PENDING = "already_pending"
+    ALREADY_CONNECTED = "already_connected"
+    UNKNOWN_MEMBER = "unknown_member"
+
+
+class WithdrawOutcome(enum.StrEnum):
+    WITHDRAWN = "withdrawn"
+    NOT_PENDING = "not_pending"
+    IGNORED = "ignored"  # the confirm-does-nothing fault
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of the sandbox world."""
+
+    slug: str
+    first_name: str
+    last_name: str
+    headline: str
+    company: str
+    member_id: int
+    relation: Relation = Relation.NONE
+    connect_in_menu: bool = False  # Connect only behind the "More" menu on the profile
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One sent invitation; a member can have several over time (withdrawn, then re-sent)."""
+
+    id: int
+    slug: str
+    sent_at: datetime
+    note: str | None = None
+    state: InvitationState = InvitationState.PENDING
+    withdrawn_at: datetime | None = None
+
+    @property
+    def sort_key(self) -> tuple[datetime, int]:
+        return (self.sent_at, self.id)
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Switchable misbehaviours. Every field is a fault or a rendering switch, off by default."""
+
+    delay_ms: int = 0
+    checkpoint: str = "none"
+    withdraw_holds: bool = True
+    confirm_noop: bool = False
+    dialog_wrong_person: bool = False  # the confirmation names (and withdraws) the next pending member
+    withdraw_error: bool = False  # the confirm request fails with a server error and an error toast
+    weekly_limit: bool = False
+    login_variant: str = "classic"
+    auth_redirect: str = "login"
+
+    def __post_init__(self) -> None:
+        if self.checkpoint not in CHECKPOINTS:
+            raise ValueError(f"checkpoint must be one of {CHECKPOINTS}")
+        if self.login_variant not in LOGIN_VARIANTS:
+            raise ValueError(f"login_variant must be one of {LOGIN_VARIANTS}")
+        if self.auth_redirect not in AUTH_REDIRECTS:
+            raise ValueError(f"auth_redirect must be one of {AUTH_REDIRECTS}")
+        if self.delay_ms < 0:
+            raise ValueError("delay_ms cannot be negative")
