@@ -21,6 +21,7 @@ worker processes can share the queue; one account's work runs one action at a ti
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from collections.abc import Awaitable, Callable
@@ -248,16 +249,22 @@ async def recover_interrupted(
 async def _take_over(db: SessionFactory, action_id: int, cutoff: datetime, at: datetime) -> _Claimed | None:
     """Take an abandoned RUNNING action for recovery; None if another worker got there first."""
     async with db.begin() as session:
+        action = await session.get_one(Action, action_id)
+        original = action.started_at
+        if action.state is not ActionState.RUNNING or original is None or original > cutoff:
+            return None
         # Compare-and-set on started_at: of several recovering workers exactly one wins.
         taken = await session.execute(
             update(Action)
-            .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at <= cutoff)
+            .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at == original)
             .values(started_at=at)
+            .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        action = await session.get_one(Action, action_id)
-        return await _describe(session, action)
+        claimed = await _describe(session, action)
+        # The attempt began at the original start: an invitation found sent was sent after it.
+        return dataclasses.replace(claimed, started_at=original)
 
 
 async def _claim(db: SessionFactory, now: datetime, *, account_id: int | None) -> _Claimed | None:

@@ -1,0 +1,51 @@
+"""A worker process for the SIGKILL test: recover, then run every due action, then exit.
+
+    python -m tests.services.crash_runner --database PATH --base-url URL   (SESSION_KEY in the env)
+
+It does what the bot does at start-up in a single-worker deployment: recover actions a killed
+predecessor left RUNNING, then work through the queue. It prints "ready" once the browser is up
+and one line per outcome, so the test can kill it at random moments while work is in flight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from automation.browser import launch_browser
+from bot.db.session import create_engine, create_session_factory
+from bot.services.actions import ActionOutcome, recover_interrupted, run_due_actions
+from bot.services.clock import system_clock
+from bot.services.linkedin import ClientProvider
+from bot.services.secrets import SessionVault
+from tests.fixtures.browser import sandbox_automation_config
+
+
+async def _print(outcome: ActionOutcome) -> None:
+    print(f"{outcome.action_id} {outcome.result.value}", flush=True)
+
+
+async def main(database: str, base_url: str) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    db = create_session_factory(engine)
+    vault = SessionVault(os.environ["SESSION_KEY"].encode())
+    config = sandbox_automation_config(base_url)
+    try:
+        async with launch_browser(config) as browser:
+            provider = ClientProvider.for_browser(db, vault, browser, config, system_clock)
+            print("ready", flush=True)  # the test times its kills from here, not from the slow start-up
+            await recover_interrupted(db, provider, system_clock, on_progress=_print)
+            await run_due_actions(db, provider, system_clock, on_progress=_print)
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--base-url", required=True)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.database, arguments.base_url))
+    sys.exit(0)

@@ -1,0 +1,244 @@
+"""Crash safety: a worker killed at any instant never withdraws twice and never loses a withdrawal."""
+
+import asyncio
+import os
+import random
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from automation.client import LinkedInClient
+from automation.sandbox import SandboxServer
+from bot.db.models import (
+    ACTIVE_ACTION_STATES,
+    Account,
+    Action,
+    ActionState,
+    Event,
+    Invitation,
+    InvitationState,
+    Person,
+)
+from bot.db.session import SessionFactory
+from bot.services.actions import (
+    Result,
+    WorkerPolicy,
+    recover_interrupted,
+    request_bulk_withdrawal,
+    request_invite,
+    request_withdrawal,
+    run_due_actions,
+)
+from bot.services.clock import FrozenClock, system_clock
+from bot.services.linkedin import ClientProvider
+from bot.services.sync import sync_account
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def clock(sandbox: SandboxServer) -> FrozenClock:
+    return FrozenClock(sandbox.state.now())
+
+
+async def _crash_mid_flight(db: SessionFactory, action_id: int, at: datetime) -> None:
+    """Leave the action as a killed worker would: claimed (RUNNING) and never recorded."""
+    async with db.begin() as session:
+        action = await session.get_one(Action, action_id)
+        action.state, action.started_at, action.attempts = ActionState.RUNNING, at, 1
+
+
+async def _slug_ids(db: SessionFactory) -> dict[str, int]:
+    async with db() as session:
+        rows = await session.execute(
+            select(Person.slug, Invitation.id).join(Invitation.person).order_by(Invitation.sent_at_latest)
+        )
+        return dict(rows.all())
+
+
+async def _withdrawn_events(db: SessionFactory) -> list[int | None]:
+    async with db() as session:
+        query = select(Event.invitation_id).where(Event.kind == "invitation_withdrawn")
+        return list((await session.execute(query)).scalars())
+
+
+async def test_running_withdrawal_that_happened_is_recorded_not_repeated(
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    slug, invitation_id = next(iter((await _slug_ids(db)).items()))
+    action = await request_withdrawal(db, signed_in_account.id, invitation_id, now=clock())
+    await _crash_mid_flight(db, action.id, clock())
+    sandbox.state.withdraw(slug)  # the click landed just before the kill
+
+    (outcome,) = await recover_interrupted(db, provider, clock)
+
+    assert (outcome.result, outcome.state) == (Result.WITHDRAWN, ActionState.DONE)
+    assert await _withdrawn_events(db) == [invitation_id]
+    async with db() as session:
+        assert (await session.get_one(Invitation, invitation_id)).state is InvitationState.WITHDRAWN
+    assert await run_due_actions(db, provider, clock) == []
+    assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+async def test_running_withdrawal_that_did_not_happen_goes_back_to_the_queue(
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    slug, invitation_id = next(iter((await _slug_ids(db)).items()))
+    action = await request_withdrawal(db, signed_in_account.id, invitation_id, now=clock())
+    await _crash_mid_flight(db, action.id, clock())
+
+    # Another worker's fresh claim is not taken over before its lease runs out...
+    assert await run_due_actions(db, provider, clock, policy=WorkerPolicy(lease=timedelta(minutes=15))) == []
+    # ...but at start-up (or after the lease) it is re-checked, found pending, and run once.
+    clock.advance(timedelta(minutes=16))
+    outcomes = await run_due_actions(db, provider, clock)
+
+    assert [o.result for o in outcomes] == [Result.REQUEUED, Result.WITHDRAWN]
+    assert await _withdrawn_events(db) == [invitation_id]
+    assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+async def test_running_invite_that_happened_is_recorded_with_its_time_window(
+    db: SessionFactory,
+    signed_in_account: Account,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    stranger = sandbox.state.strangers(1)[0]
+    async with db.begin() as session:
+        person = Person(
+            account_id=signed_in_account.id, slug=stranger.slug, name=stranger.name, profile_url="/in/x/"
+        )
+        session.add(person)
+    action = await request_invite(db, signed_in_account.id, person.id, None, now=clock())
+    started = clock()
+    await _crash_mid_flight(db, action.id, started)
+    sandbox.state.invite(stranger.slug, None)
+    clock.advance(timedelta(seconds=5))
+
+    (outcome,) = await recover_interrupted(db, provider, clock)
+
+    assert outcome.result is Result.INVITED
+    async with db() as session:
+        invitation = (await session.execute(select(Invitation))).scalar_one()
+    assert (invitation.sent_at_earliest, invitation.sent_at_latest) == (started, clock())
+    assert invitation.sent_by_us
+    assert sandbox.state.invited_slugs().count(stranger.slug) == 1
+
+
+async def test_sigkill_at_random_moments_neither_doubles_nor_loses_a_withdrawal(
+    db: SessionFactory,
+    db_path: Path,
+    session_key: bytes,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    sandbox: SandboxServer,
+) -> None:
+    await sync_account(db, linkedin, signed_in_account.id, system_clock)
+    batch_id, plan = await request_bulk_withdrawal(
+        db, signed_in_account.id, 0, 8, None, now=datetime.now(UTC), undo_window=timedelta(0)
+    )
+    assert sum(count for _, count in plan) == 8
+    async with db() as session:
+        requested = dict(
+            (
+                await session.execute(
+                    select(Action.invitation_id, Person.slug)
+                    .join(Person, Person.id == Action.person_id)
+                    .where(Action.batch_id == batch_id)
+                )
+            ).all()
+        )
+    env = {**os.environ, "SESSION_KEY": session_key.decode(), "PYTHONPATH": str(REPO)}
+    command = [
+        sys.executable,
+        "-m",
+        "tests.services.crash_runner",
+        "--database",
+        str(db_path),
+        "--base-url",
+        sandbox.base_url,
+    ]
+
+    async def run_to_completion() -> None:
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=REPO, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+
+    async def run_and_kill(after_outcomes: int, delay: float) -> bool:
+        """SIGKILL the worker (and its browser) `delay` s after its n-th outcome; False if it ended first."""
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=REPO,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: the kill takes Chromium down with it
+        )
+        assert process.stdout is not None
+        lines: list[str] = []
+        while "ready" not in lines or len(lines) - lines.index("ready") - 1 < after_outcomes:
+            line = await asyncio.wait_for(process.stdout.readline(), 120)
+            if not line:
+                await process.wait()
+                return False
+            lines.append(line.decode().strip())
+        await asyncio.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+        return True
+
+    async def count(*states: ActionState) -> int:
+        async with db() as session:
+            query = select(func.count()).where(Action.batch_id == batch_id, Action.state.in_(states))
+            return int((await session.execute(query)).scalar_one())
+
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "20261126")))
+    kills = killed_mid_flight = 0
+    while kills < 3 and await count(*ACTIVE_ACTION_STATES):
+        if await run_and_kill(rng.randint(0, 2), rng.uniform(0.0, 1.0)):
+            kills += 1
+            killed_mid_flight += await count(ActionState.RUNNING) > 0
+    for _ in range(3):  # uninterrupted runs until the batch is through
+        if not await count(*ACTIVE_ACTION_STATES):
+            break
+        await run_to_completion()
+
+    assert kills >= 2 and killed_mid_flight >= 1  # the kills really interrupted work in flight
+    assert await count(*ACTIVE_ACTION_STATES) == 0
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted(requested.values())
+    events = await _withdrawn_events(db)
+    assert sorted(events) == sorted(requested)  # exactly one per invitation: none doubled, none lost
+    async with db() as session:
+        states = await session.execute(
+            select(Invitation.state, func.count())
+            .where(Invitation.id.in_(requested))
+            .group_by(Invitation.state)
+        )
+        assert dict(states.all()) == {InvitationState.WITHDRAWN: 8}
+        done = await session.execute(
+            select(func.count()).where(Action.batch_id == batch_id, Action.state == ActionState.DONE)
+        )
+        assert done.scalar_one() == 8
+    assert len(sandbox.state.pending_slugs()) == 35 - 8
