@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,19 @@ from automation.errors import AutomationError, CheckpointRequired, HumanRequired
 from automation.slugs import profile_slug
 from bot.commands import browser_work, console, demo
 from bot.commands.console import invalid, load_settings, open_store, refuse, run, say
+from bot.commands.health import current_revision, run_checks
 from bot.db.models import Account, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
 from bot.services.accounts import DEFAULT_ACCOUNT_NAME, get_or_create_account, resume_account
+from bot.services.actions import ActionRefused, queue_overview
 from bot.services.clock import system_clock
+from bot.services.digest import build_digest
+from bot.services.export import sheet_rows, write_csv
+from bot.services.notes import draft_note_for, note_length, note_limit, note_quota
+from bot.services.people import set_keep
+from bot.services.policy import ceiling_status
+from bot.services.reminders import set_context
+from bot.services.secrets import SessionKeyError, SessionVault
 from bot.settings import Settings
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks)\s*$", re.IGNORECASE)
@@ -90,9 +100,6 @@ async def _person(db: SessionFactory, account: Account, slug: str) -> Person | N
 @account_option
 def status(account_name: str) -> None:
     """Show the account: session, last sync, pending vs ceiling, queue, reminders, notes left."""
-    from bot.services.actions import queue_overview
-    from bot.services.notes import note_quota
-    from bot.services.policy import ceiling_status
 
     settings = load_settings()
 
@@ -136,7 +143,6 @@ def status(account_name: str) -> None:
 )
 def digest(account_name: str, page: int, page_size: int) -> None:
     """Print the weekly digest: pending vs ceiling, age buckets, the stalest invitations."""
-    from bot.services.digest import build_digest
 
     settings = load_settings()
 
@@ -161,7 +167,6 @@ def keep() -> None:
 
 
 async def _set_keep(settings: Settings, account_name: str, slugs: tuple[str, ...], value: bool) -> None:
-    from bot.services.people import set_keep
 
     async with open_store(settings) as db:
         account = await _account(db, account_name, settings)
@@ -234,8 +239,6 @@ def note() -> None:
 @click.option("--context", help='What you know about them, e.g. "met at Denver Tech Conference" (saved).')
 def note_draft(account_name: str, profile: str, context: str | None) -> None:
     """Draft a personal connection note for someone from your invitations."""
-    from bot.services.notes import draft_note_for, note_length, note_limit, note_quota
-    from bot.services.reminders import set_context
 
     settings = load_settings()
 
@@ -276,7 +279,6 @@ def note_draft(account_name: str, profile: str, context: str | None) -> None:
 )
 def export(account_name: str, csv_path: Path) -> None:
     """Write the tracking sheet (every invitation, dates, notes, follow-ups) as CSV."""
-    from bot.services.export import sheet_rows, write_csv
 
     settings = load_settings()
 
@@ -309,7 +311,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema (also done by every command)."""
-    from bot.commands.health import current_revision
 
     settings = load_settings()
 
@@ -328,7 +329,6 @@ def db_upgrade() -> None:
 @account_option
 def doctor(account_name: str) -> None:
     """Check the setup: browser, database, Telegram token, LinkedIn session (one line each)."""
-    from bot.commands.health import run_checks
 
     settings = load_settings()
     checks = run(run_checks(settings, account_name))
@@ -353,7 +353,7 @@ def sync(account_name: str) -> None:
                 report = await browser_work.sync_with_progress(factory, provider, account, system_clock)
             say("sync_report", report=report)
 
-    _browser_errors(run, _sync())
+    run_browser_work(_sync())
 
 
 @click.command()
@@ -389,16 +389,14 @@ def withdraw(account_name: str, older_than: int, max_n: int, dry_run: bool, assu
                 )
             say("withdraw_result", result=result)
 
-    _browser_errors(run, _withdraw())
+    run_browser_work(_withdraw())
 
 
-def _browser_errors(runner: Any, coroutine: Any) -> None:
-    """Run browser work; a LinkedIn or browser failure becomes one clear line and exit code 1."""
-    from bot.services.actions import ActionRefused
-    from bot.services.secrets import SessionKeyError
+def run_browser_work(work: Coroutine[Any, Any, object]) -> None:
+    """Run browser work; a LinkedIn or browser failure becomes one clear message and exit code 1."""
 
     try:
-        runner(coroutine)
+        run(work)
     except AutomationError as exc:
         refuse("browser_failed", code=1, error=exc, kind=type(exc).__name__)
     except ActionRefused as exc:
@@ -415,7 +413,6 @@ def _browser_errors(runner: Any, coroutine: Any) -> None:
 @click.option("--email", help="Sign in headless with this email; prompts for the password (and a PIN).")
 def login(account_name: str, email: str | None) -> None:
     """Sign in to LinkedIn in a visible browser (2FA, captcha) and store the session encrypted."""
-    from bot.services.secrets import SessionVault
 
     settings = load_settings()
     password = click.prompt("LinkedIn password", hide_input=True) if email else None
@@ -440,7 +437,7 @@ def login(account_name: str, email: str | None) -> None:
                 await resume_account(session, stored, system_clock())
             say("login_done", account=account)
 
-    _browser_errors(run, _login())
+    run_browser_work(_login())
 
 
 def _ask_code(error: CheckpointRequired) -> str:
@@ -469,7 +466,7 @@ def _ask_code(error: CheckpointRequired) -> str:
 def demo_command(pending: int, withdraw_n: int) -> None:
     """Try everything offline: a local LinkedIn imitation, no account, no Telegram, about a minute."""
     settings = load_settings()
-    _browser_errors(run, demo.run_demo(settings, pending=pending, withdraw=withdraw_n))
+    run_browser_work(demo.run_demo(settings, pending=pending, withdraw=withdraw_n))
 
 
 COMMANDS: list[click.Command] = [
