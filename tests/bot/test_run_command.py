@@ -1,0 +1,50 @@
+"""`invitesweep run` as a real process: the token hint, and a smoke test over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from asyncio.subprocess import PIPE
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.botapi import BotApiServer
+from tests.fixtures.botapi import OWNER, wait_until
+
+
+def test_without_a_token_it_explains_botfather_and_exits_2(tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "", "DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["run"], env=env)
+    assert result.exit_code == 2
+    assert "@BotFather" in result.output and "invitesweep demo" in result.output
+
+
+async def test_the_bot_process_migrates_answers_and_stops_cleanly(
+    botapi: BotApiServer, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": botapi.token,
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "TELEGRAM_OWNER_IDS": str(OWNER),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    try:
+        await wait_until(lambda: botapi.commands, within=60, what="setMyCommands")
+        botapi.send_text(OWNER, "/start")
+        reply = await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the reply")
+        assert "I keep your LinkedIn sent invitations healthy" in (reply[0].text or "")
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert botapi.token not in (out + err).decode()
+    assert (tmp_path / "bot.sqlite3").is_file()
