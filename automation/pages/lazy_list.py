@@ -15,7 +15,18 @@ from playwright.async_api import Locator
 # themselves are read afterwards through the role-based locator.
 _COUNT = """
   const isRow = el => el.checkVisibility() && el.querySelector('a[href*="/in/"]') !== null;
-  const count = () => [...main.querySelectorAll('[role="listitem"], li')].filter(isRow).length;
+  // Each element is judged once, when first seen: re-checking the visibility of 1,000 rows on
+  // every batch would force style work on all of them.
+  const seen = new WeakSet();
+  let rows = 0;
+  const count = () => {
+    for (const el of main.querySelectorAll('[role="listitem"], li')) {
+      if (seen.has(el)) continue;
+      seen.add(el);
+      if (isRow(el)) rows += 1;
+    }
+    return rows;
+  };
 """
 COUNT_JS = "main => {" + _COUNT + " return count(); }"
 

@@ -22,7 +22,7 @@ rows => rows.map(row => {
   const profileLinks = [...row.querySelectorAll('a[href*="/in/"]')].map(a => a.getAttribute('href'));
   const controls = [...row.querySelectorAll('a, button')].map(el => ({
     label: (el.getAttribute('aria-label') || '').trim(),
-    text: (el.innerText || '').trim(),
+    text: el.textContent.trim(),
   }));
   const pictures = [...row.querySelectorAll('img[alt], [role="img"][aria-label], figure[aria-label]')]
     .map(el => el.getAttribute('alt') || el.getAttribute('aria-label') || '');
@@ -35,7 +35,7 @@ rows => rows.map(row => {
     pictures: pictures,
     lines: (row.innerText || '').split('\\n').map(s => s.trim()).filter(Boolean),
     note: noteBox ? noteBox.textContent.trim() : null,
-    note_lines: noteBox ? (noteBox.innerText || '').split('\\n').map(s => s.trim()).filter(Boolean) : [],
+    note_lines: noteBox ? [noteBox.textContent.trim()] : [],
     time: time ? time.textContent.trim() : null,
   };
 })

@@ -42,7 +42,7 @@ ERROR_TOAST = re.compile(
 )
 """LinkedIn's generic error toast, as it answers a confirm that failed on the server."""
 
-CHUNK_ROWS = 50
+CHUNK_ROWS = 100
 """Rows loaded between two progress reports."""
 
 Progress = Callable[[int, int | None], None]

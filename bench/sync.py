@@ -1,0 +1,93 @@
+"""Benchmark: list 1,000 pending invitations from the sandbox (E4 lazy loading) vs the HTTP floor.
+
+    python bench/sync.py [--pending 1000] [--repeat 5]
+
+The automation (`LinkedInClient.list_sent`: real Chromium, scrolling `<main>`, reading every row)
+is compared with the floor: the same page and the same pagination fragments fetched one after
+another over raw HTTP with httpx, with no browser and no parsing. Goal: automation ≤ 2 × floor.
+Both run against one in-process sandbox (a uvicorn thread), so they pay the same server costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import statistics
+import time
+
+import httpx
+
+from automation.browser import launch_browser
+from automation.client import LinkedInClient
+from automation.config import AutomationConfig, Pacing
+from automation.sandbox import SandboxConfig, SandboxServer
+from automation.sandbox.sent import PAGINATION_PATH, PAGINATION_SDUIID, SENT_PATH
+
+_CURSOR = re.compile(r'"cursor":\s*(\d+)')
+
+
+def floor_once(server: SandboxServer) -> tuple[float, int]:
+    """Fetch the Sent page and every pagination fragment over HTTP; (seconds, rows)."""
+    cookies = {c["name"]: c["value"] for c in server.mint_session()}
+    with httpx.Client(base_url=server.base_url, cookies=cookies) as http:
+        started = time.perf_counter()
+        page = http.get(SENT_PATH)
+        rows = page.text.count('role="listitem"') - 1  # minus the hidden duplicate row
+        match = _CURSOR.search(page.text)
+        cursor = int(match[1]) if match else None
+        has_more = cursor is not None
+        while has_more:
+            fragment = http.post(f"{PAGINATION_PATH}?sduiid={PAGINATION_SDUIID}", json={"cursor": cursor})
+            rows += fragment.text.count('role="listitem"')
+            has_more = fragment.headers.get("x-sandbox-has-more") == "true"
+            cursor = int(fragment.headers.get("x-sandbox-cursor", cursor))
+        return time.perf_counter() - started, rows
+
+
+async def automation_once(server: SandboxServer, config: AutomationConfig, browser) -> tuple[float, int]:
+    """`list_sent` in a fresh context; (seconds, rows)."""
+    async with LinkedInClient(browser, config, server.storage_state()) as client:
+        started = time.perf_counter()
+        listed = await client.list_sent()
+        elapsed = time.perf_counter() - started
+    assert listed.pill_count == len(listed.invitations), "the listing must be complete"
+    return elapsed, len(listed.invitations)
+
+
+async def main(pending: int, repeat: int) -> None:
+    with SandboxServer(SandboxConfig(pending=pending)) as server:
+        config = AutomationConfig(base_url=server.base_url, pacing=Pacing.off())
+        floor_once(server)  # warm-up: templates compiled, connections made
+        floors = []
+        for _ in range(repeat):
+            seconds, rows = floor_once(server)
+            assert rows == pending, f"the floor read {rows} rows, not {pending}"
+            floors.append(seconds)
+        async with launch_browser(config) as browser:
+            await automation_once(server, config, browser)  # warm-up
+            runs = []
+            for _ in range(repeat):
+                seconds, rows = await automation_once(server, config, browser)
+                assert rows == pending
+                runs.append(seconds)
+    floor, automation = statistics.median(floors), statistics.median(runs)
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"rows: {pending}, repeats: {repeat} (medians; min..max)")
+    spread = f"({min(floors):.2f}..{max(floors):.2f})"
+    print(f"floor (httpx, page + {pending // 10 - 1} fragments): {floor:.2f} s {spread}")
+    print(f"automation (list_sent, Chromium):      {automation:.2f} s ({min(runs):.2f}..{max(runs):.2f})")
+    print(f"ratio: {automation / floor:.2f}x (goal <= 2x)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.pending, arguments.repeat))
