@@ -133,7 +133,7 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
 async def _first_reminder(db: SessionFactory, clock: OffsetClock) -> DueReminder:
     """The first cooldown reminder now due, stamped as shown (the demo "sends" it to the terminal)."""
     async with db.begin() as session:
-        due = await scan_due(session, now=clock(), hours=ALL_DAY)
+        due = await scan_due(session, now=clock(), hours=ALL_DAY, with_chat_only=False)
         if not due:
             refuse("demo_failed", code=1, step="reminder")
         first = due[0]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Invitation, Person, Reminder, ReminderState
@@ -73,11 +73,14 @@ async def scan_due(
     now: datetime,
     limit: int = DEFAULT_BATCH,
     hours: tuple[int, int] = DELIVERY_HOURS,
+    with_chat_only: bool = True,
 ) -> list[DueReminder]:
     """Reminders to send now, oldest due first, each with a drafted note stored on it.
 
     Due reminders of accounts whose local time is outside `hours` get their `due_at` moved to the
-    next local start of `hours` instead. Call inside a transaction (`async with db.begin()`).
+    next local start of `hours` instead. Accounts without a Telegram chat are skipped unless
+    `with_chat_only` is False (the demo prints its reminder), so their reminders wait for a chat
+    instead of filling every batch. Call inside a transaction (`async with db.begin()`).
     """
     rows = (
         await session.execute(
@@ -89,6 +92,7 @@ async def scan_due(
                 Reminder.sent_at.is_(None),
                 Reminder.due_at <= now,
                 Reminder.state == ReminderState.DUE,
+                Account.chat_id.is_not(None) if with_chat_only else true(),
             )
             .order_by(Reminder.due_at, Reminder.id)
             .limit(limit)

@@ -164,6 +164,19 @@ async def test_edited_drafts_are_validated_and_context_redrafts(
     assert "met at DevOpsDays" in (redrafted.draft_note or "")
 
 
+async def test_accounts_without_a_chat_wait_unless_asked_for(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        stored.chat_id = None  # signed in from the CLI, never talked to the bot
+    reminder = await add_reminder(db, account, "jane", due_at=clock())
+    async with db.begin() as session:
+        assert await scan_due(session, now=clock()) == []
+        found = await scan_due(session, now=clock(), with_chat_only=False)
+    assert [item.reminder.id for item in found] == [reminder.id]
+
+
 async def test_another_accounts_reminder_is_not_found(
     db: SessionFactory, account: Account, clock: FrozenClock
 ) -> None:
