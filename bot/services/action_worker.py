@@ -118,7 +118,9 @@ ProgressHook = Callable[[ActionOutcome], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class ClaimedAction:
+    """An action this worker has claimed (RUNNING), with what running it needs."""
+
     action_id: int
     account: Account
     kind: ActionKind
@@ -146,7 +148,7 @@ async def run_due_actions(
     policy = policy or WorkerPolicy()
     outcomes = await recover_interrupted(db, provider, now, stale_after=policy.lease, on_progress=on_progress)
     while limit is None or len(outcomes) < limit:
-        claimed = await _claim(db, now(), account_id=None)
+        claimed = await claim_next_action(db, now(), account_id=None)
         if claimed is None:
             break
         budget = None if limit is None else limit - len(outcomes)
@@ -158,13 +160,13 @@ async def _run_account(
     db: SessionFactory,
     provider: ClientProvider,
     now: Clock,
-    first: _Claimed,
+    first: ClaimedAction,
     policy: WorkerPolicy,
     on_progress: ProgressHook | None,
     budget: int | None,
 ) -> list[ActionOutcome]:
     outcomes: list[ActionOutcome] = []
-    claimed: _Claimed | None = first
+    claimed: ClaimedAction | None = first
     try:
         async with provider.open(first.account) as client:
             while claimed is not None:
@@ -175,7 +177,7 @@ async def _run_account(
                     await on_progress(outcome)
                 if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
                     break
-                claimed = await _claim(db, now(), account_id=first.account.id)
+                claimed = await claim_next_action(db, now(), account_id=first.account.id)
     except AutomationError as exc:
         # Opening the client failed (or its session expired on the way out) while `claimed` was
         # RUNNING but not yet tried: record it like any failed attempt so it is not stranded.
@@ -246,7 +248,9 @@ async def recover_interrupted(
     return outcomes
 
 
-async def _take_over(db: SessionFactory, action_id: int, cutoff: datetime, at: datetime) -> _Claimed | None:
+async def _take_over(
+    db: SessionFactory, action_id: int, cutoff: datetime, at: datetime
+) -> ClaimedAction | None:
     """Take an abandoned RUNNING action for recovery; None if another worker got there first."""
     async with db.begin() as session:
         action = await session.get_one(Action, action_id)
@@ -267,8 +271,15 @@ async def _take_over(db: SessionFactory, action_id: int, cutoff: datetime, at: d
         return dataclasses.replace(claimed, started_at=original)
 
 
-async def _claim(db: SessionFactory, now: datetime, *, account_id: int | None) -> _Claimed | None:
-    """Take the next due action (QUEUED → RUNNING) in one short transaction, or None."""
+async def claim_next_action(
+    db: SessionFactory, now: datetime, *, account_id: int | None = None
+) -> ClaimedAction | None:
+    """Take the next due action (QUEUED → RUNNING) in one short transaction, or None.
+
+    Skips paused accounts and accounts with an action already running, cancels withdrawals whose
+    invitation is closed, and moves withdrawals over the account's daily cap to its next local
+    midnight. On PostgreSQL concurrent claimers never take the same row (SKIP LOCKED).
+    """
     async with db.begin() as session:
         postgres = (await session.connection()).dialect.name == "postgresql"
         skipped_accounts: set[int] = set()
@@ -360,10 +371,10 @@ async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account
     )
 
 
-async def _describe(session: AsyncSession, action: Action) -> _Claimed:
+async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:
     account = await session.get_one(Account, action.account_id)
     person = await session.get(Person, action.person_id) if action.person_id else None
-    return _Claimed(
+    return ClaimedAction(
         action_id=action.id,
         account=account,
         kind=action.kind,
@@ -376,7 +387,7 @@ async def _describe(session: AsyncSession, action: Action) -> _Claimed:
 
 
 async def _execute(
-    db: SessionFactory, client: LinkedInClient, claimed: _Claimed, now: Clock, policy: WorkerPolicy
+    db: SessionFactory, client: LinkedInClient, claimed: ClaimedAction, now: Clock, policy: WorkerPolicy
 ) -> ActionOutcome:
     """Run one claimed action in the browser and record what came of it."""
     try:
@@ -413,7 +424,7 @@ async def _execute(
 async def _settle(
     db: SessionFactory,
     client: LinkedInClient,
-    claimed: _Claimed,
+    claimed: ClaimedAction,
     now: Clock,
     policy: WorkerPolicy,
     *,
@@ -452,7 +463,7 @@ async def _settle(
 
 async def _record(
     db: SessionFactory,
-    claimed: _Claimed,
+    claimed: ClaimedAction,
     at: datetime,
     result: Result,
     *,
@@ -491,7 +502,7 @@ async def _record(
 
 
 async def _record_error(
-    db: SessionFactory, claimed: _Claimed, exc: Exception, at: datetime, policy: WorkerPolicy
+    db: SessionFactory, claimed: ClaimedAction, exc: Exception, at: datetime, policy: WorkerPolicy
 ) -> ActionOutcome:
     kind = type(exc).__name__
     # AutomationError messages are ours (no secrets); anything else is summarised by its type.
@@ -523,7 +534,9 @@ async def _record_error(
         return await _outcome(session, action, claimed, Result.RETRYING if retry_at else Result.FAILED)
 
 
-async def _outcome(session: AsyncSession, action: Action, claimed: _Claimed, result: Result) -> ActionOutcome:
+async def _outcome(
+    session: AsyncSession, action: Action, claimed: ClaimedAction, result: Result
+) -> ActionOutcome:
     done = total = 0
     if action.batch_id is not None:
         await session.flush()

@@ -36,9 +36,11 @@ from bot.db.session import SessionFactory
 from bot.services.action_records import active_key, finish, withdrawals_used_today
 from bot.services.action_worker import (
     ActionOutcome,
+    ClaimedAction,
     ProgressHook,
     Result,
     WorkerPolicy,
+    claim_next_action,
     recover_interrupted,
     run_due_actions,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "DEFAULT_UNDO_WINDOW",
     "ActionOutcome",
     "ActionRefused",
+    "ClaimedAction",
     "ProgressHook",
     "QueueItem",
     "QueueOverview",
@@ -62,6 +65,7 @@ __all__ = [
     "WorkerPolicy",
     "cancel",
     "cancel_batch",
+    "claim_next_action",
     "queue_overview",
     "recover_interrupted",
     "request_bulk_withdrawal",
