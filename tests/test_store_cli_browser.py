@@ -153,3 +153,27 @@ async def test_visible_login_without_a_screen_points_to_the_email_login(
     assert "invitesweep login --email" in result.output
     async with db() as session:
         assert await session.scalar(select(func.count()).where(Account.session_state.is_not(None))) == 0
+
+
+async def test_doctor_online_proves_the_session_or_marks_it_expired(
+    signed_in_env: dict[str, str], db: SessionFactory, tmp_path: Path
+) -> None:
+    from bot.db.models import SessionStatus
+
+    good = await invoke(signed_in_env, "doctor", "--online")
+    assert '✓ LinkedIn session: opens the Sent page for "default"' in good.output
+
+    async with db.begin() as session:
+        account = await session.scalar(select(Account).where(Account.name == "default"))
+        assert account is not None
+        forged = {
+            "cookies": [{"name": "li_at", "value": "forged", "domain": "127.0.0.1", "path": "/"}],
+            "origins": [],
+        }
+        SessionVault(load_or_create_key_file(tmp_path)).store_session(account, forged)
+    expired = await invoke(signed_in_env, "doctor", "--online")
+    assert expired.exit_code == 1
+    assert "✗ LinkedIn session: expired — run `invitesweep login`" in expired.output
+    async with db() as session:
+        status = await session.scalar(select(Account.session_status).where(Account.name == "default"))
+    assert status is SessionStatus.EXPIRED

@@ -1,7 +1,8 @@
 """`invitesweep doctor`: is everything the product needs in place? One check per line.
 
-Doctor reads, never repairs: it does not migrate the database or touch LinkedIn, so it can run
-against a broken setup and say what is wrong. The texts (labels, hints) live in
+Doctor reads, never repairs: it does not migrate the database, and it touches LinkedIn only with
+`--online` (to prove the stored session still opens the Sent page), so it can run against a
+broken setup and say what is wrong. The texts (labels, hints) live in
 `templates/cli/doctor.txt.j2`; a check carries only its verdict and the facts for the hint.
 """
 
@@ -15,9 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from automation.browser import BrowserNotFound, find_browser
+from automation.errors import AutomationError, SessionExpired
+from bot.commands.browser_work import linkedin
 from bot.db.migrate import alembic_config
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory, create_engine, create_session_factory
+from bot.services.clock import system_clock
 from bot.settings import Settings
 
 
@@ -80,6 +84,29 @@ async def check_store(settings: Settings, account_name: str) -> tuple[Check, Che
     return database, Check("session", status is SessionStatus.VALID, status.value, account_name)
 
 
-async def run_checks(settings: Settings, account_name: str) -> list[Check]:
+async def check_session_online(settings: Settings, account_name: str) -> Check:
+    """Open the Sent page with the stored session. An expired one is recorded as such (and the
+    account paused), exactly as the worker would on its next run."""
+    engine = create_engine(settings.resolved_database_url)
+    db = create_session_factory(engine)
+    try:
+        async with db() as session:
+            account = await session.scalar(select(Account).where(Account.name == account_name))
+        if account is None or account.session_state is None:
+            return Check("session", False, "none", account_name)
+        async with linkedin(db, settings, system_clock) as provider, provider.open(account) as client:
+            await client.check_session()
+    except SessionExpired:
+        return Check("session", False, "expired", account_name)
+    except AutomationError as exc:
+        return Check("session", False, "unchecked", type(exc).__name__)
+    finally:
+        await engine.dispose()
+    return Check("session", True, "checked", account_name)
+
+
+async def run_checks(settings: Settings, account_name: str, *, online: bool = False) -> list[Check]:
     database, session = await check_store(settings, account_name)
+    if online and database.ok:
+        session = await check_session_online(settings, account_name)
     return [check_browser(settings), database, check_token(settings), session]

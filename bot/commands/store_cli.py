@@ -100,7 +100,6 @@ async def _person(db: SessionFactory, account: Account, slug: str) -> Person | N
 @account_option
 def status(account_name: str) -> None:
     """Show the account: session, last sync, pending vs ceiling, queue, reminders, notes left."""
-
     settings = load_settings()
 
     async def _status() -> None:
@@ -143,7 +142,6 @@ def status(account_name: str) -> None:
 )
 def digest(account_name: str, page: int, page_size: int) -> None:
     """Print the weekly digest: pending vs ceiling, age buckets, the stalest invitations."""
-
     settings = load_settings()
 
     async def _digest() -> None:
@@ -239,7 +237,6 @@ def note() -> None:
 @click.option("--context", help='What you know about them, e.g. "met at Denver Tech Conference" (saved).')
 def note_draft(account_name: str, profile: str, context: str | None) -> None:
     """Draft a personal connection note for someone from your invitations."""
-
     settings = load_settings()
 
     async def _draft() -> None:
@@ -279,7 +276,6 @@ def note_draft(account_name: str, profile: str, context: str | None) -> None:
 )
 def export(account_name: str, csv_path: Path) -> None:
     """Write the tracking sheet (every invitation, dates, notes, follow-ups) as CSV."""
-
     settings = load_settings()
 
     async def _export() -> None:
@@ -311,7 +307,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema (also done by every command)."""
-
     settings = load_settings()
 
     async def _upgrade() -> None:
@@ -327,11 +322,11 @@ def db_upgrade() -> None:
 
 @click.command()
 @account_option
-def doctor(account_name: str) -> None:
+@click.option("--online", is_flag=True, help="Also open LinkedIn to prove the stored session still works.")
+def doctor(account_name: str, online: bool) -> None:
     """Check the setup: browser, database, Telegram token, LinkedIn session (one line each)."""
-
     settings = load_settings()
-    checks = run(run_checks(settings, account_name))
+    checks = run(run_checks(settings, account_name, online=online))
     say("doctor", checks=checks)
     if not all(check.ok for check in checks):
         raise SystemExit(1)
@@ -394,7 +389,6 @@ def withdraw(account_name: str, older_than: int, max_n: int, dry_run: bool, assu
 
 def run_browser_work(work: Coroutine[Any, Any, object]) -> None:
     """Run browser work; a LinkedIn or browser failure becomes one clear message and exit code 1."""
-
     try:
         run(work)
     except AutomationError as exc:
@@ -413,7 +407,6 @@ def run_browser_work(work: Coroutine[Any, Any, object]) -> None:
 @click.option("--email", help="Sign in headless with this email; prompts for the password (and a PIN).")
 def login(account_name: str, email: str | None) -> None:
     """Sign in to LinkedIn in a visible browser (2FA, captcha) and store the session encrypted."""
-
     settings = load_settings()
     password = click.prompt("LinkedIn password", hide_input=True) if email else None
 
