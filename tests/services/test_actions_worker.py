@@ -1,5 +1,6 @@
 """The action worker against the sandbox in real Chromium: outcomes, cap, backoff, friction."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -32,6 +33,7 @@ from bot.services.actions import (
 )
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
+from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 
 pytestmark = pytest.mark.browser
@@ -84,7 +86,10 @@ async def test_withdrawal_runs_after_the_undo_window_and_is_recorded(
     provider: ClientProvider,
     sandbox: SandboxServer,
     clock: FrozenClock,
+    vault: SessionVault,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     slug = list(synced)[-1]
     action = await request_withdrawal(
         db, signed_in_account.id, synced[slug], now=clock(), requested_by=1001, chat_id=5, message_id=77
@@ -127,6 +132,11 @@ async def test_withdrawal_runs_after_the_undo_window_and_is_recorded(
     )
     assert (await _action(db, action.id)).active_key is None
     assert await run_due_actions(db, provider, clock) == []
+    async with db() as session:
+        state = vault.load_session(await session.get_one(Account, signed_in_account.id))
+    assert state is not None
+    for cookie in state["cookies"]:  # the whole flow logged no secret
+        assert cookie["value"] not in caplog.text
 
 
 async def test_daily_cap_holds_at_claim_time_and_work_resumes_after_local_midnight(

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from automation.client import LinkedInClient, ProgressCallback
 from automation.sandbox import SandboxServer
 from automation.types import SentList
-from bot.db.models import Account, Event, Invitation, InvitationState, Person
+from bot.db.models import Account, Event, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
+from bot.services.actions import request_withdrawal
 from bot.services.sync import company_from_headline, sync_account
 
 pytestmark = pytest.mark.browser
@@ -137,3 +138,52 @@ async def test_incomplete_scrape_closes_nothing(
 )
 def test_company_is_read_from_the_headline(headline: str, company: str | None) -> None:
     assert company_from_headline(headline) == company
+
+
+async def test_withdrawal_that_did_not_hold_is_reopened_and_its_reminder_dismissed(
+    db: SessionFactory, account: Account, linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    await sync_account(db, linkedin, account.id, sandbox.state.now)
+    slug, invitation = next(iter((await _invitations(db)).items()))
+    async with db.begin() as session:
+        # What the store holds after a withdrawal LinkedIn later undid.
+        stored = await session.get_one(Invitation, invitation.id)
+        stored.state = InvitationState.WITHDRAWN
+        stored.withdrawn_at = stored.closed_at = sandbox.state.now()
+        stored.cooldown_ends_at = sandbox.state.now() + timedelta(days=21)
+        session.add(
+            Reminder(
+                account_id=account.id,
+                invitation_id=stored.id,
+                person_id=stored.person_id,
+                due_at=stored.cooldown_ends_at,
+            )
+        )
+    sandbox.advance_clock(timedelta(hours=2))
+
+    report = await sync_account(db, linkedin, account.id, sandbox.state.now)
+
+    assert (report.reopened, report.new) == (1, 0)
+    reopened = (await _invitations(db))[slug]
+    assert (reopened.id, reopened.state, reopened.withdrawn_at) == (
+        invitation.id,
+        InvitationState.PENDING,
+        None,
+    )
+    async with db() as session:
+        reminder = (await session.execute(select(Reminder))).scalar_one()
+    assert reminder.state is ReminderState.DISMISSED
+
+
+async def test_invitations_owned_by_a_withdraw_action_are_left_to_the_queue(
+    db: SessionFactory, account: Account, linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    await sync_account(db, linkedin, account.id, sandbox.state.now)
+    slug, invitation = next(iter((await _invitations(db)).items()))
+    await request_withdrawal(db, account.id, invitation.id, now=sandbox.state.now())
+    sandbox.state.withdraw(slug)  # gone from the page while our action waits
+
+    report = await sync_account(db, linkedin, account.id, sandbox.state.now)
+
+    assert (report.left_to_queue, report.closed) == (1, 0)
+    assert (await _invitations(db))[slug].state is InvitationState.PENDING
