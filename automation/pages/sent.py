@@ -222,7 +222,8 @@ class SentInvitationsPage:
         """
         target = None if total is None else max(0, total - already)
         idle_ms = min(max(self.config.timeout_ms / 5, 500), 3_000)
-        load_more_mode, stalls = False, 0
+        # Asked once up front (cheap while few rows are loaded), then again only if scrolling stalls.
+        load_more_mode, stalls = await self._load_more_shown(), 0
         while True:
             if load_more_mode:
                 growth = await self._click_load_more(target, until, idle_ms)

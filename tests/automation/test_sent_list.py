@@ -9,7 +9,7 @@ from automation.types import SentList
 pytestmark = pytest.mark.browser
 
 # Renderings and locales the listing must read (reference §1.2–1.5, §2).
-RENDERINGS = ["e4"]
+RENDERINGS = ["e4", "e3", "e2"]
 LOCALES = ["en", "de", "nl"]
 
 

@@ -12,7 +12,7 @@ from tests.fixtures.browser import sandbox_automation_config
 
 pytestmark = pytest.mark.browser
 
-RENDERINGS = ["e4"]
+RENDERINGS = ["e4", "e3", "e2"]
 LOCALES = ["en", "de", "nl"]
 
 
