@@ -21,9 +21,11 @@ worker processes can share the queue; one account's work runs one action at a ti
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -280,7 +282,7 @@ async def claim_next_action(
     invitation is closed, and moves withdrawals over the account's daily cap to its next local
     midnight. On PostgreSQL concurrent claimers never take the same row (SKIP LOCKED).
     """
-    async with db.begin() as session:
+    async with _claim_lock(), db.begin() as session:
         postgres = (await session.connection()).dialect.name == "postgresql"
         skipped_accounts: set[int] = set()
         while True:
@@ -299,10 +301,35 @@ async def claim_next_action(
                 if await withdrawals_used_today(session, account, now) >= cap:
                     await _defer_withdrawals_to_tomorrow(session, account, now)
                     continue
-            action.state = ActionState.RUNNING
-            action.started_at = now
-            action.attempts += 1
+            # Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer
+            # in this process that picked the same row finds it no longer QUEUED and moves on.
+            taken = await session.execute(
+                update(Action)
+                .where(Action.id == action.id, Action.state == ActionState.QUEUED)
+                .values(state=ActionState.RUNNING, started_at=now, attempts=Action.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            await session.refresh(action)
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                continue
             return await _describe(session, action)
+
+
+_CLAIM_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _claim_lock() -> asyncio.Lock:
+    """One claim at a time per process (per event loop).
+
+    PostgreSQL's row locks make claims safe across processes; SQLite has none, so within one
+    process (the supported SQLite deployment) claims are serialised here, which keeps the
+    one-running-action-per-account rule and the daily cap exact when two runs overlap.
+    """
+    loop = asyncio.get_running_loop()
+    lock = _CLAIM_LOCKS.get(loop)
+    if lock is None:
+        lock = _CLAIM_LOCKS[loop] = asyncio.Lock()
+    return lock
 
 
 async def _next_due(

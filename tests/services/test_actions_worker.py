@@ -1,5 +1,6 @@
 """The action worker against the sandbox in real Chromium: outcomes, cap, backoff, friction."""
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -334,3 +335,31 @@ async def test_reinvite_after_the_cooldown_records_an_exact_invitation(
     assert fresh.sent_by_us and fresh.had_note and fresh.note_text == "Hi, trying again"
     assert fresh.sent_at_earliest == fresh.sent_at_latest == clock()
     assert reminder.state is ReminderState.DONE
+
+
+async def test_overlapping_worker_runs_do_each_withdrawal_once(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slugs = list(synced)[-3:]
+    for slug in slugs:
+        await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    clock.advance(UNDO)
+
+    first, second = await asyncio.gather(
+        run_due_actions(db, provider, clock), run_due_actions(db, provider, clock)
+    )
+
+    ids = [o.action_id for o in first + second]
+    assert len(ids) == len(set(ids)) == 3
+    assert {o.result for o in first + second} == {Result.WITHDRAWN}
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted(slugs)
+    async with db() as session:
+        events = (
+            await session.execute(select(Event.invitation_id).where(Event.kind == "invitation_withdrawn"))
+        ).all()
+    assert len(events) == 3
