@@ -84,7 +84,8 @@ class ActionRefused(Exception):
 
     "not_found", "not_allowed" (not the owner), "not_pending", "kept" (on the keep list),
     "account_paused", "already_pending" (an invitation to that person is pending),
-    "too_late" (Undo after the action started), "not_failed" (Retry of an action that did not fail).
+    "in_cooldown" (re-invite before the cooldown ends), "too_late" (Undo after the action started),
+    "not_failed" (Retry of an action that did not fail), "busy" (lost a race; try again).
     """
 
     def __init__(self, reason: str) -> None:
@@ -160,7 +161,7 @@ async def request_invite(
     The note is sent as given: check it with `bot.services.notes` first.
 
     Raises:
-        ActionRefused: "not_found", "already_pending" or "account_paused".
+        ActionRefused: "not_found", "already_pending", "in_cooldown" or "account_paused".
     """
     key = active_key(ActionKind.INVITE, person_id)
     existing = await _active(db, key)
@@ -179,6 +180,14 @@ async def request_invite(
             )
             if pending.first() is not None:
                 raise ActionRefused("already_pending")
+            cooling = await session.execute(
+                select(Invitation.id).where(
+                    Invitation.person_id == person.id, Invitation.cooldown_ends_at > now
+                )
+            )
+            if cooling.first() is not None:
+                # LinkedIn would refuse it ("You can resend an invitation 3 weeks after withdrawing it").
+                raise ActionRefused("in_cooldown")
             action = _new_action(
                 account.id,
                 ActionKind.INVITE,

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Action, ActionKind, ActionState, Event, InvitationState
+from bot.db.models import Account, Action, ActionKind, ActionState, Event, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions import (
     ActionRefused,
@@ -114,8 +114,6 @@ async def test_invite_request_is_idempotent_and_refused_while_pending(
     await add_pending(db, account.id, "gone-one", now=clock(), age_days=120, state=InvitationState.WITHDRAWN)
     await add_pending(db, account.id, "still-pending", now=clock(), age_days=3)
     async with db() as session:
-        from bot.db.models import Person
-
         people = {p.slug: p.id for p in (await session.execute(select(Person))).scalars()}
     first = await request_invite(db, account.id, people["gone-one"], "Hi again", now=clock())
     second = await request_invite(db, account.id, people["gone-one"], "Hi again", now=clock())
@@ -123,6 +121,23 @@ async def test_invite_request_is_idempotent_and_refused_while_pending(
     with pytest.raises(ActionRefused) as refused:
         await request_invite(db, account.id, people["still-pending"], None, now=clock())
     assert refused.value.reason == "already_pending"
+
+
+async def test_invite_is_refused_until_the_cooldown_ends(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    invitation_id = await add_pending(
+        db, account.id, "just-withdrawn", now=clock(), age_days=100, state=InvitationState.WITHDRAWN
+    )
+    async with db.begin() as session:
+        invitation = await session.get_one(Invitation, invitation_id)
+        invitation.cooldown_ends_at = clock() + timedelta(days=3)
+        person_id = invitation.person_id
+    with pytest.raises(ActionRefused) as refused:
+        await request_invite(db, account.id, person_id, None, now=clock())
+    assert refused.value.reason == "in_cooldown"
+    clock.advance(timedelta(days=3, seconds=1))
+    assert (await request_invite(db, account.id, person_id, None, now=clock())).kind is ActionKind.INVITE
 
 
 async def test_bulk_plan_respects_cap_keep_list_and_work_in_flight(
