@@ -99,8 +99,8 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
 
             click.echo()
             say("demo_step", step="withdraw", count=withdraw)
-            oldest = min(digest.stale_min_days, account.withdraw_days)
-            run = await withdraw_with_progress(db, provider, account, oldest, withdraw, clock)
+            # The bulk request takes the oldest first; a one-day floor means "the N oldest, whatever age".
+            run = await withdraw_with_progress(db, provider, account, 1, withdraw, clock)
             say("withdraw_result", result=run)
 
             jump = timedelta(days=account.cooldown_days + 1)
