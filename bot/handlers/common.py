@@ -4,13 +4,14 @@ the parse-and-authorize step every button tap goes through.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
 
-from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse
+from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse, pattern
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.rendering import DEFAULT_LANGUAGE
@@ -122,3 +123,16 @@ async def tapped(
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
         return None
     return query, callback, account
+
+
+def on_button(
+    callback: Callable[[Update, BotContext], Coroutine[Any, Any, None]], op: Op
+) -> CallbackQueryHandler[BotContext, None]:
+    """The handler for buttons with prefix `op`.
+
+    Taps do not block the update loop (`block=False`): a tap's edit no longer holds up the next
+    update, so every tap is answered promptly even while others are being edited. Taps are
+    independent (each re-reads its row; the queue's unique key makes repeats harmless), so their
+    order does not matter; typed text, whose order does, stays sequential.
+    """
+    return CallbackQueryHandler(callback, pattern=pattern(op), block=False)

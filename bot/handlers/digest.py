@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import BotContext
 from bot.handlers.cards import load_page, send_cards
-from bot.handlers.common import current_account, reply, tapped
+from bot.handlers.common import current_account, on_button, reply, tapped
 from bot.jobs import deliver_digest
 
 
@@ -38,5 +38,5 @@ async def more_stale(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("digest", digest_now),
-    CallbackQueryHandler(more_stale, pattern=pattern(Op.DIGEST_MORE)),
+    on_button(more_stale, Op.DIGEST_MORE),
 ]

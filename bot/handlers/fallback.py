@@ -25,6 +25,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 HANDLERS = [
-    CallbackQueryHandler(invalid_button),
+    CallbackQueryHandler(invalid_button, block=False),
     MessageHandler(filters.COMMAND, unknown_command),
 ]

@@ -13,14 +13,14 @@ import logging
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from automation.client import StorageState
 from automation.errors import AutomationError, BadLogin, CheckpointRequired, HumanRequired, SessionExpired
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, current_account, edit, keyboard, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
 from bot.services.accounts import resume_account
 from bot.services.session_health import forget_session
 
@@ -190,5 +190,5 @@ async def logout(update: Update, context: BotContext) -> None:
 HANDLERS = [
     CommandHandler("login", start_login),
     CommandHandler("logout", ask_logout),
-    CallbackQueryHandler(logout, pattern=pattern(Op.LOGOUT_YES)),
+    on_button(logout, Op.LOGOUT_YES),
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
 from bot.db.models import Account, Person, Reminder, ReminderState
-from bot.handlers.common import button, edit, keyboard, reply, tapped, text
+from bot.handlers.common import button, edit, keyboard, on_button, reply, tapped, text
 from bot.handlers.reminder_card import reminder_message
 from bot.handlers.worker import process_actions
 from bot.services import actions, reminders
@@ -187,9 +187,9 @@ async def note_for(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("note", note_for),
-    CallbackQueryHandler(send_invite, pattern=pattern(Op.INVITE)),
-    CallbackQueryHandler(ask_for_note, pattern=pattern(Op.EDIT_NOTE)),
-    CallbackQueryHandler(ask_for_context, pattern=pattern(Op.ADD_CONTEXT)),
-    CallbackQueryHandler(snooze, pattern=pattern(Op.SNOOZE)),
-    CallbackQueryHandler(not_now, pattern=pattern(Op.NOT_NOW)),
+    on_button(send_invite, Op.INVITE),
+    on_button(ask_for_note, Op.EDIT_NOTE),
+    on_button(ask_for_context, Op.ADD_CONTEXT),
+    on_button(snooze, Op.SNOOZE),
+    on_button(not_now, Op.NOT_NOW),
 ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import BotContext
 from bot.handlers.cards import load_page, send_cards
-from bot.handlers.common import current_account, reply, tapped
+from bot.handlers.common import current_account, on_button, reply, tapped
 
 
 async def show_pending(update: Update, context: BotContext) -> None:
@@ -41,5 +41,5 @@ async def next_pending_page(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("pending", show_pending),
-    CallbackQueryHandler(next_pending_page, pattern=pattern(Op.PAGE)),
+    on_button(next_pending_page, Op.PAGE),
 ]

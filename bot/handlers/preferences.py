@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, current_account, edit, keyboard, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
 from bot.services.accounts import InvalidSetting, find_account_by_owner, update_preferences
 
 
@@ -188,6 +188,6 @@ async def choose(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("settings", show_settings),
-    CallbackQueryHandler(open_screen, pattern=pattern(Op.SETTINGS)),
-    CallbackQueryHandler(choose, pattern=pattern(Op.SET)),
+    on_button(open_screen, Op.SETTINGS),
+    on_button(choose, Op.SET),
 ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account, ActionState
-from bot.handlers.common import button, current_account, edit, keyboard, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
 from bot.services import actions
 
 SHOWN = 10  # buttons for the first ten; the text counts the rest
@@ -66,5 +66,5 @@ async def cancel_queued(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("queue", show_queue),
-    CallbackQueryHandler(cancel_queued, pattern=pattern(Op.QUEUE_CANCEL)),
+    on_button(cancel_queued, Op.QUEUE_CANCEL),
 ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callback_data import Op, pattern
+from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account, InvitationState
 from bot.handlers.cards import invitation_card
-from bot.handlers.common import button, current_account, edit, keyboard, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
 from bot.handlers.worker import process_actions
 from bot.services import actions
 from bot.services.accounts import find_account_by_owner
@@ -296,13 +296,13 @@ async def drop_bulk(update: Update, context: BotContext) -> None:
 HANDLERS = [
     CommandHandler("withdraw", bulk_command),
     CommandHandler("keep", keep_by_name),
-    CallbackQueryHandler(ask_to_withdraw, pattern=pattern(Op.WITHDRAW)),
-    CallbackQueryHandler(confirm_withdraw, pattern=pattern(Op.WITHDRAW_YES)),
-    CallbackQueryHandler(back_to_card, pattern=pattern(Op.WITHDRAW_NO)),
-    CallbackQueryHandler(keep, pattern=pattern(Op.KEEP)),
-    CallbackQueryHandler(undo, pattern=pattern(Op.UNDO)),
-    CallbackQueryHandler(retry, pattern=pattern(Op.RETRY)),
-    CallbackQueryHandler(ask_bulk, pattern=pattern(Op.BULK)),
-    CallbackQueryHandler(confirm_bulk, pattern=pattern(Op.BULK_YES)),
-    CallbackQueryHandler(drop_bulk, pattern=pattern(Op.BULK_NO)),
+    on_button(ask_to_withdraw, Op.WITHDRAW),
+    on_button(confirm_withdraw, Op.WITHDRAW_YES),
+    on_button(back_to_card, Op.WITHDRAW_NO),
+    on_button(keep, Op.KEEP),
+    on_button(undo, Op.UNDO),
+    on_button(retry, Op.RETRY),
+    on_button(ask_bulk, Op.BULK),
+    on_button(confirm_bulk, Op.BULK_YES),
+    on_button(drop_bulk, Op.BULK_NO),
 ]
