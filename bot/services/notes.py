@@ -42,7 +42,8 @@ _TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _MINIMAL = "minimal"
 _HONORIFICS = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
-_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|co|dev|ai|app)(?:/\S*)?\b")
+# Explicit links only: a bare "Booking.com" is how people name their employer, not a link.
+_URL = re.compile(r"(?i)(?:\bhttps?://|\bwww\.)\S+")
 _TRAILING_JOINERS = " \n,;:—–-(|/&"
 
 

@@ -34,6 +34,11 @@ def test_the_owners_context_beats_headline_and_company() -> None:
     assert draft.text.startswith(("Hi Jane", "Hello Jane"))
 
 
+def test_a_company_named_by_its_domain_stays_in_the_draft() -> None:
+    draft = draft_note(slug="sam", name="Sam Roe", headline="Engineer at Booking.com", limit=200)
+    assert "Booking.com" in draft.text
+
+
 def test_headline_and_company_beat_the_name_alone() -> None:
     draft = draft_note(**JANE, headline="Staff Engineer at Acme | Speaker", limit=200)
     assert draft.template.startswith("work_")
@@ -123,7 +128,7 @@ def test_trimming_never_cuts_a_word(text: str, limit: int) -> None:
         ("🙂" * 101, NoteProblem.TOO_LONG, "202 characters"),
         ("Hi\x07 there", NoteProblem.CONTROL_CHARACTERS, "control characters"),
         ("See https://example.com/me", NoteProblem.URL, "link"),
-        ("See example.com", NoteProblem.URL, "link"),
+        ("See www.example.com", NoteProblem.URL, "link"),
     ],
 )
 def test_invalid_notes_raise_a_typed_error_with_a_clear_message(
@@ -138,6 +143,8 @@ def test_invalid_notes_raise_a_typed_error_with_a_clear_message(
 def test_valid_notes_are_normalised() -> None:
     assert validate_note("  Hi Jane,\r\nlet's connect.  ", 200) == "Hi Jane,\nlet's connect."
     assert validate_note("x" * 200, 200) == "x" * 200
+    # A company named by its domain is not a link.
+    assert validate_note("Loved your talk about Booking.com's search", 200).startswith("Loved")
 
 
 async def _sent_note(db: SessionFactory, account: Account, slug: str, at_days_ago: float, now) -> None:
