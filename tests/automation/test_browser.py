@@ -1,5 +1,6 @@
 """Finding and launching the browser, and traces kept only when an operation fails."""
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from playwright.async_api import Browser
 
 from automation.browser import (
     QUIET_FLAGS,
+    BrowserManager,
     BrowserNotFound,
     find_browser,
     launch_args,
@@ -93,3 +95,24 @@ async def test_context_uses_the_configured_timeout(browser: Browser) -> None:
                 await page.get_by_role("button").click()
     finally:
         await context.close()
+
+
+async def test_browser_flows_queue_for_their_slot() -> None:
+    manager = BrowserManager(AutomationConfig(), max_concurrent_flows=1)
+    order: list[str] = []
+
+    async def flow(name: str, hold: asyncio.Event | None) -> None:
+        async with manager.slot():
+            order.append(f"{name} in")
+            if hold is not None:
+                await hold.wait()
+            order.append(f"{name} out")
+
+    release = asyncio.Event()
+    first = asyncio.create_task(flow("first", release))
+    second = asyncio.create_task(flow("second", None))
+    await asyncio.sleep(0.01)
+    assert order == ["first in"], "the second flow waits while the first holds the browser"
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["first in", "first out", "second in", "second out"]

@@ -2,11 +2,13 @@
 
 import json
 from pathlib import Path
+from random import Random
 
 import pytest
 from playwright.async_api import Browser
 
 from automation.client import LinkedInClient
+from automation.config import Pacing
 from automation.errors import InvitationNotFound, LayoutChanged, SessionExpired, WithdrawNotVerified
 from tests.fixtures.browser import sandbox_automation_config
 
@@ -142,3 +144,18 @@ async def test_several_withdrawals_in_one_session(linkedin: LinkedInClient, sand
     assert sorted(sandbox.state.withdrawn_slugs()) == sorted(targets)
     assert len(sandbox.state.pending_slugs()) == 32
     assert json.dumps(await linkedin.storage_state())  # the session survives and stays serialisable
+
+
+async def test_withdrawal_is_paced_between_its_clicks(browser: Browser, sandbox) -> None:
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    config = sandbox_automation_config(sandbox.base_url, pacing=Pacing(2.0, 6.0))
+    async with LinkedInClient(
+        browser, config, sandbox.storage_state(), sleep=record, rng=Random(3)
+    ) as client:
+        await client.withdraw(sandbox.state.pending_slugs()[0])
+    assert len(slept) == 2, "a pause before opening the dialog and one before confirming"
+    assert all(2.0 <= s <= 6.0 for s in slept)
