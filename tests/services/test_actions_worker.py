@@ -50,9 +50,14 @@ def clock(sandbox: SandboxServer) -> FrozenClock:
 
 @pytest.fixture
 async def synced(
-    db: SessionFactory, signed_in_account: Account, linkedin: LinkedInClient, clock: FrozenClock
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
 ) -> dict[str, int]:
     """The sandbox's pending invitations stored by a sync: slug → invitation id, oldest last."""
+    sandbox.reset(pending=10)  # a small world keeps each test's sync short
     await sync_account(db, linkedin, signed_in_account.id, clock)
     async with db() as session:
         rows = await session.execute(
