@@ -166,6 +166,33 @@ async def test_note_draft_uses_and_saves_context(
     assert missing.exit_code == 1
 
 
+async def test_note_check_refuses_bad_notes_with_exit_2(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    too_long = await invoke(cli_env, "note", "check", "x" * 205)
+    assert too_long.exit_code == 2
+    assert "205 characters; LinkedIn allows 200" in too_long.output
+    link = await invoke(cli_env, "note", "check", "Hi! See https://example.com")
+    assert link.exit_code == 2
+    assert "contains a link" in link.output
+    empty = await invoke(cli_env, "note", "check", "   ")
+    assert empty.exit_code == 2
+    fine = await invoke(cli_env, "note", "check", "Hi Jane, great talk at PyCon!")
+    assert fine.exit_code == 0
+    assert "(29/200 characters)" in fine.output
+
+
+async def test_a_context_too_long_exits_2_and_is_not_saved(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    result = await invoke(cli_env, "note", "draft", "jane-doe", "--context", "met " * 200)
+    assert result.exit_code == 2
+    assert "at most 500 are kept" in result.output
+    async with db() as session:
+        assert await session.scalar(select(Person.context).where(Person.slug == "jane-doe")) is None
+
+
 async def test_export_writes_the_tracking_sheet(
     cli_env: dict[str, str], db: SessionFactory, account: Account, tmp_path: Path
 ) -> None:

@@ -30,10 +30,10 @@ from bot.services.actions import ActionRefused, queue_overview
 from bot.services.clock import system_clock
 from bot.services.digest import build_digest
 from bot.services.export import sheet_rows, write_csv
-from bot.services.notes import draft_note_for, note_length, note_limit, note_quota
+from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota, validate_note
 from bot.services.people import set_keep
 from bot.services.policy import ceiling_status
-from bot.services.reminders import set_context
+from bot.services.reminders import CONTEXT_MAX_LENGTH, set_context
 from bot.services.secrets import SessionKeyError, SessionVault
 from bot.settings import Settings
 
@@ -65,6 +65,18 @@ class Duration(click.ParamType[int]):
         if not 1 <= days <= MAX_DAYS:
             raise invalid("duration", value)
         return days
+
+
+class ContextText(click.ParamType[str]):
+    """What the owner knows about a person: one line of plain text that fits the store."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = " ".join(str(value).split())
+        if len(text) > CONTEXT_MAX_LENGTH:
+            raise invalid("context", value, length=len(text), limit=CONTEXT_MAX_LENGTH)
+        return text
 
 
 class ProfileSlug(click.ParamType[str]):
@@ -234,7 +246,11 @@ def note() -> None:
 @note.command("draft")
 @account_option
 @click.argument("profile", type=ProfileSlug())
-@click.option("--context", help='What you know about them, e.g. "met at Denver Tech Conference" (saved).')
+@click.option(
+    "--context",
+    type=ContextText(),
+    help='What you know about them, e.g. "met at Denver Tech Conference" (saved).',
+)
 def note_draft(account_name: str, profile: str, context: str | None) -> None:
     """Draft a personal connection note for someone from your invitations."""
     settings = load_settings()
@@ -260,6 +276,26 @@ def note_draft(account_name: str, profile: str, context: str | None) -> None:
             )
 
     run(_draft())
+
+
+@note.command("check")
+@account_option
+@click.argument("text")
+def note_check(account_name: str, text: str) -> None:
+    """Check a note you wrote: within your plan's limit, no links or control characters."""
+    settings = load_settings()
+
+    async def _check() -> None:
+        async with open_store(settings) as db:
+            account = await _account(db, account_name, settings)
+        limit = note_limit(account.plan)
+        try:
+            checked = validate_note(text, limit)
+        except InvalidNote as exc:
+            refuse("note_invalid", error=exc)
+        say("note_ok", length=note_length(checked), limit=limit)
+
+    run(_check())
 
 
 # --- export -----------------------------------------------------------------------------------
