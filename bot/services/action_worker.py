@@ -63,6 +63,7 @@ from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider, mark_session_expired
 from bot.services.policy import effective_daily_cap, next_local_midnight
+from bot.services.secrets import SessionKeyError
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,9 @@ async def run_due_actions(
     browser context; accounts are served in the order their oldest due action became due.
     """
     policy = policy or WorkerPolicy()
-    outcomes = await recover_interrupted(db, provider, now, stale_after=policy.lease, on_progress=on_progress)
+    outcomes = await recover_interrupted(
+        db, provider, now, stale_after=policy.lease, on_progress=on_progress, policy=policy
+    )
     while limit is None or len(outcomes) < limit:
         claimed = await claim_next_action(db, now(), account_id=None)
         if claimed is None:
@@ -180,9 +183,10 @@ async def _run_account(
                 if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
                     break
                 claimed = await claim_next_action(db, now(), account_id=first.account.id)
-    except AutomationError as exc:
-        # Opening the client failed (or its session expired on the way out) while `claimed` was
-        # RUNNING but not yet tried: record it like any failed attempt so it is not stranded.
+    except Exception as exc:
+        # Opening the client failed (a broken browser, an undecryptable session, an expired one)
+        # while `claimed` was RUNNING but not yet tried: record it like any failed attempt so it
+        # is not stranded. Failures after the last outcome (closing the client) are only logged.
         if claimed is None:
             logger.warning(
                 "closing the client of account %s failed: %s", first.account.id, type(exc).__name__
@@ -202,6 +206,7 @@ async def recover_interrupted(
     *,
     stale_after: timedelta = timedelta(0),
     on_progress: ProgressHook | None = None,
+    policy: WorkerPolicy | None = None,
 ) -> list[ActionOutcome]:
     """Settle actions left RUNNING by a worker that died, by asking LinkedIn what happened.
 
@@ -210,6 +215,7 @@ async def recover_interrupted(
     safe with several workers. A withdrawal that is no longer pending is recorded as done, one
     still pending goes back to the queue; an invitation found pending is recorded as sent.
     """
+    policy = policy or WorkerPolicy()
     cutoff = now() - stale_after
     async with db() as session:
         rows = (
@@ -238,7 +244,7 @@ async def recover_interrupted(
         try:
             async with provider.open(claims[0].account) as client:
                 for claimed in claims:
-                    outcome = await _settle(db, client, claimed, now, WorkerPolicy(), interrupted=True)
+                    outcome = await _settle(db, client, claimed, now, policy, interrupted=True)
                     outcomes.append(outcome)
                     if on_progress is not None:
                         await on_progress(outcome)
@@ -537,7 +543,8 @@ async def _record_error(
     async with db.begin() as session:
         action = await session.get_one(Action, claimed.action_id)
         account = await session.get_one(Account, action.account_id)
-        if isinstance(exc, AutomationError) and exc.pauses_account:
+        # An unreadable stored session needs its owner (a new login or the old SESSION_KEY) too.
+        if (isinstance(exc, AutomationError) and exc.pauses_account) or isinstance(exc, SessionKeyError):
             set_error(action, kind, message)
             record_requeued(action, at, count_attempt=False)
             if isinstance(exc, SessionExpired):

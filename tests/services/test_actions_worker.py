@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from automation.client import LinkedInClient
@@ -368,3 +369,26 @@ async def test_overlapping_worker_runs_do_each_withdrawal_once(
             await session.execute(select(Event.invitation_id).where(Event.kind == "invitation_withdrawn"))
         ).all()
     assert len(events) == 3
+
+
+async def test_session_stored_under_another_key_pauses_instead_of_stranding_the_action(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    action = await request_withdrawal(db, signed_in_account.id, synced[list(synced)[-1]], now=clock())
+    async with db.begin() as session:
+        SessionVault(Fernet.generate_key()).store_session(
+            await session.get_one(Account, signed_in_account.id), sandbox.storage_state()
+        )
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.result, outcome.error_kind) == (Result.PAUSED, "SessionKeyError")
+    stored = await _action(db, action.id)
+    assert (stored.state, stored.attempts) == (ActionState.QUEUED, 0)
+    assert sandbox.state.withdrawn_slugs() == []
