@@ -88,6 +88,7 @@ class Digest:
     stale_min_days: int  # the list holds pending invitations at least this old, not keep-listed
     stale_total: int
     kept_stale: int  # keep-listed invitations that are old enough but never suggested
+    withdrawing: int  # pending invitations whose withdrawal is queued or running (not offered again)
     page: int  # 0-based
     page_size: int
     total_pages: int
@@ -124,8 +125,9 @@ async def build_digest(
 ) -> Digest:
     """The digest for `account` at `now`; `page` selects which slice of the stale list to show.
 
-    The stale list holds pending, non-keep-listed invitations at least `stale_min_days` old
-    (default: the account's `suggest_days`), oldest first. A page past the end shows the last page.
+    The stale list holds pending invitations at least `stale_min_days` old (default: the account's
+    `suggest_days`), oldest first, without keep-listed ones and ones already being withdrawn (both
+    are counted). A page past the end shows the last page.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
@@ -136,6 +138,18 @@ async def build_digest(
     withdraw_cut = _cutoff(now, account.withdraw_days)
     stale_cut = _cutoff(now, min_days)
     latest = Invitation.sent_at_latest
+    # Invitations a withdrawal is already queued or running for: counted, never offered again.
+    in_flight = Invitation.id.in_(
+        select(Action.invitation_id)
+        .where(
+            Action.account_id == account.id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state.in_(ACTIVE_ACTION_STATES),
+            Action.invitation_id.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    offered = and_(Person.keep.is_(False), ~in_flight)
 
     counts = (
         await session.execute(
@@ -145,16 +159,19 @@ async def build_digest(
                 _count_if(and_(latest <= review_cut, latest > suggest_cut)),
                 _count_if(and_(latest <= suggest_cut, latest > withdraw_cut)),
                 _count_if(latest <= withdraw_cut),
-                _count_if(and_(latest <= stale_cut, Person.keep.is_(False))),
+                _count_if(and_(latest <= stale_cut, offered)),
                 _count_if(and_(latest <= stale_cut, Person.keep.is_(True))),
-                _count_if(and_(latest <= withdraw_cut, Person.keep.is_(False))),
+                _count_if(and_(latest <= withdraw_cut, offered)),
+                _count_if(in_flight),
             )
             .select_from(Invitation)
             .join(Person, Person.id == Invitation.person_id)
             .where(pending_here)
         )
     ).one()
-    pending, fresh, review, suggest, withdraw, stale_total, kept_stale, bulk_count = (int(c) for c in counts)
+    pending, fresh, review, suggest, withdraw, stale_total, kept_stale, bulk_count, withdrawing = (
+        int(c) for c in counts
+    )
 
     total_pages = max(1, math.ceil(stale_total / page_size))
     page = min(max(0, page), total_pages - 1)
@@ -162,7 +179,7 @@ async def build_digest(
         await session.execute(
             select(Invitation, Person)
             .join(Person, Person.id == Invitation.person_id)
-            .where(pending_here, latest <= stale_cut, Person.keep.is_(False))
+            .where(pending_here, latest <= stale_cut, offered)
             .order_by(latest, Invitation.id)
             .offset(page * page_size)
             .limit(page_size)
@@ -207,6 +224,7 @@ async def build_digest(
         stale_min_days=min_days,
         stale_total=stale_total,
         kept_stale=kept_stale,
+        withdrawing=withdrawing,
         page=page,
         page_size=page_size,
         total_pages=total_pages,

@@ -97,6 +97,36 @@ async def test_stale_list_is_oldest_first_without_keep_listed_but_counts_them(
     assert (digest.ceiling.pending, digest.ceiling.ceiling) == (4, 500)
 
 
+async def test_invitations_already_being_withdrawn_are_counted_not_offered(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    queued = await add_invitation(db, account, now, "queued-old", min_days=120)
+    await add_invitation(db, account, now, "free-old", min_days=100)
+    async with db.begin() as session:
+        session.add(
+            Action(
+                account_id=account.id,
+                kind=ActionKind.WITHDRAW,
+                invitation_id=queued.id,
+                person_id=queued.person_id,
+                state=ActionState.QUEUED,
+                active_key=f"withdraw:{queued.id}",
+                not_before=now + timedelta(days=1),
+                created_at=now,
+            )
+        )
+
+    async with db() as session:
+        digest = await build_digest(session, account, now=now)
+
+    assert [row.slug for row in digest.stale] == ["free-old"]
+    assert (digest.pending, digest.withdrawing, digest.stale_total) == (2, 1, 1)
+    assert digest.bulk is not None and digest.bulk.count == 1
+    # The queued one still takes its place under tomorrow's cap; today's share is the free one.
+    assert digest.bulk.plan == ((digest.today, 1),)
+
+
 async def test_paging_walks_the_whole_stale_list_once(
     db: SessionFactory, account: Account, clock: FrozenClock
 ) -> None:
