@@ -104,10 +104,10 @@ async def test_login_with_email_answers_the_pin_and_stores_the_session_encrypted
         main,
         ["login", "--email", DEFAULT_EMAIL],
         env=env,
-        input=f"{DEFAULT_PASSWORD}\n{DEFAULT_PIN}\n",
+        input=f"{DEFAULT_PASSWORD}\n000000\n{DEFAULT_PIN}\n",  # a mistyped code first
     )
     assert result.exit_code == 0, result.output
-    assert "LinkedIn emailed you a verification code" in result.output
+    assert result.output.count("LinkedIn emailed you a verification code") == 2
     assert "Signed in" in result.output
     assert DEFAULT_PASSWORD not in result.output
     async with db() as session:

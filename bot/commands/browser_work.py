@@ -33,6 +33,7 @@ from bot.settings import Settings
 
 VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000  # a person typing a password and a 2FA code
 PREVIEW_ROWS = 5
+CODE_ATTEMPTS = 3
 
 
 @asynccontextmanager
@@ -166,13 +167,23 @@ async def credential_login(
     password: str,
     ask_code: Callable[[CheckpointRequired], str],
 ) -> StorageState:
-    """Sign in headless with credentials; a PIN checkpoint is answered with `ask_code`.
+    """Sign in headless with credentials; a code checkpoint is answered with `ask_code`.
+
+    A rejected code is asked for again, up to `CODE_ATTEMPTS` times in all.
 
     Raises:
-        BadLogin, HumanRequired: from the automation, for the caller to explain.
+        BadLogin, HumanRequired, CheckpointRequired: from the automation, for the caller to explain.
     """
     async with BrowserManager(config) as manager, LinkedInClient(manager.browser, config) as client:
         try:
             return await client.login(email, password)
-        except CheckpointRequired as checkpoint:
-            return cast(StorageState, await checkpoint.submit(ask_code(checkpoint)))
+        except CheckpointRequired as first:
+            checkpoint = first
+        for attempt in range(1, CODE_ATTEMPTS + 1):
+            try:
+                return cast(StorageState, await checkpoint.submit(ask_code(checkpoint)))
+            except CheckpointRequired as again:
+                if attempt == CODE_ATTEMPTS:
+                    raise
+                checkpoint = again
+        raise AssertionError("unreachable: the loop returns or raises")
