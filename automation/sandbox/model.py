@@ -36,6 +36,7 @@ class InviteOutcome(enum.StrEnum):
     NOTE_TOO_LONG = "note_too_long"
     ALREADY_PENDING = "already_pending"
     ALREADY_CONNECTED = "already_connected"
+    FOLLOW_ONLY = "follow_only"  # the member accepts followers, not invitations
     UNKNOWN_MEMBER = "unknown_member"
 
 
@@ -57,6 +58,7 @@ class Person:
     member_id: int
     relation: Relation = Relation.NONE
     connect_in_menu: bool = False  # Connect only behind the "More" menu on the profile
+    follow_only: bool = False  # no Connect at all: the member only accepts followers
 
     @property
     def name(self) -> str:

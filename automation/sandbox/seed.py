@@ -163,6 +163,7 @@ class WorldSeed:
     pending: tuple[tuple[PersonSeed, timedelta, str | None], ...]
     connected: tuple[PersonSeed, ...]
     connectable: tuple[PersonSeed, ...]
+    follow_only: tuple[PersonSeed, ...]  # creators who let others follow but not connect
 
 
 def _slugify(text: str) -> str:
@@ -205,7 +206,9 @@ def _ages(rng: random.Random, count: int) -> list[timedelta]:
     return [timedelta(seconds=round(s)) for s in seconds]
 
 
-def generate(seed: int, pending: int, *, connected: int = 12, connectable: int = 12) -> WorldSeed:
+def generate(
+    seed: int, pending: int, *, connected: int = 12, connectable: int = 12, follow_only: int = 3
+) -> WorldSeed:
     """Generate a world: `pending` invitees newest first, plus connections and strangers."""
     rng = random.Random(seed)
     people = _people(rng, pending + connected + connectable)
@@ -220,4 +223,6 @@ def generate(seed: int, pending: int, *, connected: int = 12, connectable: int =
         pending=tuple(rows),
         connected=tuple(people[pending : pending + connected]),
         connectable=tuple(people[pending + connected :]),
+        # Drawn last, so adding them left every earlier member, age and note of a seed unchanged.
+        follow_only=tuple(p for p in _people(rng, follow_only) if p.slug not in {q.slug for q in people}),
     )

@@ -62,6 +62,7 @@ def snapshot(state: SandboxState) -> dict[str, Any]:
         "connectable": [
             {"slug": p.slug, "name": p.name, "connect_in_menu": p.connect_in_menu}
             for p in people.values()
-            if p.relation is Relation.NONE and p.slug not in latest
+            if p.relation is Relation.NONE and not p.follow_only and p.slug not in latest
         ],
+        "follow_only": [{"slug": p.slug, "name": p.name} for p in people.values() if p.follow_only],
     }

@@ -102,8 +102,12 @@ class SandboxState:
             for index, seed in enumerate(world.connectable):
                 # Every third stranger hides Connect behind "More", as many live profiles do.
                 self._add_person(seed, Relation.NONE, connect_in_menu=index % 3 == 2)
+            for seed in world.follow_only:
+                self._add_person(seed, Relation.NONE, connect_in_menu=False, follow_only=True)
 
-    def _add_person(self, seed: Any, relation: Relation, *, connect_in_menu: bool) -> None:
+    def _add_person(
+        self, seed: Any, relation: Relation, *, connect_in_menu: bool, follow_only: bool = False
+    ) -> None:
         self._world.people[seed.slug] = Person(
             slug=seed.slug,
             first_name=seed.first_name,
@@ -113,6 +117,7 @@ class SandboxState:
             member_id=seed.member_id,
             relation=relation,
             connect_in_menu=connect_in_menu,
+            follow_only=follow_only,
         )
 
     def _add_invitation(self, slug: str, sent_at: datetime, note: str | None) -> Invitation:
@@ -225,13 +230,13 @@ class SandboxState:
             return list(self._world.people.values())
 
     def strangers(self, limit: int) -> list[Person]:
-        """Up to `limit` members we never invited and are not connected to, in seed order."""
+        """Up to `limit` members we could invite and never did (not connected, not follow-only)."""
         with self._lock:
             invited = {i.slug for i in self._world.invitations.values()}
             found = [
                 p
                 for p in self._world.people.values()
-                if p.relation is Relation.NONE and p.slug not in invited
+                if p.relation is Relation.NONE and not p.follow_only and p.slug not in invited
             ]
         return found[:limit]
 
@@ -312,7 +317,7 @@ class SandboxState:
         return ends if ends > self.now() else None
 
     def profile_state(self, slug: str) -> str:
-        """What the member's top card offers: connected, pending, blocked, connect_in_menu or connectable."""
+        """The top card's offer: connected, pending, blocked, follow_only, connect_in_menu, connectable."""
         with self._lock:
             person = self._world.people[slug]
             if person.relation is Relation.CONNECTED:
@@ -321,6 +326,8 @@ class SandboxState:
                 return "pending"
             if self.cooldown_ends_at(slug) is not None:
                 return "blocked"
+            if person.follow_only:
+                return "follow_only"
             return "connect_in_menu" if person.connect_in_menu else "connectable"
 
     def withdraw(self, slug: str) -> WithdrawOutcome:
@@ -359,6 +366,8 @@ class SandboxState:
                 return InviteOutcome.UNKNOWN_MEMBER
             if person.relation is Relation.CONNECTED:
                 return InviteOutcome.ALREADY_CONNECTED
+            if person.follow_only:
+                return InviteOutcome.FOLLOW_ONLY
             if self.is_pending(slug):
                 return InviteOutcome.ALREADY_PENDING
             if self._world.faults.weekly_limit:

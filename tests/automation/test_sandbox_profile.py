@@ -228,3 +228,18 @@ async def test_reinvite_inside_the_cooldown_fails_until_the_clock_moves(
     sandbox.advance_clock(timedelta(days=21, minutes=1))
     card = await _open_profile(page, sandbox, slug)
     await expect(card.get_by_role("link", name=f"Invite {name} to connect")).to_be_visible()
+
+
+async def test_follow_only_profile_has_no_connect_anywhere(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    slug = _slug_in(sandbox, "follow_only")
+    name = _name(sandbox, slug)
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_role("button", name=f"Follow {name}")).to_have_text("Follow")
+    await card.get_by_role("button", name="More", exact=True).click()
+    await expect(page.get_by_role("menuitem", name="About this member")).to_be_visible()
+    await expect(page.get_by_role("menuitem", name="Connect")).to_have_count(0)
+    await expect(card.get_by_role("link", name=re.compile("to connect$"))).to_have_count(0)
+    assert slug not in {p.slug for p in sandbox.state.strangers(100)}
