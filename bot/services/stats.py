@@ -17,8 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Account, Event, Invitation, InvitationState
 from bot.services.policy import AgeBucket, Thresholds, age_bucket, local_date
 
-PENDING_SNAPSHOT_KINDS = ("sync_changed", "sync_done", "synced")
-"""Events whose detail carries the pending count the page showed at that moment."""
+PENDING_DELTAS = {
+    "invitation_new": +1,  # a sync saw it for the first time
+    "invitation_sent": +1,  # we sent it
+    "invitation_reopened": +1,  # a withdrawal that did not hold
+    "invitation_withdrawn": -1,
+    "invitation_accepted": -1,
+    "invitation_vanished": -1,
+}
+"""How each event kind changes the number of pending invitations."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Stats:
     with_note: Rate
     without_note: Rate
     accepted_by_age: tuple[tuple[AgeBucket, int], ...]  # how old invitations were when accepted
-    pending_over_time: tuple[tuple[date, int], ...]  # one point per local day, last value that day
+    pending_over_time: tuple[tuple[date, int], ...]  # pending at the end of each local day, oldest first
     pending: int
     withdrawn: int
 
@@ -92,24 +99,44 @@ async def _accepted_by_age(session: AsyncSession, account: Account) -> tuple[tup
 
 
 async def pending_over_time(
-    session: AsyncSession, account: Account, *, since: datetime
+    session: AsyncSession, account: Account, *, now: datetime, since: datetime
 ) -> tuple[tuple[date, int], ...]:
-    """The pending count as syncs recorded it, one point per local day (the day's last value)."""
-    rows = await session.execute(
-        select(Event.created_at, Event.detail)
-        .where(
-            Event.account_id == account.id,
-            Event.kind.in_(PENDING_SNAPSHOT_KINDS),
-            Event.created_at >= since,
+    """Pending invitations at the end of each local day since `since` (today: now), from the events.
+
+    The audit log records every change to the pending set (`PENDING_DELTAS`), so the series is
+    rebuilt backwards from today's count: exact, with no need for periodic snapshots. The series
+    starts at the first recorded change (before it the store knew of nothing); no changes at all
+    give an empty series.
+    """
+    kinds = list(PENDING_DELTAS)
+    mine = and_(Event.account_id == account.id, Event.kind.in_(kinds))
+    first_change = await session.scalar(select(func.min(Event.created_at)).where(mine))
+    if first_change is None:
+        return ()
+    current = await session.scalar(
+        select(func.count()).where(
+            Invitation.account_id == account.id, Invitation.state == InvitationState.PENDING
         )
-        .order_by(Event.created_at, Event.id)
     )
-    by_day: dict[date, int] = {}
-    for created_at, detail in rows:
-        pending = detail.get("pending") if isinstance(detail, dict) else None
-        if isinstance(pending, int):
-            by_day[local_date(created_at, account.timezone)] = pending
-    return tuple(sorted(by_day.items()))
+    changes = await session.execute(
+        select(Event.created_at, Event.kind)
+        .where(mine, Event.created_at > since)
+        .order_by(Event.created_at.desc(), Event.id.desc())
+    )
+    per_day: dict[date, int] = {}
+    for created_at, kind in changes:
+        day = local_date(created_at, account.timezone)
+        per_day[day] = per_day.get(day, 0) + PENDING_DELTAS[kind]
+    first = local_date(max(since, first_change), account.timezone)
+    today = local_date(now, account.timezone)
+    series: list[tuple[date, int]] = []
+    value = int(current or 0)
+    day = today
+    while day >= first:
+        series.append((day, value))
+        value -= per_day.get(day, 0)  # undo that day's changes: the end of the day before
+        day -= timedelta(days=1)
+    return tuple(reversed(series))
 
 
 async def account_stats(
@@ -122,7 +149,9 @@ async def account_stats(
         with_note=with_note,
         without_note=without_note,
         accepted_by_age=await _accepted_by_age(session, account),
-        pending_over_time=await pending_over_time(session, account, since=now - timedelta(days=history_days)),
+        pending_over_time=await pending_over_time(
+            session, account, now=now, since=now - timedelta(days=history_days)
+        ),
         pending=pending,
         withdrawn=withdrawn,
     )

@@ -9,7 +9,7 @@ from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.events import record_event
 from bot.services.policy import AgeBucket
-from bot.services.stats import account_stats
+from bot.services.stats import account_stats, pending_over_time
 
 
 async def add(
@@ -81,24 +81,31 @@ async def test_no_invitations_means_no_rate(db: SessionFactory, account: Account
     assert stats.pending_over_time == ()
 
 
-async def test_pending_over_time_keeps_each_days_last_sync(
+async def test_pending_over_time_is_rebuilt_backwards_from_todays_count(
     db: SessionFactory, account: Account, clock: FrozenClock
 ) -> None:
     now = clock()
+    for slug in ("p1", "p2", "p3"):
+        await add(db, account, now, slug, state=InvitationState.PENDING, days_ago=5)
+    day = timedelta(days=1)
+    changes = [
+        (now - 3 * day, "invitation_new"),
+        (now - 3 * day, "invitation_new"),
+        (now - 3 * day, "invitation_new"),
+        (now - 2 * day, "invitation_new"),
+        (now - 2 * day, "invitation_withdrawn"),
+        (now - 1 * day, "invitation_accepted"),
+        (now - timedelta(hours=1), "invitation_sent"),
+    ]
     async with db.begin() as session:
-        for at, pending in [
-            (now - timedelta(days=120), 300),  # outside the 90-day window
-            (now - timedelta(days=2, hours=3), 510),
-            (now - timedelta(days=2, hours=1), 505),
-            (now - timedelta(hours=1), 480),
-        ]:
-            record_event(session, account_id=account.id, kind="sync_changed", at=at, pending=pending)
+        for at, kind in changes:
+            record_event(session, account_id=account.id, kind=kind, at=at)
         record_event(session, account_id=account.id, kind="account_paused", at=now, reason="x")
 
     async with db() as session:
         stats = await account_stats(session, account, now=now)
+        recent = await pending_over_time(session, account, now=now, since=now - 2 * day)
 
-    assert stats.pending_over_time == (
-        ((now - timedelta(days=2)).date(), 505),
-        (now.date(), 480),
-    )
+    dates = [(now - n * day).date() for n in (3, 2, 1, 0)]
+    assert stats.pending_over_time == tuple(zip(dates, [3, 3, 2, 3], strict=True))
+    assert recent == tuple(zip(dates[1:], [3, 2, 3], strict=True))
