@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
-from bot.services.action_worker import ClaimedAction, claim_next_action
+from bot.services.action_claims import ClaimedAction, claim_next_action
 from bot.services.actions import request_withdrawal
 from tests.fixtures.store import FIXED_NOW
 from tests.services.store_seed import add_pending

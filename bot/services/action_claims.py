@@ -1,0 +1,203 @@
+"""Taking work from the queue: claims for new work and take-overs of abandoned work.
+
+A claim moves one due action from QUEUED to RUNNING in a short transaction and is the only way
+work starts, so whatever happens afterwards, the row says an attempt may have begun. Claims are
+compare-and-set (safe on any backend), use `FOR UPDATE SKIP LOCKED` on PostgreSQL (several
+worker processes), and are serialised per process (SQLite has no row locks). One account runs
+one action at a time, and withdrawals over its daily cap wait for its next local midnight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
+from bot.db.session import SessionFactory
+from bot.services.action_records import finish, set_error, withdrawals_used_today
+from bot.services.events import record_event
+from bot.services.policy import effective_daily_cap, next_local_midnight
+
+
+@dataclass(frozen=True)
+class ClaimedAction:
+    """An action this worker has claimed (RUNNING), with what running it needs."""
+
+    action_id: int
+    account: Account
+    kind: ActionKind
+    slug: str | None
+    name: str | None
+    note: str | None
+    attempts: int
+    started_at: datetime
+
+
+async def take_over_abandoned(
+    db: SessionFactory, action_id: int, cutoff: datetime, at: datetime
+) -> ClaimedAction | None:
+    """Take an abandoned RUNNING action for recovery; None if another worker got there first."""
+    async with db.begin() as session:
+        action = await session.get_one(Action, action_id)
+        original = action.started_at
+        if action.state is not ActionState.RUNNING or original is None or original > cutoff:
+            return None
+        # Compare-and-set on started_at: of several recovering workers exactly one wins.
+        taken = await session.execute(
+            update(Action)
+            .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at == original)
+            .values(started_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        claimed = await _describe(session, action)
+        # The attempt began at the original start: an invitation found sent was sent after it.
+        return dataclasses.replace(claimed, started_at=original)
+
+
+async def claim_next_action(
+    db: SessionFactory, now: datetime, *, account_id: int | None = None
+) -> ClaimedAction | None:
+    """Take the next due action (QUEUED → RUNNING) in one short transaction, or None.
+
+    Skips paused accounts and accounts with an action already running, cancels withdrawals whose
+    invitation is closed, and moves withdrawals over the account's daily cap to its next local
+    midnight. On PostgreSQL concurrent claimers never take the same row (SKIP LOCKED).
+    """
+    async with _claim_lock(), db.begin() as session:
+        postgres = (await session.connection()).dialect.name == "postgresql"
+        skipped_accounts: set[int] = set()
+        while True:
+            action = await _next_due(session, now, account_id, skipped_accounts, postgres)
+            if action is None:
+                return None
+            account = await session.get_one(Account, action.account_id, with_for_update=postgres or None)
+            # With the account row locked, a second worker's claim for the same account is visible.
+            if postgres and await _account_busy(session, account.id):
+                skipped_accounts.add(account.id)
+                continue
+            if action.kind is ActionKind.WITHDRAW:
+                if not await _invitation_still_pending(session, action, now):
+                    continue
+                cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
+                if await withdrawals_used_today(session, account, now) >= cap:
+                    await _defer_withdrawals_to_tomorrow(session, account, now)
+                    continue
+            # Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer
+            # in this process that picked the same row finds it no longer QUEUED and moves on.
+            taken = await session.execute(
+                update(Action)
+                .where(Action.id == action.id, Action.state == ActionState.QUEUED)
+                .values(state=ActionState.RUNNING, started_at=now, attempts=Action.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            await session.refresh(action)
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            return await _describe(session, action)
+
+
+_CLAIM_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _claim_lock() -> asyncio.Lock:
+    """One claim at a time per process (per event loop).
+
+    PostgreSQL's row locks make claims safe across processes; SQLite has none, so within one
+    process (the supported SQLite deployment) claims are serialised here, which keeps the
+    one-running-action-per-account rule and the daily cap exact when two runs overlap.
+    """
+    loop = asyncio.get_running_loop()
+    lock = _CLAIM_LOCKS.get(loop)
+    if lock is None:
+        lock = _CLAIM_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
+async def _next_due(
+    session: AsyncSession, now: datetime, account_id: int | None, skipped: set[int], postgres: bool
+) -> Action | None:
+    running = aliased(Action)
+    busy = exists().where(running.account_id == Action.account_id, running.state == ActionState.RUNNING)
+    query = (
+        select(Action)
+        .join(Account, Account.id == Action.account_id)
+        .where(
+            Action.state == ActionState.QUEUED,
+            Action.not_before <= now,
+            Account.paused.is_(False),
+            ~busy,
+        )
+        .order_by(Action.not_before, Action.id)
+        .limit(1)
+    )
+    if account_id is not None:
+        query = query.where(Action.account_id == account_id)
+    if skipped:
+        query = query.where(Action.account_id.not_in(skipped))
+    if postgres:
+        # Several workers: each skips rows another is claiming instead of waiting for them.
+        query = query.with_for_update(skip_locked=True, of=Action)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _account_busy(session: AsyncSession, account_id: int) -> bool:
+    query = select(func.count()).where(Action.account_id == account_id, Action.state == ActionState.RUNNING)
+    return int((await session.execute(query)).scalar_one()) > 0
+
+
+async def _invitation_still_pending(session: AsyncSession, action: Action, now: datetime) -> bool:
+    """Cancel a queued withdrawal whose invitation the store already knows is closed."""
+    invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
+    if invitation is not None and invitation.state is InvitationState.PENDING:
+        return True
+    finish(action, ActionState.CANCELLED, now)
+    set_error(action, "NotPending", "the invitation is no longer pending")
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind="action_cancelled",
+        at=now,
+        invitation_id=action.invitation_id,
+        person_id=action.person_id,
+        action_id=action.id,
+        reason="not_pending",
+    )
+    return False
+
+
+async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account, now: datetime) -> None:
+    midnight = next_local_midnight(now, account.timezone)
+    await session.execute(
+        update(Action)
+        .where(
+            Action.account_id == account.id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state == ActionState.QUEUED,
+            Action.not_before < midnight,
+        )
+        .values(not_before=midnight)
+    )
+
+
+async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:
+    account = await session.get_one(Account, action.account_id)
+    person = await session.get(Person, action.person_id) if action.person_id else None
+    return ClaimedAction(
+        action_id=action.id,
+        account=account,
+        kind=action.kind,
+        slug=person.slug if person else None,
+        name=person.name if person else None,
+        note=action.note,
+        attempts=action.attempts,
+        started_at=action.started_at or action.created_at,
+    )
