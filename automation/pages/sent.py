@@ -20,13 +20,12 @@ from automation.pages.common import (
     WITHDRAW_TEXT,
     ensure_signed_in,
     first_of,
-    name_in_withdraw_label,
     open_url,
     pill_number,
     same_person,
 )
 from automation.pages.lazy_list import Growth, count_rows, grow
-from automation.pages.rows import READ_ROWS_JS, RawRow, parse_row, row_name
+from automation.pages.rows import READ_ROWS_JS, RawRow, has_withdraw_control, parse_row, row_name
 from automation.slugs import profile_path
 from automation.types import SentInvitation
 
@@ -66,11 +65,10 @@ class SentInvitationsPage:
             .or_(page.locator("button.invitation-card__action-btn"))
         )
         # A row is a visible list item inside <main> that holds a withdraw control: that excludes
-        # hidden duplicate rows and right-rail or "People you may know" cards. Reading a long list
-        # goes through `list_items` and checks the control in Python (`parse_row`): naming every
-        # control of 1,000 rows in the browser for `has=` costs seconds.
+        # hidden duplicate rows and right-rail or "People you may know" cards. The control check
+        # runs in Python on the row's strings (`has_withdraw_control`): a `has=` filter would name
+        # every control of every row in the browser on each query, seconds for a long list.
         self.list_items = self.main.get_by_role("listitem").filter(visible=True)
-        self.rows = self.list_items.filter(has=self.withdraw_controls)
         self.pill = (
             page.get_by_role("link", name=PILL)
             .or_(page.get_by_role("button", name=PILL))
@@ -91,10 +89,8 @@ class SentInvitationsPage:
 
     async def pill_count(self) -> int | None:
         """The `People (N)` pill's N, or None where the rendering shows no pill."""
-        if await self.pill.count() == 0:
-            return None
-        # The pill can be rendered twice (sticky nav); both carry the same number.
-        return pill_number(await self.pill.first.inner_text())
+        texts = await self.pill.all_inner_texts()  # one round trip; a sticky copy carries the same number
+        return pill_number(texts[0]) if texts else None
 
     async def list_all(self, on_progress: Progress | None = None) -> tuple[list[SentInvitation], int | None]:
         """Every pending invitation on the page (all lazy batches, all old-style pages) and the pill count.
@@ -130,7 +126,7 @@ class SentInvitationsPage:
 
     def row_for(self, slug: str) -> Locator:
         """The visible row whose profile link points at `slug` (never a row chosen by position)."""
-        return self.rows.filter(has=self.page.locator(self._link_selector(slug)))
+        return self.list_items.filter(has=self.page.locator(self._link_selector(slug)))
 
     @staticmethod
     def _link_selector(slug: str) -> str:
@@ -168,18 +164,17 @@ class SentInvitationsPage:
         Raises:
             LayoutChanged: the row is duplicated, or its control names someone else.
         """
-        if await row.count() != 1:
-            raise LayoutChanged(f"{await row.count()} visible rows for {slug}; refusing to guess")
-        raw = cast(list[RawRow], await row.evaluate_all(READ_ROWS_JS))[0]
-        control = row.locator(self.withdraw_controls)
-        if await control.count() != 1:
-            raise LayoutChanged(f"the row for {slug} has {await control.count()} withdraw controls")
-        label = await control.get_attribute("aria-label") or ""
-        name = name_in_withdraw_label(label) or row_name(raw)
+        raws = cast(list[RawRow], await row.evaluate_all(READ_ROWS_JS))  # one round trip for all checks
+        if len(raws) != 1:
+            raise LayoutChanged(f"{len(raws)} visible rows for {slug}; refusing to guess")
+        if not has_withdraw_control(raws[0]):
+            raise LayoutChanged(f"the row for {slug} has no withdraw control")
+        name = row_name(raws[0])
         if name is None:
             raise LayoutChanged(f"the row for {slug} names nobody")
         if expected_name is not None and not same_person(name, expected_name):
             raise LayoutChanged(f"the row for {slug} names {name!r}, expected {expected_name!r}")
+        control = row.locator(self.withdraw_controls)  # strict: the click fails on two controls
         await control.click()  # a trusted click: LinkedIn ignores keyboard and synthetic activation
         return name
 
@@ -205,7 +200,8 @@ class SentInvitationsPage:
             self._ensure_on_invitation_manager()
             raise
         self._ensure_on_invitation_manager()
-        return await self.pill_count()
+        # The pill was just seen showing exactly this; no need to read it again.
+        return pill_before - 1 if pill_before is not None else None
 
     def _ensure_on_invitation_manager(self) -> None:
         ensure_signed_in(self.page)
