@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from automation.errors import AutomationError, CheckpointRequired, HumanRequired
 from automation.slugs import profile_slug
 from bot.commands import browser_work, console, demo
 from bot.commands.console import invalid, load_settings, open_store, refuse, run, say
 from bot.commands.health import current_revision, run_checks
-from bot.db.models import Account, Invitation, InvitationState, Person, Reminder, ReminderState
+from bot.db.models import Account, Person
 from bot.db.session import SessionFactory
 from bot.services.accounts import DEFAULT_ACCOUNT_NAME, get_or_create_account, resume_account
 from bot.services.actions import ActionRefused, queue_overview
@@ -32,8 +32,7 @@ from bot.services.digest import build_digest
 from bot.services.export import sheet_rows, write_csv
 from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota, validate_note
 from bot.services.people import set_keep
-from bot.services.policy import ceiling_status
-from bot.services.reminders import CONTEXT_MAX_LENGTH, set_context
+from bot.services.reminders import CONTEXT_MAX_LENGTH, count_due, set_context
 from bot.services.secrets import SessionKeyError, SessionVault
 from bot.settings import Settings
 
@@ -118,26 +117,17 @@ def status(account_name: str) -> None:
         async with open_store(settings) as db:
             account = await _account(db, account_name, settings)
             now = system_clock()
-            mine = Invitation.account_id == account.id
             async with db() as session:
-                pending = await session.scalar(
-                    select(func.count()).where(mine, Invitation.state == InvitationState.PENDING)
-                )
-                reminders_due = await session.scalar(
-                    select(func.count()).where(
-                        Reminder.account_id == account.id,
-                        Reminder.state == ReminderState.DUE,
-                        Reminder.due_at <= now,
-                    )
-                )
+                digest = await build_digest(session, account, now=now, page_size=1)
+                reminders_due = await count_due(session, account, now=now)
                 quota = await note_quota(session, account, now=now)
             queue = await queue_overview(db, account.id, now=now)
             say(
                 "status",
                 account=account,
-                ceiling=ceiling_status(int(pending or 0), account.pending_ceiling),
+                ceiling=digest.ceiling,
                 queue=queue,
-                reminders_due=int(reminders_due or 0),
+                reminders_due=reminders_due,
                 quota=quota,
             )
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, true, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Invitation, Person, Reminder, ReminderState
@@ -115,6 +115,19 @@ async def scan_due(
             .execution_options(synchronize_session=False)
         )
     return due
+
+
+async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:
+    """How many of the account's reminders are due and not yet sent (for status lines)."""
+    count = await session.scalar(
+        select(func.count()).where(
+            Reminder.account_id == account.id,
+            Reminder.state == ReminderState.DUE,
+            Reminder.sent_at.is_(None),
+            Reminder.due_at <= now,
+        )
+    )
+    return int(count or 0)
 
 
 async def _load(session: AsyncSession, reminder_id: int, account_id: int) -> Reminder:

@@ -13,6 +13,7 @@ from bot.services.clock import FrozenClock
 from bot.services.notes import InvalidNote
 from bot.services.reminders import (
     ReminderNotFound,
+    count_due,
     dismiss,
     mark_sent,
     next_delivery_start,
@@ -70,6 +71,7 @@ async def test_scan_finds_due_reminders_oldest_first_with_a_stored_draft(
     await add_reminder(db, account, "older", due_at=now - timedelta(days=2), context="met at PyCon")
 
     async with db.begin() as session:
+        assert await count_due(session, account, now=now) == 2
         due = await scan_due(session, now=now)
     assert [item.person.slug for item in due] == ["older", "recent"]
     assert "met at PyCon" in (due[0].reminder.draft_note or "")
