@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from automation.client import LinkedInClient
@@ -35,6 +36,7 @@ from bot.services.actions import (
 )
 from bot.services.clock import FrozenClock, system_clock
 from bot.services.linkedin import ClientProvider
+from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 
 pytestmark = pytest.mark.browser
@@ -245,3 +247,29 @@ async def test_sigkill_at_random_moments_neither_doubles_nor_loses_a_withdrawal(
         )
         assert done.scalar_one() == 8
     assert len(sandbox.state.pending_slugs()) == 10 - 8
+
+
+async def test_recovery_that_cannot_read_the_session_pauses_and_keeps_the_row_running(
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    sandbox.reset(pending=3)
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    _, invitation_id = next(iter((await _slug_ids(db)).items()))
+    action = await request_withdrawal(db, signed_in_account.id, invitation_id, now=clock())
+    await _crash_mid_flight(db, action.id, clock())
+    async with db.begin() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+        SessionVault(Fernet.generate_key()).store_session(account, sandbox.storage_state())
+
+    assert await recover_interrupted(db, provider, clock) == []
+
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+        stored = await session.get_one(Action, action.id)
+    assert (account.paused, account.paused_reason) == (True, "SessionKeyError")
+    assert stored.state is ActionState.RUNNING  # unknown outcome: left for a recovery that can look
