@@ -92,6 +92,7 @@ class Faults:
     dialog_wrong_person: bool = False  # the confirmation names (and withdraws) the next pending member
     withdraw_error: bool = False  # the confirm request fails with a server error and an error toast
     weekly_limit: bool = False
+    load_more_button: bool = False  # E4/E3 load further rows with a "Load more" button, not on scroll
     login_variant: str = "classic"
     auth_redirect: str = "login"
 

@@ -127,9 +127,11 @@ async def sent_page(request: Request) -> Response:
     shown = pending[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     rows = _rows(request, shown, lazy=False)
     hooks = sandbox.classes()
+    load_more_button = rendering == "e2" or sandbox.state.faults.load_more_button
     config = script_config(
         sandbox,
         mode="sent",
+        infiniteScroll=not load_more_button,
         count=len(pending),
         cursor=shown[-1].id if shown else None,
         hasMore=page * PAGE_SIZE < len(pending),
@@ -141,6 +143,7 @@ async def sent_page(request: Request) -> Response:
         count=len(pending),
         page=page,
         has_more=page * PAGE_SIZE < len(pending),
+        load_more_button=load_more_button,
         pages=max(1, -(-len(pending) // PAGE_SIZE)),
         neighbours=neighbours,
         origin=base_url(request),

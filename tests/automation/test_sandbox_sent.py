@@ -241,3 +241,20 @@ async def test_slow_responses_still_serve_the_page(sandbox: SandboxServer, sandb
     await _scroll_main_to_bottom(sandbox_page)
     await expect(sandbox_page.get_by_role("listitem")).to_have_count(20)
     assert sandbox.state.faults.delay_ms == 150
+
+
+async def test_load_more_button_variant_replaces_infinite_scroll(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    sandbox.set_faults(load_more_button=True)
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    rows = page.get_by_role("listitem")
+    await _scroll_main_to_bottom(page)
+    load_more = page.get_by_role("button", name="Load more")
+    await expect(load_more).to_be_visible()
+    assert await rows.count() == 10
+    for expected in (20, 30, 35):
+        await load_more.click()
+        await expect(rows).to_have_count(expected)
+    await expect(load_more).to_be_hidden()

@@ -37,7 +37,7 @@
       loading = false;
       syncLoadMoreButton();
     }
-    if (cfg.rendering !== "e2") maybeLoad();
+    if (cfg.infiniteScroll) maybeLoad();
   }
 
   function nearBottom() {
@@ -149,7 +149,7 @@
     if (toastDismiss) toasts.innerHTML = "";
   });
 
-  if (list && cfg.rendering !== "e2") {
+  if (list && cfg.infiniteScroll) {
     main.addEventListener("scroll", maybeLoad, { passive: true });
     maybeLoad();
   }
