@@ -1,13 +1,15 @@
 """The JSON control and inspection API under `/__sandbox/` (never linked from any page).
 
-GET  /__sandbox/state             the world: pending, withdrawn, invited, connected, counts, faults, clock
-POST /__sandbox/reset             {seed, pending, rendering, locale, plan, notes_quota}: rebuild the world
-POST /__sandbox/faults            {delay_ms, checkpoint, withdraw_holds, confirm_noop, weekly_limit,
-                                   login_variant, auth_redirect, expire_sessions, rendering, locale,
-                                   pill_word, notes_remaining}
-POST /__sandbox/clock/advance     {seconds} or {days}: move the sandbox clock
-POST /__sandbox/session           mint a session: {li_at, JSESSIONID, cookies}
-POST /__sandbox/accept            {slug}: the member accepts our pending invitation
+GET  /__sandbox/state                 the world: pending, withdrawn, invited, connected, counts, faults, clock
+POST /__sandbox/reset                 {seed, pending, rendering, locale, plan, notes_quota}: rebuild the world
+POST /__sandbox/faults                {delay_ms, checkpoint, withdraw_holds, confirm_noop,
+                                       dialog_wrong_person, withdraw_error, weekly_limit, load_more_button,
+                                       login_variant, auth_redirect, expire_sessions, rendering, locale,
+                                       pill_word, notes_remaining}
+POST /__sandbox/clock/advance         {seconds} or {days}: move the sandbox clock
+POST /__sandbox/session               mint a session: {li_at, JSESSIONID}
+POST /__sandbox/accept                {slug}: the member accepts our pending invitation
+POST /__sandbox/checkpoints/approve   tap "Yes, it's me" on open app-approval checkpoints
 """
 
 from __future__ import annotations
