@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from automation.sandbox.context import base_url, sandbox_of
-from automation.sandbox.session import start_session, wall
+from automation.sandbox.session import signed_in, start_session, wall
 
 FEED_PATH = "/feed/"
 
@@ -43,8 +43,11 @@ def _login_page(
 
 
 async def login(request: Request) -> Response:
-    """GET the login page; the redirect target travels in `session_redirect`."""
-    return _login_page(request, redirect=request.query_params.get("session_redirect", ""))
+    """GET the login page (signed in: straight on); the target travels in `session_redirect`."""
+    target = request.query_params.get("session_redirect", "")
+    if signed_in(request):
+        return RedirectResponse(_safe_redirect(request, target), status_code=302)
+    return _login_page(request, redirect=target)
 
 
 async def login_submit(request: Request) -> Response:
@@ -151,6 +154,7 @@ ROUTES = [
     Route("/login", login),
     Route("/login/", login),
     Route("/uas/login", login),
+    Route("/flagship-web/login", login),
     Route("/checkpoint/lg/login-submit", login_submit, methods=["POST"]),
     Route("/checkpoint/challenge/verify", challenge_verify, methods=["POST"]),
     Route("/checkpoint/challenge/{challenge_id}", challenge_page),

@@ -148,3 +148,12 @@ async def test_app_approval_checkpoint_waits_for_the_phone(
     assert "li_at" not in {c["name"] for c in await page.context.cookies()}
     assert sandbox.state.sessions.approve_challenges() == 1
     await expect(page).to_have_url(sandbox.url("/feed/"))
+
+
+def test_login_page_sends_a_signed_in_member_on(sandbox: SandboxServer) -> None:
+    client = httpx.Client(base_url=sandbox.base_url)
+    client.cookies.set("li_at", sandbox.mint_session()[0]["value"])
+    response = client.get("/login", params={"session_redirect": sandbox.url(SENT)})
+    assert response.status_code == 302
+    assert response.headers["location"] == SENT
+    assert client.get("/flagship-web/login").headers["location"] == "/feed/"
