@@ -176,7 +176,7 @@ async def _invitation_still_pending(session: AsyncSession, action: Action, now: 
 
 async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account, now: datetime) -> None:
     midnight = next_local_midnight(now, account.timezone)
-    await session.execute(
+    moved = await session.execute(
         update(Action)
         .where(
             Action.account_id == account.id,
@@ -185,7 +185,18 @@ async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account
             Action.not_before < midnight,
         )
         .values(not_before=midnight)
+        .execution_options(synchronize_session=False)
     )
+    count = moved.rowcount  # type: ignore[attr-defined]
+    if count:
+        record_event(
+            session,
+            account_id=account.id,
+            kind="withdrawals_deferred",
+            at=now,
+            count=count,
+            until=midnight.isoformat(),
+        )
 
 
 async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:

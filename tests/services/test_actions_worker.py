@@ -2,7 +2,8 @@
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet
@@ -172,8 +173,14 @@ async def test_daily_cap_holds_at_claim_time_and_work_resumes_after_local_midnig
     waiting = [await _action(db, a.id) for a in extra]
     assert {a.state for a in waiting} == {ActionState.QUEUED}
     midnight = waiting[0].not_before
-    assert midnight > clock() and midnight.astimezone().hour in range(24)
+    assert midnight > clock()
+    assert midnight.astimezone(ZoneInfo("America/New_York")).time() == time(0)  # local midnight
     assert midnight == waiting[1].not_before
+    async with db() as session:
+        deferred = (
+            await session.execute(select(Event).where(Event.kind == "withdrawals_deferred"))
+        ).scalar_one()
+    assert deferred.detail == {"count": 2, "until": midnight.isoformat()}
 
     clock.now = midnight
     assert [o.result for o in await run_due_actions(db, provider, clock)] == [Result.WITHDRAWN] * 2
