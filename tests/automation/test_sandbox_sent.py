@@ -258,3 +258,19 @@ async def test_load_more_button_variant_replaces_infinite_scroll(
         await load_more.click()
         await expect(rows).to_have_count(expected)
     await expect(load_more).to_be_hidden()
+
+
+async def test_synthetic_click_on_the_confirm_button_withdraws_nothing(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    slug = sandbox.state.pending_slugs()[0]
+    await page.get_by_role("link", name=WITHDRAW_NAME).first.click()
+    confirm = page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME)
+    await confirm.evaluate("el => el.click()")
+    await expect(page.locator("dialog[open]")).to_be_visible()
+    assert sandbox.state.is_pending(slug)
+    await confirm.click()
+    await expect(page.locator("dialog[open]")).to_have_count(0)
+    assert not sandbox.state.is_pending(slug)
