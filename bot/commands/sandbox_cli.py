@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import click
@@ -43,7 +44,23 @@ SENT_PATH = "/mynetwork/invitation-manager/sent/"
     show_default=True,
     help="Account plan: note limit 200 (free) or 300 (premium).",
 )
-def sandbox(port: int, host: str, rendering: str, locale: str, pending: int, seed: int, plan: str) -> None:
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Switch a fault on, e.g. checkpoint=email_pin, withdraw_holds=false, delay_ms=500 (repeatable).",
+)
+def sandbox(
+    port: int,
+    host: str,
+    rendering: str,
+    locale: str,
+    pending: int,
+    seed: int,
+    plan: str,
+    faults: tuple[str, ...],
+) -> None:
     """Run the LinkedIn sandbox in the foreground, a local stand-in to try InviteSweep safely.
 
     Ctrl-C stops it. The world lives in memory: every start is a fresh, seeded world.
@@ -53,9 +70,20 @@ def sandbox(port: int, host: str, rendering: str, locale: str, pending: int, see
     )
     renderer = Renderer()
     server = SandboxServer(config)
+    switches = _parse_faults(faults)
+    try:
+        server.set_faults(**switches)
+    except (TypeError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="--fault") from error
     base_url = server.start()
     click.echo(
-        renderer.cli("sandbox_started", base_url=base_url, sent_url=base_url + SENT_PATH, config=config)
+        renderer.cli(
+            "sandbox_started",
+            base_url=base_url,
+            sent_url=base_url + SENT_PATH,
+            config=config,
+            faults=switches,
+        )
     )
     try:
         threading.Event().wait()
@@ -64,6 +92,20 @@ def sandbox(port: int, host: str, rendering: str, locale: str, pending: int, see
     finally:
         server.stop()
         click.echo(renderer.cli("sandbox_stopped"))
+
+
+def _parse_faults(pairs: tuple[str, ...]) -> dict[str, object]:
+    """`name=value` pairs; values are read as JSON when they can be (true, 500), else as text."""
+    switches: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--fault")
+        try:
+            switches[name.strip()] = json.loads(raw)
+        except ValueError:
+            switches[name.strip()] = raw
+    return switches
 
 
 COMMANDS: list[click.Command] = [sandbox]

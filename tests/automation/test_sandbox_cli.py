@@ -12,7 +12,22 @@ import httpx
 
 def test_sandbox_command_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--pending", "3", "--locale", "de"],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "sandbox",
+            "--port",
+            "0",
+            "--pending",
+            "3",
+            "--locale",
+            "de",
+            "--fault",
+            "checkpoint=email_pin",
+            "--fault",
+            "withdraw_holds=false",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -25,6 +40,8 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         state = httpx.get(base_url + "/__sandbox/state").json()
         assert state["counts"]["pending"] == 3
         assert state["locale"] == "de"
+        assert state["faults"]["checkpoint"] == "email_pin"
+        assert state["faults"]["withdraw_holds"] is False
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
         rest = process.stdout.read()
@@ -33,4 +50,5 @@ def test_sandbox_command_serves_until_interrupted() -> None:
     assert f"LINKEDIN_BASE_URL={base_url}" in rest
     assert "demo@invitesweep.test" in rest
     assert "Sandbox stopped." in rest
+    assert "Faults: checkpoint=email_pin, withdraw_holds=False" in first_line + rest
     assert process.returncode == 0
