@@ -67,6 +67,16 @@ async def test_520_rows_load_until_they_equal_the_pill(linkedin: LinkedInClient,
     assert len(progress) >= 5, "progress is reported while loading, not only at the end"
 
 
+@pytest.mark.parametrize("rendering", ["e4", "e3"])
+async def test_a_load_more_button_instead_of_scrolling(
+    linkedin: LinkedInClient, sandbox, rendering: str
+) -> None:
+    sandbox.reset(pending=34, rendering=rendering)
+    sandbox.set_faults(load_more_button=True)
+    listed = await list_and_check(linkedin, sandbox)
+    assert len(listed.invitations) == 34
+
+
 async def test_hidden_duplicates_and_side_cards_are_not_rows(linkedin: LinkedInClient, sandbox) -> None:
     listed = await linkedin.list_sent()
     slugs = [i.slug for i in listed.invitations]

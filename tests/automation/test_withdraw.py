@@ -45,6 +45,13 @@ async def test_withdraws_exactly_the_named_invitation(
     assert sandbox.state.pending_slugs() == [s for s in before if s != target]
 
 
+async def test_withdraw_behind_load_more_buttons(linkedin: LinkedInClient, sandbox) -> None:
+    sandbox.set_faults(load_more_button=True)
+    target = oldest_pending(sandbox)
+    await linkedin.withdraw(target)
+    assert sandbox.state.withdrawn_slugs() == [target]
+
+
 async def test_withdraw_without_a_name_uses_the_rows_own(linkedin: LinkedInClient, sandbox) -> None:
     target = sandbox.state.pending_slugs()[0]  # the server-rendered first row, which has a hidden duplicate
     result = await linkedin.withdraw(target)
