@@ -6,13 +6,26 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from playwright.async_api import Browser
 from sqlalchemy import select, text
 
+from automation.config import AutomationConfig
+from automation.sandbox import SandboxServer
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.services.action_claims import ClaimedAction, claim_next_action
-from bot.services.actions import request_withdrawal
+from bot.services.actions import (
+    Result,
+    queue_overview,
+    request_bulk_withdrawal,
+    request_withdrawal,
+    run_due_actions,
+)
+from bot.services.clock import FrozenClock
+from bot.services.linkedin import ClientProvider
+from bot.services.secrets import SessionVault
+from bot.services.sync import sync_account
 from tests.fixtures.store import FIXED_NOW
 from tests.services.store_seed import add_pending
 
@@ -60,3 +73,40 @@ async def test_concurrent_claimers_never_take_the_same_action(pg: SessionFactory
             await session.execute(select(Action.id).where(Action.state == ActionState.RUNNING))
         ).scalars()
         assert sorted(running) == sorted(c.action_id for c in claimed)
+
+
+@pytest.mark.browser
+async def test_sync_bulk_withdrawal_and_worker_run_on_postgresql(
+    pg: SessionFactory,
+    vault: SessionVault,
+    browser: Browser,
+    automation_config: AutomationConfig,
+    sandbox: SandboxServer,
+) -> None:
+    sandbox.reset(pending=6)
+    clock = FrozenClock(sandbox.state.now())
+    async with pg.begin() as session:
+        account = Account(name="default", owner_telegram_id=7)
+        session.add(account)
+        vault.store_session(account, sandbox.storage_state())
+    provider = ClientProvider.for_browser(pg, vault, browser, automation_config, clock)
+
+    async with provider.open(account) as client:
+        report = await sync_account(pg, client, account.id, clock)
+    assert (report.new, report.complete) == (6, True)
+
+    batch_id, plan = await request_bulk_withdrawal(
+        pg, account.id, 0, 3, 7, now=clock(), undo_window=timedelta(0)
+    )
+    assert sum(n for _, n in plan) == 3
+    overview = await queue_overview(pg, account.id, now=clock())
+    assert len(overview.active) == 3
+
+    outcomes = await run_due_actions(pg, provider, clock)
+
+    assert [o.result for o in outcomes] == [Result.WITHDRAWN] * 3
+    assert (outcomes[-1].batch_id, outcomes[-1].batch_done, outcomes[-1].batch_total) == (batch_id, 3, 3)
+    assert len(sandbox.state.withdrawn_slugs()) == 3
+    async with provider.open(account) as client:
+        after = await sync_account(pg, client, account.id, clock)
+    assert (after.new, after.closed, after.pending) == (0, 0, 3)
