@@ -22,7 +22,9 @@ def wall(request: Request) -> Response | None:
     """A redirect to the login page (or the authwall) when the request has no valid session."""
     if signed_in(request):
         return None
-    target = quote(str(request.url), safe="")
+    # An action (POST) cannot be replayed after signing in: come back to the page that sent it.
+    page = str(request.url) if request.method == "GET" else request.headers.get("referer", "/feed/")
+    target = quote(page, safe="")
     if sandbox_of(request).state.faults.auth_redirect == "authwall":
         return RedirectResponse(f"/authwall?sessionRedirect={target}", status_code=302)
     return RedirectResponse(f"/login/?session_redirect={target}", status_code=302)

@@ -274,3 +274,16 @@ async def test_synthetic_click_on_the_confirm_button_withdraws_nothing(
     await confirm.click()
     await expect(page.locator("dialog[open]")).to_have_count(0)
     assert not sandbox.state.is_pending(slug)
+
+
+async def test_session_expiring_mid_withdrawal_lands_on_login(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    await _open_sent(page, sandbox)
+    slug = sandbox.state.pending_slugs()[0]
+    await page.get_by_role("link", name=WITHDRAW_NAME).first.click()
+    sandbox.set_faults(expire_sessions=True)
+    await page.locator("dialog[open]").get_by_role("button", name=WITHDRAW_NAME).click()
+    await expect(page).to_have_url(re.compile(r"/login/\?session_redirect=.*invitation-manager%2Fsent"))
+    assert sandbox.state.is_pending(slug)

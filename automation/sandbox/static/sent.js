@@ -14,12 +14,18 @@
   let loading = false;
 
   async function post(url, body) {
-    return fetch(url, {
+    const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
       credentials: "same-origin",
     });
+    // A session that ended meanwhile: the action was answered with the sign-in wall, so go there.
+    if (response.redirected) {
+      location.href = response.url;
+      throw new Error("signed out");
+    }
+    return response;
   }
 
   async function loadMore() {
