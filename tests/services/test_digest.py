@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.digest import build_digest
-from bot.services.policy import AgeBucket
+from bot.services.policy import AgeBucket, Thresholds, age_bucket
 
 
 async def add_invitation(
@@ -207,3 +208,46 @@ async def test_bulk_plan_counts_what_today_already_used(
         (digest.today + timedelta(days=2), 6),
     )
     assert digest.cooldown_ends == digest.today + timedelta(days=21)
+
+
+async def test_sql_buckets_agree_with_the_policy_at_every_boundary(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    """The digest counts in SQL; the policy module is the rule. Ages right at each threshold agree."""
+    now = clock()
+    rng = random.Random(3)
+    epsilon = timedelta(seconds=1)
+    ages = [
+        timedelta(days=d) + delta for d in (0, 30, 60, 90, 365) for delta in (-epsilon, timedelta(0), epsilon)
+    ]
+    ages += [timedelta(seconds=rng.uniform(0, 400 * 86_400)) for _ in range(60)]
+    ages = [age for age in ages if age >= timedelta(0)]
+    async with db.begin() as session:
+        for i, age in enumerate(ages):
+            person = Person(account_id=account.id, slug=f"p{i}", name=f"P {i}", profile_url=f"/in/p{i}/")
+            session.add(person)
+            await session.flush()
+            session.add(
+                Invitation(
+                    account_id=account.id,
+                    person_id=person.id,
+                    sent_at_earliest=now - age - timedelta(days=7),
+                    sent_at_latest=now - age,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+
+    async with db() as session:
+        digest = await build_digest(session, account, now=now, page_size=200)
+
+    thresholds = Thresholds(account.review_days, account.suggest_days, account.withdraw_days)
+    expected = {bucket: 0 for bucket in AgeBucket}
+    for age in ages:
+        expected[age_bucket(age, thresholds)] += 1
+    assert {b.bucket: b.count for b in digest.buckets} == expected
+    # And the stale list holds exactly the ages the policy calls at least "suggest".
+    suggested = sum(
+        1 for age in ages if age_bucket(age, thresholds) in (AgeBucket.SUGGEST, AgeBucket.WITHDRAW)
+    )
+    assert digest.stale_total == suggested == len(digest.stale)
