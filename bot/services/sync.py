@@ -51,6 +51,9 @@ from bot.services.policy import CeilingStatus, SentAtRange, ceiling_status, narr
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_MAX_PROFILE_CHECKS = 60
+"""Profile visits one sync may make: a page glitch must not turn into hundreds of visits."""
+
 _AT = re.compile(r"\s(?:at|@)\s+", re.IGNORECASE)
 _COMPANY_END = re.compile(r"\s+[|·•–—-]\s+|,\s*|\s+/\s+")
 
@@ -80,6 +83,7 @@ class SyncReport:
     narrowed: int  # pending invitations whose send-time range got narrower
     complete: bool  # rows == pill; when False nothing was closed
     left_to_queue: int  # missing invitations skipped because a withdraw action owns them
+    unresolved: int = 0  # missing invitations left for the next sync (profile-check budget)
 
     @property
     def pending(self) -> int:
@@ -104,10 +108,13 @@ async def sync_account(
     now: Clock,
     *,
     on_progress: ProgressCallback | None = None,
+    max_profile_checks: int = DEFAULT_MAX_PROFILE_CHECKS,
 ) -> SyncReport:
     """Scrape the account's Sent page with `client` and bring the store in line with it.
 
     Browser work happens outside transactions, so the worker can record outcomes meanwhile.
+    At most `max_profile_checks` disappeared invitations are looked up (and closed) per sync, the
+    longest-known first; the rest stay pending until the next sync (`SyncReport.unresolved`).
 
     Raises:
         AutomationError: from the scrape (nothing is changed) or from a pausing profile lookup
@@ -143,8 +150,9 @@ async def sync_account(
             )
 
     accepted = vanished = 0
+    unresolved = max(0, len(missing) - max_profile_checks) if complete else 0
     if complete and missing:
-        verdicts = [(item, await _verdict(client, item.slug)) for item in missing]
+        verdicts = [(item, await _verdict(client, item.slug)) for item in missing[:max_profile_checks]]
         accepted, vanished = await _close(db, account_id, verdicts, started, now())
 
     report = SyncReport(
@@ -161,6 +169,7 @@ async def sync_account(
         narrowed=narrowed,
         complete=complete,
         left_to_queue=left_to_queue if complete else 0,
+        unresolved=unresolved,
     )
     if report.new or report.closed or report.reopened:
         async with db.begin() as session:
@@ -346,6 +355,7 @@ async def _missing_invitations(
             # Created after the scrape began (an invite the worker just sent): not missing.
             Invitation.first_seen_at < started,
         )
+        .order_by(Invitation.first_seen_at, Invitation.id)
     )
     missing: list[_Missing] = []
     left_to_queue = 0

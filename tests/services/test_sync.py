@@ -103,6 +103,21 @@ async def test_disappeared_rows_are_accepted_or_vanished(
     assert (await sync_account(db, linkedin, account.id, sandbox.state.now)).closed == 0
 
 
+async def test_profile_checks_per_sync_are_budgeted(
+    db: SessionFactory, account: Account, linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    sandbox.reset(pending=6)
+    await sync_account(db, linkedin, account.id, sandbox.state.now)
+    for slug in sandbox.state.pending_slugs()[:3]:
+        sandbox.state.withdraw(slug)
+
+    first = await sync_account(db, linkedin, account.id, sandbox.state.now, max_profile_checks=2)
+    second = await sync_account(db, linkedin, account.id, sandbox.state.now, max_profile_checks=2)
+
+    assert (first.closed, first.unresolved) == (2, 1)
+    assert (second.closed, second.unresolved) == (1, 0)
+
+
 class _LosesTheLastRow(LinkedInClient):
     """A scrape that stopped loading early, as a broken lazy load would."""
 
