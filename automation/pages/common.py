@@ -85,10 +85,13 @@ _LOAD_MORE_WORDS = one_of(
 )  # fmt: skip
 LOAD_MORE = re.compile(rf"^\s*(?:{_LOAD_MORE_WORDS})\s*$", re.IGNORECASE)
 
-NEXT_PAGE = re.compile(
-    rf"^\s*(?:{one_of('Next', 'Weiter', 'Nächste', 'Volgende', 'Suivant', 'Siguiente')})\s*$", re.IGNORECASE
-)
+NEXT_PAGE = exactly("Next", "Weiter", "Nächste", "Volgende", "Suivant", "Siguiente", flags=re.IGNORECASE)
 """E1/E2 pagination's "Next" control."""
+
+PREVIOUS_PAGE = exactly(
+    "Previous", "Zurück", "Vorherige", "Vorige", "Précédent", "Anterior", flags=re.IGNORECASE
+)
+"""E1/E2 pagination's "Previous" control."""
 
 
 def name_in_withdraw_label(label: str) -> str | None:

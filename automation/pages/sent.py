@@ -16,6 +16,7 @@ from automation.pages.common import (
     LOAD_MORE,
     NEXT_PAGE,
     PILL,
+    PREVIOUS_PAGE,
     WITHDRAW_LABEL,
     WITHDRAW_TEXT,
     ensure_signed_in,
@@ -79,6 +80,9 @@ class SentInvitationsPage:
         self.error_toast = page.get_by_role("alert").filter(has_text=ERROR_TOAST)
         self.next_page_control = page.get_by_role("button", name=NEXT_PAGE).or_(
             page.get_by_role("link", name=NEXT_PAGE)
+        )
+        self.page_controls = self.next_page_control.or_(page.get_by_role("button", name=PREVIOUS_PAGE)).or_(
+            page.get_by_role("link", name=PREVIOUS_PAGE)
         )
 
     async def open(self, page_number: int = 1) -> None:
@@ -220,6 +224,12 @@ class SentInvitationsPage:
         idle_ms = min(max(self.config.timeout_ms / 5, 500), 3_000)
         # Asked once up front (cheap while few rows are loaded), then again only if scrolling stalls.
         load_more_mode, stalls = await self._load_more_shown(), 0
+        if not load_more_mode and await self.page_controls.count() > 0:
+            # An old paginated page (`?page=N`) holds all its rows at once; nothing to scroll for.
+            growth = Growth(count=await count_rows(self.main), complete=True, stalled=False)
+            if on_progress:
+                on_progress(already + growth.count, total)
+            return growth
         while True:
             if load_more_mode:
                 growth = await self._click_load_more(target, until, idle_ms)

@@ -5,6 +5,7 @@ import pytest
 from automation.client import LinkedInClient
 from automation.errors import SessionExpired
 from automation.types import SentList
+from tests.fixtures.browser import PAGINATION_ONLY_SCRIPT
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +76,14 @@ async def test_a_load_more_button_instead_of_scrolling(
     sandbox.set_faults(load_more_button=True)
     listed = await list_and_check(linkedin, sandbox)
     assert len(listed.invitations) == 34
+
+
+async def test_old_pagination_is_followed_page_by_page(linkedin: LinkedInClient, sandbox) -> None:
+    sandbox.reset(pending=27, rendering="e2")
+    await linkedin.page.add_init_script(PAGINATION_ONLY_SCRIPT)
+    listed = await list_and_check(linkedin, sandbox)
+    assert len(listed.invitations) == 27
+    assert "page=3" in linkedin.page.url
 
 
 async def test_hidden_duplicates_and_side_cards_are_not_rows(linkedin: LinkedInClient, sandbox) -> None:

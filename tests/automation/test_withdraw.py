@@ -10,7 +10,7 @@ from playwright.async_api import Browser
 from automation.client import LinkedInClient
 from automation.config import Pacing
 from automation.errors import InvitationNotFound, LayoutChanged, SessionExpired, WithdrawNotVerified
-from tests.fixtures.browser import sandbox_automation_config
+from tests.fixtures.browser import PAGINATION_ONLY_SCRIPT, sandbox_automation_config
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,14 @@ async def test_withdraws_exactly_the_named_invitation(
 
 async def test_withdraw_behind_load_more_buttons(linkedin: LinkedInClient, sandbox) -> None:
     sandbox.set_faults(load_more_button=True)
+    target = oldest_pending(sandbox)
+    await linkedin.withdraw(target)
+    assert sandbox.state.withdrawn_slugs() == [target]
+
+
+async def test_withdraw_on_the_last_page_of_old_pagination(linkedin: LinkedInClient, sandbox) -> None:
+    sandbox.reset(pending=27, rendering="e2")
+    await linkedin.page.add_init_script(PAGINATION_ONLY_SCRIPT)
     target = oldest_pending(sandbox)
     await linkedin.withdraw(target)
     assert sandbox.state.withdrawn_slugs() == [target]
