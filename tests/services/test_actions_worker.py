@@ -399,3 +399,28 @@ async def test_session_stored_under_another_key_pauses_instead_of_stranding_the_
     stored = await _action(db, action.id)
     assert (stored.state, stored.attempts) == (ActionState.QUEUED, 0)
     assert sandbox.state.withdrawn_slugs() == []
+
+
+async def test_invitation_gone_long_ago_is_vanished_and_limit_bounds_a_run(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    gone, *others = list(synced)[-3:]
+    for slug in (gone, *others):
+        await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    sandbox.state.withdraw(gone)
+    sandbox.advance_clock(timedelta(days=22))  # past LinkedIn's block: the profile is connectable again
+    clock.advance(UNDO)
+
+    first = await run_due_actions(db, provider, clock, limit=2)
+    rest = await run_due_actions(db, provider, clock)
+
+    assert len(first) == 2 and len(rest) == 1
+    results = {o.person_name: o.result for o in first + rest}
+    assert results.pop(sandbox.state.person(gone).name) is Result.VANISHED  # type: ignore[union-attr]
+    assert set(results.values()) == {Result.WITHDRAWN}
+    assert (await _invitation(db, synced[gone])).state is InvitationState.VANISHED
