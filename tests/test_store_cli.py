@@ -193,6 +193,24 @@ async def test_a_context_too_long_exits_2_and_is_not_saved(
         assert await session.scalar(select(Person.context).where(Person.slug == "jane-doe")) is None
 
 
+async def test_stats_show_rates_and_the_pending_history(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    from bot.services.clock import system_clock
+    from bot.services.events import record_event
+
+    await seed(db, account)
+    async with db.begin() as session:
+        for _ in range(3):
+            record_event(session, account_id=account.id, kind="invitation_new", at=system_clock())
+    result = await invoke(cli_env, "stats")
+    assert result.exit_code == 0, result.output
+    # Jane (97 d) and Omar (65 d) are decided (pending past 30 days, not accepted); Kim is too young.
+    assert "overall        0% (0 of 2)" in result.output
+    assert "Pending now: 3" in result.output
+    assert "Pending at the end of each day:" in result.output
+
+
 async def test_export_writes_the_tracking_sheet(
     cli_env: dict[str, str], db: SessionFactory, account: Account, tmp_path: Path
 ) -> None:

@@ -34,6 +34,7 @@ from bot.services.notes import InvalidNote, draft_note_for, note_length, note_li
 from bot.services.people import set_keep
 from bot.services.reminders import CONTEXT_MAX_LENGTH, count_due, set_context
 from bot.services.secrets import SessionKeyError, SessionVault
+from bot.services.stats import account_stats
 from bot.settings import Settings
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks)\s*$", re.IGNORECASE)
@@ -156,6 +157,23 @@ def digest(account_name: str, page: int, page_size: int) -> None:
             say("digest", digest=result, bucket_names=demo.BUCKET_NAMES)
 
     run(_digest())
+
+
+@click.command()
+@account_option
+@click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True, help="History to show.")
+def stats(account_name: str, days: int) -> None:
+    """Acceptance rates (overall, with and without a note), how fast people accept, pending over time."""
+    settings = load_settings()
+
+    async def _stats() -> None:
+        async with open_store(settings) as db:
+            account = await _account(db, account_name, settings)
+            async with db() as session:
+                result = await account_stats(session, account, now=system_clock(), history_days=days)
+            say("stats", stats=result, account=account)
+
+    run(_stats())
 
 
 # --- keep -------------------------------------------------------------------------------------
@@ -492,6 +510,7 @@ COMMANDS: list[click.Command] = [
     sync,
     status,
     digest,
+    stats,
     withdraw,
     keep,
     note,
