@@ -1,10 +1,11 @@
-"""CLI: commands over the store and services (sync, status, digest, withdraw, keep, note, export,
-login, demo, db, doctor).
+"""CLI: commands over the store and services (sync, status, digest, stats, withdraw, keep, note,
+export, login, demo, db, doctor).
 
 Each command is thin: it reads the settings (`Settings()`, inside the command), opens the store
-(migrated first), calls services and prints a template from `templates/cli/`. Arguments that do not
-parse (an age like "ninety", a profile that is not a slug) stop with exit code 2 before anything
-is touched.
+(migrated first), calls services and prints a template from `templates/cli/`. Input that does not
+parse (an age like "ninety", a profile that is not a slug, a note that cannot be sent, a malformed
+setting) stops with exit code 2 before anything is touched. Browser work lives in
+`bot.commands.browser_work`, the checks in `bot.commands.health`, the demo in `bot.commands.demo`.
 """
 
 from __future__ import annotations
