@@ -112,7 +112,7 @@ async def request_withdrawal(
     key = active_key(ActionKind.WITHDRAW, invitation_id)
     existing = await _active(db, key)
     if existing is not None:
-        return existing
+        return _same_account(existing, account_id)
     try:
         async with db.begin() as session:
             account = await _usable_account(session, account_id)
@@ -140,7 +140,7 @@ async def request_withdrawal(
             await session.flush()
             _record_requested(session, action, now)
     except IntegrityError:
-        return await _winner(db, key)
+        return _same_account(await _winner(db, key), account_id)
     return action
 
 
@@ -166,7 +166,7 @@ async def request_invite(
     key = active_key(ActionKind.INVITE, person_id)
     existing = await _active(db, key)
     if existing is not None:
-        return existing
+        return _same_account(existing, account_id)
     try:
         async with db.begin() as session:
             account = await _usable_account(session, account_id)
@@ -204,7 +204,7 @@ async def request_invite(
             await session.flush()
             _record_requested(session, action, now)
     except IntegrityError:
-        return await _winner(db, key)
+        return _same_account(await _winner(db, key), account_id)
     return action
 
 
@@ -578,6 +578,13 @@ async def _winner(db: SessionFactory, key: str) -> Action:
         # It finished between our insert and this look-up: rare enough to report as busy.
         raise ActionRefused("busy")
     return winner
+
+
+def _same_account(action: Action, account_id: int) -> Action:
+    # Targets are global ids: another account's active action must not leak through the fast path.
+    if action.account_id != account_id:
+        raise ActionRefused("not_found")
+    return action
 
 
 async def _usable_account(session: AsyncSession, account_id: int) -> Account:

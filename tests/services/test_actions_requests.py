@@ -217,3 +217,16 @@ async def test_retry_requeues_a_failed_action_and_overview_lists_it(
     with pytest.raises(ActionRefused) as not_failed:
         await retry(db, action.id, by_user=OWNER, now=clock())
     assert not_failed.value.reason == "not_failed"
+
+
+async def test_another_accounts_active_action_is_not_handed_out(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    invitation = await add_pending(db, account.id, "jane-doe", now=clock(), age_days=95)
+    await request_withdrawal(db, account.id, invitation, now=clock())
+    async with db.begin() as session:
+        other = Account(name="other")
+        session.add(other)
+    with pytest.raises(ActionRefused) as refused:
+        await request_withdrawal(db, other.id, invitation, now=clock())
+    assert refused.value.reason == "not_found"
