@@ -6,9 +6,12 @@ rows); everything that decides what a string means is plain Python, testable wit
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
-from typing import TypedDict
+from typing import TypedDict, cast
+
+from playwright.async_api import Locator
 
 from automation.pages.common import WITHDRAW_TEXT, name_in_withdraw_label
 from automation.slugs import profile_slug
@@ -18,7 +21,7 @@ from automation.types import SentInvitation
 # Runs in the page over the visible rows. Only structure every rendering shares is used: the row's
 # profile links, the labels of its links/buttons, its rendered lines, and the note box.
 READ_ROWS_JS = """
-rows => rows.map(row => {
+rows => JSON.stringify(rows.map(row => {
   const profileLinks = [...row.querySelectorAll('a[href*="/in/"]')].map(a => a.getAttribute('href'));
   const controls = [...row.querySelectorAll('a, button')].map(el => ({
     label: (el.getAttribute('aria-label') || '').trim(),
@@ -38,8 +41,17 @@ rows => rows.map(row => {
     note_lines: noteBox ? [noteBox.textContent.trim()] : [],
     time: time ? time.textContent.trim() : null,
   };
-})
+}))
 """
+
+
+async def read_raw_rows(rows: Locator) -> list[RawRow]:
+    """The raw strings of every row `rows` matches, in one round trip.
+
+    The page returns one JSON string: Playwright's own value serialization costs far more than
+    the reading itself for hundreds of rows (~0.5 s vs ~20 ms for 600).
+    """
+    return cast(list[RawRow], json.loads(await rows.evaluate_all(READ_ROWS_JS)))
 
 
 class Control(TypedDict):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import cast
 
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -26,7 +25,7 @@ from automation.pages.common import (
     same_person,
 )
 from automation.pages.lazy_list import Growth, count_rows, grow
-from automation.pages.rows import READ_ROWS_JS, RawRow, has_withdraw_control, parse_row, row_name
+from automation.pages.rows import has_withdraw_control, parse_row, read_raw_rows, row_name
 from automation.slugs import profile_path
 from automation.types import SentInvitation
 
@@ -124,7 +123,7 @@ class SentInvitationsPage:
 
     async def read_rows(self) -> list[SentInvitation]:
         """The rows loaded so far, parsed (rows that are not invitations are skipped)."""
-        raws = cast(list[RawRow], await self.list_items.evaluate_all(READ_ROWS_JS))
+        raws = await read_raw_rows(self.list_items)
         parsed = (parse_row(raw, lambda slug: self.config.url(profile_path(slug))) for raw in raws)
         return [invitation for invitation in parsed if invitation is not None]
 
@@ -168,7 +167,7 @@ class SentInvitationsPage:
         Raises:
             LayoutChanged: the row is duplicated, or its control names someone else.
         """
-        raws = cast(list[RawRow], await row.evaluate_all(READ_ROWS_JS))  # one round trip for all checks
+        raws = await read_raw_rows(row)  # one round trip for all the checks below
         if len(raws) != 1:
             raise LayoutChanged(f"{len(raws)} visible rows for {slug}; refusing to guess")
         if not has_withdraw_control(raws[0]):
