@@ -70,7 +70,8 @@ COMMANDS = (
 """The menu shown by Telegram (setMyCommands), in this order; descriptions are templates."""
 
 LANGUAGES = ("en", "nl")
-RATE_LIMIT_RETRIES = 3  # a 429 is waited out and retried, so nothing the bot sends is lost
+RATE_LIMIT_RETRIES = 3
+CONNECTION_POOL_SIZE = 8  # a 429 is waited out and retried, so nothing the bot sends is lost
 
 
 def _handlers() -> list[tuple[int, BaseHandler[Any, BotContext, Any]]]:
@@ -125,6 +126,8 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # PTB's default pool is one connection: an answer would queue behind every edit in flight.
+        .connection_pool_size(CONNECTION_POOL_SIZE)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.default_timezone)))
         .context_types(context_types)
         .post_init(_start_resources)

@@ -1,0 +1,230 @@
+"""Benchmark: how fast the bot answers a button tap while a browser batch runs, and its memory.
+
+    python -m bench.latency [--taps 500] [--batch 30] [--pending 60]   (from the repository root)
+
+The bot runs as a real process (`python -m bot run`) against our local Bot API server and the
+LinkedIn sandbox, both in this process, everything on 127.0.0.1. The script:
+
+1. measures the bot's RSS while idle (the browser is not started until browser work is due);
+2. sends /digest, which syncs in Chromium, and measures RSS of the bot and its browser processes;
+3. queues a bulk withdrawal of `--batch` invitations (undo window 0, pacing 0.5–1.5 s) and,
+   while the worker withdraws them in Chromium, taps a settings button `--taps` times, one tap
+   after the previous answer, measuring tap → answerCallbackQuery at the Bot API server.
+
+Goals: p95 ≤ 100 ms; RSS ≤ 120 MB idle with the browser closed and ≤ 600 MB with it open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from asyncio.subprocess import PIPE
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from cryptography.fernet import Fernet
+
+from automation.sandbox import SandboxConfig, SandboxServer
+from bot.callback_data import Op, build
+from bot.db.migrate import upgrade_engine
+from bot.db.models import Account
+from bot.db.session import create_engine, create_session_factory
+from bot.services.secrets import SessionVault
+from tests.botapi import BotApiServer, ChatMessage
+
+OWNER = 1001
+T = TypeVar("T")
+
+
+async def until(probe: Callable[[], T | None], within: float, what: str) -> T:
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def memory(pid: int) -> tuple[float, float, float]:
+    """(bot RSS, tree RSS, tree PSS) in MB; PSS counts shared pages once across the tree."""
+    tree = _descendants(pid)
+    rss = sum(_status_kb(p, "VmRSS") for p in tree if Path(f"/proc/{p}").exists())
+    pss = sum(_pss_kb(p) for p in tree)
+    return _status_kb(pid, "VmRSS") / 1024, rss / 1024, pss / 1024
+
+
+async def prepare_database(url: str, key: str, storage_state: dict[str, object]) -> None:
+    engine = create_engine(url)
+    await upgrade_engine(engine)
+    db = create_session_factory(engine)
+    async with db.begin() as session:
+        account = Account(
+            name="default", owner_telegram_id=OWNER, chat_id=OWNER, digest_weekday=6, digest_hour=23
+        )
+        session.add(account)
+        SessionVault(key.encode()).store_session(account, storage_state)
+    await engine.dispose()
+
+
+async def tap_many(botapi: BotApiServer, screen: ChatMessage, taps: int) -> list[float]:
+    """Tap a settings button `taps` times, each after the previous answer; latencies in ms."""
+    latencies: list[float] = []
+    for index in range(taps):
+        data = build(Op.SETTINGS, 1 + index % 2)  # alternate two screens: every tap edits
+        query = botapi.press(OWNER, screen.message_id, data)
+        record = await until(
+            lambda q=query: botapi.answer(q).answered_at and botapi.answer(q), 10, "an answer"
+        )
+        assert record.answered_at is not None
+        latencies.append((record.answered_at - record.sent_at) * 1000)
+    return latencies
+
+
+def summary(latencies: list[float]) -> str:
+    return (
+        f"p50 {percentile(latencies, 0.5):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
+        f"p99 {percentile(latencies, 0.99):.1f} ms, max {max(latencies):.1f} ms"
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def main(taps: int, batch: int, pending: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="invitesweep-bench-"))
+    sandbox = SandboxServer(SandboxConfig(pending=pending, seed=11))
+    sandbox_url = sandbox.start()
+    botapi = BotApiServer().start()
+    key = Fernet.generate_key().decode()
+    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    await prepare_database(database_url, key, sandbox.storage_state())
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": botapi.token,
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "TELEGRAM_OWNER_IDS": str(OWNER),
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(workdir),
+        "SESSION_KEY": key,
+        "LINKEDIN_BASE_URL": sandbox_url,
+        "UNDO_WINDOW_SECONDS": "0",
+        "PACING_MIN_SECONDS": "0.5",
+        "PACING_MAX_SECONDS": "1.5",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=workdir, stdout=PIPE, stderr=PIPE
+    )
+    try:
+        await until(lambda: botapi.commands, 60, "the bot to start")
+        await asyncio.sleep(3)  # let start-up allocations settle before the idle figure
+        idle = memory(process.pid)
+
+        botapi.send_text(OWNER, "/digest")
+        await until(lambda: _said(botapi, "weekly invitation digest"), 120, "the digest (sync in Chromium)")
+        browser_open = memory(process.pid)
+
+        botapi.send_text(OWNER, "/settings")
+        screen = await until(lambda: _said(botapi, "Settings"), 10, "the settings screen")
+        baseline = await tap_many(botapi, screen, taps // 5)
+
+        botapi.send_text(OWNER, "/withdraw 1")
+        offer = await until(lambda: _button(botapi, "Yes, withdraw"), 10, "the bulk offer")
+        label = next(t for t in offer.button_texts if t.startswith("Yes, withdraw"))
+        count = int(label.removeprefix("Yes, withdraw "))
+        if count < batch:
+            raise SystemExit(f"only {count} invitations to withdraw; raise --pending")
+        botapi.press(OWNER, offer.message_id, build(Op.BULK_YES, 1, batch))
+        await until(
+            lambda: "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or ""), 60, "batch start"
+        )
+        batch_started = time.monotonic()
+
+        latencies = await tap_many(botapi, screen, taps)
+        during_batch = "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or "")
+        await until(lambda: "Done:" in (botapi.message(OWNER, offer.message_id).text or ""), 600, "the batch")
+        batch_seconds = time.monotonic() - batch_started
+        after = memory(process.pid)
+    finally:
+        process.send_signal(2)
+        await asyncio.wait_for(process.communicate(), 60)
+        botapi.stop()
+        sandbox.stop()
+
+    print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{len(baseline)} taps, no browser work running: {summary(baseline)}")
+    print(
+        f"{len(latencies)} taps during the batch (running at the last tap: {during_batch}):",
+        summary(latencies),
+    )
+    print(f"batch of {batch} withdrawals: {batch_seconds:.0f} s (pacing 0.5–1.5 s)")
+    print(f"RSS idle, browser closed: bot {idle[0]:.0f} MB")
+    print(
+        f"after sync, browser open: bot RSS {browser_open[0]:.0f} MB;",
+        f"bot+Chromium PSS {browser_open[2]:.0f} MB",
+    )
+    print(f"after the batch: bot RSS {after[0]:.0f} MB; bot+Chromium PSS {after[2]:.0f} MB")
+    print(f"(RSS summed over bot+Chromium counts shared pages once per process: {after[1]:.0f} MB)")
+
+
+def _said(botapi: BotApiServer, fragment: str) -> ChatMessage | None:
+    return next((m for m in botapi.bot_messages(OWNER) if fragment in (m.text or "")), None)
+
+
+def _button(botapi: BotApiServer, prefix: str) -> ChatMessage | None:
+    return next(
+        (m for m in botapi.bot_messages(OWNER) if any(t.startswith(prefix) for t in m.button_texts)), None
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--taps", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=30)
+    parser.add_argument("--pending", type=int, default=60)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.taps, arguments.batch, arguments.pending))
