@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.db.models import Account, InvitationState
 from bot.handlers.cards import invitation_card
 from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.notes import redraw_reminder
 from bot.handlers.worker import process_actions
 from bot.services import actions
 from bot.services.accounts import find_account_by_owner
@@ -127,15 +128,20 @@ async def undo(update: Update, context: BotContext) -> None:
     except actions.ActionRefused as refused:
         await _refuse(query, context, account, refused.reason)
         return
-    await query.answer(text(context, "withdraw/undone", account))
     async with context.db() as session:
         subject = await action_subject(session, callback.target)
+    kind = subject.kind.value if subject else "withdraw"
+    undone = text(context, "withdraw/undone", account, kind=kind)
+    await query.answer(undone)
+    if subject is not None and subject.reminder_id is not None:
+        await redraw_reminder(context, account, subject.reminder_id, notice=undone)
+        return
     view = await _view(context, account, subject.invitation_id) if subject and subject.invitation_id else None
     if view is not None and view.state is InvitationState.PENDING:
         body, markup = invitation_card(context, account, view.item)
         await edit(query, body, markup)
     else:
-        await edit(query, text(context, "withdraw/undone", account))
+        await edit(query, undone)
 
 
 async def retry(update: Update, context: BotContext) -> None:

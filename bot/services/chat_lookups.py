@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Action, Invitation, InvitationState, Person, Reminder, ReminderState
+from bot.db.models import (
+    Account,
+    Action,
+    ActionKind,
+    Invitation,
+    InvitationState,
+    Person,
+    Reminder,
+    ReminderState,
+)
 from bot.services.digest import StaleInvitation
 from bot.services.policy import cooldown_ends_at
 
@@ -75,6 +84,8 @@ class ActionSubject:
     cooldown_ends_at: datetime | None  # set once a withdrawal is recorded
     note: str | None
     invitation_id: int | None
+    kind: ActionKind
+    reminder_id: int | None  # for an invitation: the reminder it was sent from, if still open
 
 
 async def action_subject(session: AsyncSession, action_id: int) -> ActionSubject | None:
@@ -90,12 +101,17 @@ async def action_subject(session: AsyncSession, action_id: int) -> ActionSubject
     if row is None:
         return None
     action, name, ends = row
+    reminder = None
+    if action.kind is ActionKind.INVITE and action.person_id is not None:
+        reminder = await open_reminder_for_person(session, action.person_id)
     return ActionSubject(
         name=name,
         first_name=first_name(name),
         cooldown_ends_at=ends,
         note=action.note,
         invitation_id=action.invitation_id,
+        kind=action.kind,
+        reminder_id=reminder.id if reminder is not None else None,
     )
 
 

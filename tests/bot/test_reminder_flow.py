@@ -94,10 +94,18 @@ async def test_reminder_after_the_cooldown_with_an_edited_note_sends_the_invite(
         shown = botapi.message(OWNER, reminder.message_id).text or ""
         assert shown.startswith("Note updated.") and note in shown
 
+        def shown() -> ChatMessage:
+            return botapi.message(OWNER, reminder.message_id)
+
         botapi.tap(OWNER, "Send invite with this note", message_id=reminder.message_id)
+        await wait_until(lambda: shown().button_texts == ["Undo"], what="undo")
+        botapi.tap(OWNER, "Undo", message_id=reminder.message_id)
         await wait_until(
-            lambda: botapi.message(OWNER, reminder.message_id).button_texts == ["Undo"], what="undo"
+            lambda: (shown().text or "").startswith("Undone: no invitation"), what="the card again"
         )
+        assert note in (shown().text or "") and "Send invite with this note" in shown().button_texts
+        botapi.tap(OWNER, "Send invite with this note", message_id=reminder.message_id)
+        await wait_until(lambda: shown().button_texts == ["Undo"], what="undo")
         clock.advance(timedelta(seconds=11))
         await run_job(app, "action-worker")
         await wait_until(
