@@ -4,6 +4,8 @@
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`).
+    daily-sync      every hour: sync signed-in accounts not synced for a day, so /status, /pending
+                    and the due-scan see accepted and vanished invitations between digests.
     action-recovery once at start-up: settle work a crashed run left half-done, by asking LinkedIn
                     what happened (never by clicking again).
     action-worker   every few seconds, and right after an undo window ends: run queued browser
@@ -32,6 +34,7 @@ from bot.services.digest import build_digest
 from bot.services.notes import note_quota
 from bot.services.session_health import pause_for
 from bot.services.sync import sync_account
+from bot.services.sync_schedule import accounts_due_for_sync
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 DIGEST_SCAN_SECONDS = 60.0
 REMINDER_SCAN_SECONDS = 60.0
 WORKER_SECONDS = 5.0
+SYNC_SCAN_SECONDS = 3600.0
 
 
 async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
@@ -51,6 +55,7 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
     assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
     queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
     queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
+    queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
     queue.run_once(worker.recover_actions, 0.2, name="action-recovery")
     queue.run_repeating(worker.process_actions, WORKER_SECONDS, first=1.5, name="action-worker")
 
@@ -127,6 +132,14 @@ async def sync_quietly(context: BotContext, account: Account) -> bool | None:
             await tell_paused(context, account.id, error)
         return False
     return True
+
+
+async def sync_stale_accounts(context: BotContext) -> None:
+    """Sync every account whose last sync is a day old, one after the other (one browser)."""
+    async with context.db() as session:
+        due = await accounts_due_for_sync(session, context.clock())
+    for account in due:
+        await sync_quietly(context, account)
 
 
 async def tell_paused(context: BotContext, account_id: int, error: AutomationError) -> None:

@@ -1,0 +1,41 @@
+"""The daily sync: a signed-in account not synced for a day is synced by the hourly job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from automation.sandbox import SandboxServer
+from bot.db.models import Account, Invitation
+from bot.db.session import SessionFactory
+from bot.services.clock import FrozenClock
+from bot.settings import Settings
+from tests.bot.conftest import ClientFactory
+from tests.fixtures.botapi import run_job, running_bot
+
+
+async def test_stale_accounts_are_synced_once_a_day(
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    sandbox_clients: ClientFactory,
+    clock: FrozenClock,
+) -> None:
+    async with running_bot(settings, linkedin_client_factory=sandbox_clients, clock=clock) as app:
+        await run_job(app, "daily-sync")
+        async with db() as session:
+            first = (await session.get_one(Account, signed_in.id)).last_synced_at
+            rows = await session.scalar(select(func.count()).select_from(Invitation))
+        assert first == clock() and rows == sandbox.state.pill_count()
+
+        clock.advance(timedelta(hours=12))
+        await run_job(app, "daily-sync")  # synced half a day ago: not due
+        async with db() as session:
+            assert (await session.get_one(Account, signed_in.id)).last_synced_at == first
+
+        clock.advance(timedelta(hours=13))
+        await run_job(app, "daily-sync")
+        async with db() as session:
+            assert (await session.get_one(Account, signed_in.id)).last_synced_at == clock()
