@@ -2,14 +2,16 @@
 
     action = await request_withdrawal(db, account_id, invitation_id, now=clock(), requested_by=uid)
     await cancel(db, action.id, by_user=uid, now=clock())          # [Undo], within the window
+    await request_sync(db, account_id, now=clock())                 # a sync between other work
     batch_id, plan = await request_bulk_withdrawal(db, account_id, 90, 100, uid, now=clock())
     outcomes = await run_due_actions(db, provider, clock)          # the worker (action_worker)
 
 A request is idempotent while its action is active: the `active_key` unique column
-("withdraw:<invitation id>", "invite:<person id>") makes a second request return the first
-action, on every backend, even when two taps race. Every request waits `undo_window` before the
-worker may take it. These functions own their short transactions (a request that loses the race
-for the key must look the winner up in a fresh one), so they take the session factory.
+("withdraw:<invitation id>", "invite:<person id>", "sync:<account id>") makes a second request
+return the first action, on every backend, even when two taps race. Withdrawals and invitations
+wait `undo_window` before the worker may take them. These functions own their short
+transactions (a request that loses the race for the key must look the winner up in a fresh
+one), so they take the session factory.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ __all__ = [
     "recover_interrupted",
     "request_bulk_withdrawal",
     "request_invite",
+    "request_sync",
     "request_withdrawal",
     "retry",
     "run_due_actions",
@@ -205,6 +208,48 @@ async def request_invite(
             _record_requested(session, action, now)
     except IntegrityError:
         return _same_account(await _winner(db, key), account_id)
+    return action
+
+
+async def request_sync(
+    db: SessionFactory,
+    account_id: int,
+    *,
+    now: datetime,
+    requested_by: int | None = None,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> Action:
+    """Queue a sync of the account's Sent page, run by the worker between other browser work.
+
+    There is no undo window (reading changes nothing on LinkedIn); a sync already queued or
+    running is returned instead of a second one.
+
+    Raises:
+        ActionRefused: "not_found" or "account_paused".
+    """
+    key = active_key(ActionKind.SYNC, account_id)
+    existing = await _active(db, key)
+    if existing is not None:
+        return existing
+    try:
+        async with db.begin() as session:
+            account = await _usable_account(session, account_id)
+            action = _new_action(
+                account.id,
+                ActionKind.SYNC,
+                key,
+                now,
+                now,
+                requested_by=requested_by,
+                chat_id=chat_id,
+                message_id=message_id,
+            )
+            session.add(action)
+            await session.flush()
+            _record_requested(session, action, now)
+    except IntegrityError:
+        return await _winner(db, key)
     return action
 
 

@@ -353,7 +353,7 @@ async def _missing_invitations(
             Invitation.account_id == account_id,
             Invitation.state == InvitationState.PENDING,
             # Created after the scrape began (an invite the worker just sent): not missing.
-            Invitation.first_seen_at < started,
+            Invitation.first_seen_at <= started,
         )
         .order_by(Invitation.first_seen_at, Invitation.id)
     )
