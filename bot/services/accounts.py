@@ -41,7 +41,7 @@ class InvalidSetting(ValueError):
 async def get_or_create_account(
     session: AsyncSession, name: str = DEFAULT_ACCOUNT_NAME, *, timezone: str = "UTC"
 ) -> Account:
-    """The account called `name`, created with the product's defaults if it does not exist."""
+    """Return the account called `name`, creating it with the product's defaults if needed."""
     account = await get_account(session, name)
     if account is None:
         _check_timezone(timezone)
@@ -52,18 +52,18 @@ async def get_or_create_account(
 
 
 async def get_account(session: AsyncSession, name: str) -> Account | None:
-    """The account called `name`, or None."""
+    """Return the account called `name`, or None."""
     return (await session.execute(select(Account).where(Account.name == name))).scalar_one_or_none()
 
 
 async def accounts_for_owner(session: AsyncSession, telegram_user_id: int) -> list[Account]:
-    """Every account owned by this Telegram user, oldest first."""
+    """Return every account owned by this Telegram user, oldest first."""
     query = select(Account).where(Account.owner_telegram_id == telegram_user_id).order_by(Account.id)
     return list((await session.execute(query)).scalars())
 
 
 async def find_account_by_owner(session: AsyncSession, telegram_user_id: int) -> Account | None:
-    """The (first) account owned by this Telegram user, or None: what a chat command acts on."""
+    """Return the (first) account this Telegram user owns, or None: what a chat command acts on."""
     owned = await accounts_for_owner(session, telegram_user_id)
     return owned[0] if owned else None
 

@@ -30,7 +30,7 @@ ERROR_LIMIT = 500
 
 
 def active_key(kind: ActionKind, target: int) -> str:
-    """The unique key an action holds while queued or running: one withdrawal per invitation."""
+    """Return the unique key an action holds while active: one withdrawal per invitation."""
     return f"{kind.value}:{target}"
 
 
@@ -47,7 +47,7 @@ def set_error(action: Action, kind: str | None, message: str | None) -> None:
 
 
 async def withdrawals_used_today(session: AsyncSession, account: Account, now: datetime) -> int:
-    """Withdrawals done (or in flight) in the account's local day around `now`."""
+    """Count withdrawals done (or in flight) in the account's local day around `now`."""
     start, end = local_day_bounds(local_date(now, account.timezone), account.timezone)
     done_today = and_(Action.state == ActionState.DONE, Action.finished_at >= start, Action.finished_at < end)
     query = select(func.count()).where(
@@ -61,7 +61,7 @@ async def withdrawals_used_today(session: AsyncSession, account: Account, now: d
 async def record_withdrawn(
     session: AsyncSession, action: Action, invitation: Invitation, account: Account, at: datetime, *, how: str
 ) -> None:
-    """The invitation is withdrawn: close it, start its cooldown, schedule the reminder, finish."""
+    """Record a withdrawal: close the invitation, start its cooldown, schedule the reminder."""
     invitation.state = InvitationState.WITHDRAWN
     invitation.withdrawn_at = at
     invitation.closed_at = at
@@ -100,7 +100,7 @@ async def record_invited(
     sent_after: datetime | None = None,
     notes_remaining: int | None = None,
 ) -> Invitation | None:
-    """The invitation was sent: store it as pending with its send time, close reminders, finish.
+    """Record a sent invitation: store it pending with its send time, close the reminders.
 
     `sent_after` widens the send time to [sent_after, at] when we only know it happened in
     between (crash recovery); otherwise the time is exact.
@@ -158,7 +158,7 @@ async def record_invited(
 def record_closed_elsewhere(
     session: AsyncSession, action: Action, invitation: Invitation, state: InvitationState, at: datetime
 ) -> None:
-    """The invitation was accepted or vanished before we could withdraw it: nothing left to do."""
+    """Record an invitation accepted or gone before we could withdraw it: nothing left to do."""
     invitation.state = state
     invitation.closed_at = at
     finish(action, ActionState.CANCELLED, at)
@@ -175,7 +175,7 @@ def record_closed_elsewhere(
 
 
 def record_requeued(action: Action, at: datetime, *, count_attempt: bool) -> None:
-    """Back to the queue to run again from `at` (an attempt that never reached LinkedIn is not counted)."""
+    """Put the action back to run from `at` (an attempt that never reached LinkedIn is not counted)."""
     action.state = ActionState.QUEUED
     action.not_before = at
     action.started_at = None
@@ -184,7 +184,7 @@ def record_requeued(action: Action, at: datetime, *, count_attempt: bool) -> Non
 
 
 def backoff(attempts: int, base: timedelta, ceiling: timedelta) -> timedelta:
-    """Exponential backoff after `attempts` failures: base, 2·base, 4·base, … at most `ceiling`."""
+    """Return the wait after `attempts` failures: base, 2·base, 4·base, … at most `ceiling`."""
     factor: int = 2 ** max(0, attempts - 1)
     return min(ceiling, base * factor)
 
@@ -198,7 +198,7 @@ def record_failure(
     message: str,
     retry_at: datetime | None,
 ) -> None:
-    """A failed attempt: queued again at `retry_at`, or FAILED for good when it is None."""
+    """Record a failed attempt: queued again at `retry_at`, or FAILED for good when it is None."""
     set_error(action, error_kind, message)
     if retry_at is not None:
         record_requeued(action, retry_at, count_attempt=True)

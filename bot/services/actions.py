@@ -507,7 +507,7 @@ async def queue_overview(
     limit: int = 50,
     failed_since: timedelta = timedelta(days=7),
 ) -> QueueOverview:
-    """What the account's queue holds (for /queue and `invitesweep queue`)."""
+    """Summarise what the account's queue holds (for /queue and `invitesweep queue`)."""
     async with db() as session:
         account = await session.get(Account, account_id)
         if account is None:

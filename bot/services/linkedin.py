@@ -60,12 +60,12 @@ class ClientProvider:
     def for_browser(
         cls, db: SessionFactory, vault: SessionVault, browser: Browser, config: AutomationConfig, clock: Clock
     ) -> ClientProvider:
-        """A provider that opens each client in its own context of `browser`."""
+        """Build a provider that opens each client in its own context of `browser`."""
         return cls(db, vault, lambda state: LinkedInClient(browser, config, state), clock)
 
     @asynccontextmanager
     async def open(self, account: Account) -> AsyncIterator[LinkedInClient]:
-        """A client signed in as `account` for the block (its session read fresh from the store)."""
+        """Open a client signed in as `account` for the block (its session read fresh from the store)."""
         async with self.db() as session:
             stored = await session.get_one(Account, account.id)
             state = self.vault.load_session(stored)

@@ -53,13 +53,13 @@ class SentAtRange:
     latest: datetime
 
     def age_at(self, now: datetime) -> tuple[timedelta, timedelta]:
-        """The (minimum, maximum) age at `now`; never negative."""
+        """Return the (minimum, maximum) age at `now`; never negative."""
         zero = timedelta(0)
         return max(zero, now - self.latest), max(zero, now - self.earliest)
 
 
 def observed_range(observed_at: datetime, min_age: timedelta, max_age: timedelta) -> SentAtRange:
-    """The send times one observation allows: an age in [min_age, max_age) seen at `observed_at`."""
+    """Return the send times one observation allows: an age in [min_age, max_age) at `observed_at`."""
     return SentAtRange(earliest=observed_at - max_age, latest=observed_at - min_age)
 
 
@@ -78,7 +78,7 @@ def narrow(current: SentAtRange, observation: SentAtRange) -> SentAtRange:
 
 
 def age_bucket(min_age: timedelta, thresholds: Thresholds) -> AgeBucket:
-    """The bucket for an invitation that is at least `min_age` old.
+    """Return the bucket of an invitation that is at least `min_age` old.
 
     The minimum age is used on purpose: "Sent 3 months ago" proves ≥ 90 days, so nothing is
     ever suggested for withdrawal before it is certainly old enough.
@@ -119,7 +119,7 @@ class CeilingStatus:
 def ceiling_status(
     pending: int, ceiling: int = DEFAULT_CEILING, warn_ratio: float = DEFAULT_WARN_RATIO
 ) -> CeilingStatus:
-    """Where `pending` stands against `ceiling`; the warning starts at `warn_ratio` of it."""
+    """Measure `pending` against `ceiling`; the warning starts at `warn_ratio` of it."""
     if ceiling <= 0:
         raise ValueError("ceiling must be positive")
     if not 0 < warn_ratio <= 1:
@@ -130,13 +130,13 @@ def ceiling_status(
 
 
 def effective_daily_cap(cap: int, cap_override: bool) -> int:
-    """The withdrawals allowed per local day: at least 1, above 40 only with the owner's override."""
+    """Return the withdrawals allowed per local day: at least 1, above 40 only with the override."""
     cap = max(1, cap)
     return cap if cap_override else min(cap, MAX_CAP_WITHOUT_OVERRIDE)
 
 
 def cooldown_ends_at(withdrawn_at: datetime, cooldown_days: int = DEFAULT_COOLDOWN_DAYS) -> datetime:
-    """When LinkedIn lets the same person be invited again."""
+    """Return when LinkedIn lets the same person be invited again."""
     return withdrawn_at + timedelta(days=cooldown_days)
 
 
@@ -149,7 +149,7 @@ def withdrawable(
     older_than_days: int,
     withdrawing: bool = False,
 ) -> bool:
-    """Whether an invitation may be put on a bulk withdrawal.
+    """Decide whether an invitation may be put on a bulk withdrawal.
 
     Keep-listed people, paused accounts, invitations already being withdrawn and any invitation
     that is not certainly older than `older_than_days` are excluded.
@@ -164,12 +164,12 @@ def withdrawable(
 
 
 def local_date(moment: datetime, timezone: str) -> date:
-    """The calendar date at `moment` in `timezone`."""
+    """Return the calendar date at `moment` in `timezone`."""
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """The UTC instants where local `day` starts and the next day starts (DST-aware)."""
+    """Return the UTC instants where local `day` and the next day start (DST-aware)."""
     zone = ZoneInfo(timezone)
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
@@ -177,7 +177,7 @@ def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 
 def next_local_midnight(now: datetime, timezone: str) -> datetime:
-    """The UTC instant the account's next local day begins."""
+    """Return the UTC instant the account's next local day begins."""
     return local_day_bounds(local_date(now, timezone), timezone)[1]
 
 

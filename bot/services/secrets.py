@@ -28,7 +28,7 @@ class SessionKeyError(Exception):
 
 
 def load_or_create_key_file(data_dir: Path) -> bytes:
-    """The key in `data_dir/session.key`, created atomically (0600) if it does not exist yet.
+    """Return the key in `data_dir/session.key`, creating it atomically (0600) if it is missing.
 
     Two processes starting at once must end up with the same key, so the new key is written to
     a private temporary file and hard-linked into place; linking fails if the other process won,
@@ -79,7 +79,7 @@ class SessionVault:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionVault:
-        """The vault for `SESSION_KEY`, else for the key file in the data dir."""
+        """Build the vault for `SESSION_KEY`, else for the key file in the data dir."""
         if settings.session_key is not None:
             key = settings.session_key.get_secret_value().strip().encode()
             _check_key(key, "SESSION_KEY")
@@ -87,11 +87,11 @@ class SessionVault:
         return cls(load_or_create_key_file(settings.data_dir))
 
     def encrypt(self, storage_state: StorageState) -> bytes:
-        """The Fernet token for `storage_state`."""
+        """Encrypt `storage_state` into a Fernet token."""
         return self._fernet.encrypt(json.dumps(storage_state, separators=(",", ":")).encode())
 
     def decrypt(self, token: bytes) -> StorageState:
-        """The storage_state in `token`.
+        """Decrypt the storage_state in `token`.
 
         Raises:
             SessionKeyError: the token was made with another key or is damaged.
@@ -111,7 +111,7 @@ class SessionVault:
         account.session_notified_at = None
 
     def load_session(self, account: Account) -> StorageState | None:
-        """The account's storage_state, or None if it has never signed in."""
+        """Return the account's storage_state, or None if it has never signed in."""
         if account.session_state is None:
             return None
         return self.decrypt(account.session_state)

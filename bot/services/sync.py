@@ -59,7 +59,7 @@ _COMPANY_END = re.compile(r"\s+[|·•–—-]\s+|,\s*|\s+/\s+")
 
 
 def company_from_headline(headline: str) -> str | None:
-    """The employer in a headline such as "Data Engineer at Acme Corp | Speaker", if it names one."""
+    """Read the employer from a headline such as "Data Engineer at Acme Corp | Speaker", if any."""
     # The last " at " wins: "Head of Growth at Scale at Acme" works at Acme.
     matches = list(_AT.finditer(headline))
     if not matches:
