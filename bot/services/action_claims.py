@@ -37,6 +37,7 @@ class ClaimedAction:
     name: str | None
     note: str | None
     attempts: int
+    previous_error: str | None  # the error kind of an earlier try (also one that paused the account)
     started_at: datetime
 
 
@@ -210,5 +211,6 @@ async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:
         name=person.name if person else None,
         note=action.note,
         attempts=action.attempts,
+        previous_error=action.error_kind,
         started_at=action.started_at or action.created_at,
     )

@@ -322,7 +322,7 @@ async def _settle(
     if state is ProfileState.CONNECTED:
         return await _record(db, claimed, now(), Result.ACCEPTED)
     # Not pending, not connected: withdrawn. Ours if a previous try of ours may have confirmed it.
-    if interrupted or claimed.attempts > 1:
+    if interrupted or claimed.attempts > 1 or claimed.previous_error is not None:
         return await _record(db, claimed, now(), Result.WITHDRAWN, how="recovered")
     if state is ProfileState.BLOCKED:  # LinkedIn's own sign of a recent withdrawal
         return await _record(db, claimed, now(), Result.ALREADY_WITHDRAWN, how="elsewhere")

@@ -445,3 +445,30 @@ async def test_queued_sync_runs_once_between_other_work(
     assert (outcome.action_id, outcome.result, outcome.state) == (first.id, Result.SYNCED, ActionState.DONE)
     assert (await _invitation(db, synced[accepted])).state is InvitationState.ACCEPTED
     assert (await request_sync(db, signed_in_account.id, now=clock())).id != first.id
+
+
+async def test_withdrawal_that_landed_before_a_pause_is_recorded_as_ours(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    slug = list(synced)[-1]
+    action = await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    async with db.begin() as session:
+        # As the pause left it: the session expired on the readback after our confirm had landed.
+        stored = await session.get_one(Action, action.id)
+        stored.error_kind, stored.error = "SessionExpired", "redirected to /login"
+    sandbox.state.withdraw(slug)
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.result, outcome.state) == (Result.WITHDRAWN, ActionState.DONE)
+    async with db() as session:
+        event = (
+            await session.execute(select(Event).where(Event.kind == "invitation_withdrawn"))
+        ).scalar_one()
+    assert event.detail["how"] == "recovered"
