@@ -3,9 +3,9 @@
 GET  /__sandbox/state                 the world: pending, withdrawn, invited, connected, counts, faults, clock
 POST /__sandbox/reset                 {seed, pending, rendering, locale, plan, notes_quota}: rebuild the world
 POST /__sandbox/faults                {delay_ms, checkpoint, withdraw_holds, confirm_noop,
-                                       dialog_wrong_person, withdraw_error, weekly_limit, load_more_button,
-                                       login_variant, auth_redirect, expire_sessions, rendering, locale,
-                                       pill_word, notes_remaining}
+                                       dialog_wrong_person, withdraw_error, weekly_limit, weekly_invite_cap,
+                                       load_more_button, login_variant, auth_redirect, expire_sessions,
+                                       rendering, locale, pill_word, notes_remaining}
 POST /__sandbox/clock/advance         {seconds} or {days}: move the sandbox clock
 POST /__sandbox/session               mint a session: {li_at, JSESSIONID}
 POST /__sandbox/accept                {slug}: the member accepts our pending invitation

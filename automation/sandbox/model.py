@@ -92,6 +92,7 @@ class Faults:
     dialog_wrong_person: bool = False  # the confirmation names (and withdraws) the next pending member
     withdraw_error: bool = False  # the confirm request fails with a server error and an error toast
     weekly_limit: bool = False
+    weekly_invite_cap: int = 0  # > 0: that many invitations in 7 sandbox days hit the weekly limit
     load_more_button: bool = False  # E4/E3 load further rows with a "Load more" button, not on scroll
     login_variant: str = "classic"
     auth_redirect: str = "login"
@@ -103,5 +104,5 @@ class Faults:
             raise ValueError(f"login_variant must be one of {LOGIN_VARIANTS}")
         if self.auth_redirect not in AUTH_REDIRECTS:
             raise ValueError(f"auth_redirect must be one of {AUTH_REDIRECTS}")
-        if self.delay_ms < 0:
-            raise ValueError("delay_ms cannot be negative")
+        if self.delay_ms < 0 or self.weekly_invite_cap < 0:
+            raise ValueError("delay_ms and weekly_invite_cap cannot be negative")

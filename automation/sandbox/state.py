@@ -370,7 +370,7 @@ class SandboxState:
                 return InviteOutcome.FOLLOW_ONLY
             if self.is_pending(slug):
                 return InviteOutcome.ALREADY_PENDING
-            if self._world.faults.weekly_limit:
+            if self._world.faults.weekly_limit or self._week_is_full():
                 return InviteOutcome.WEEKLY_LIMIT
             if self.cooldown_ends_at(slug) is not None:
                 return InviteOutcome.BLOCKED
@@ -380,6 +380,16 @@ class SandboxState:
                 if self._world.plan == "free" and self._world.notes_remaining <= 0:
                     return InviteOutcome.NOTE_QUOTA
             return InviteOutcome.SENT
+
+    def _week_is_full(self) -> bool:
+        """Whether the invitations sent in the last 7 sandbox days reached `weekly_invite_cap`."""
+        cap = self._world.faults.weekly_invite_cap
+        if not cap:
+            return False
+        since = self.now() - timedelta(days=7)
+        seeded = self._world.config.pending
+        sent = [i for i in self._world.invitations.values() if i.id > seeded and i.sent_at > since]
+        return len(sent) >= cap
 
     def invite(self, slug: str, note: str | None) -> InviteOutcome:
         """Send an invitation to `slug` (with `note` if not empty) unless something blocks it."""

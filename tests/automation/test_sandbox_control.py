@@ -85,3 +85,13 @@ def test_reset_overrides_do_not_stick(sandbox: SandboxServer) -> None:
     sandbox.reset()
     assert sandbox.state.pill_count() == 35
     assert sandbox.state.rendering == "e4"
+
+
+def test_weekly_invite_cap_counts_invitations_in_the_last_seven_days(sandbox: SandboxServer) -> None:
+    sandbox.set_faults(weekly_invite_cap=2)
+    first, second, third = (p.slug for p in sandbox.state.strangers(3))
+    assert sandbox.state.invite(first, None).value == "sent"
+    assert sandbox.state.invite(second, None).value == "sent"
+    assert sandbox.state.invite(third, None).value == "weekly_limit"
+    sandbox.advance_clock(timedelta(days=7, minutes=1))
+    assert sandbox.state.invite(third, None).value == "sent"
