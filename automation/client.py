@@ -60,6 +60,10 @@ class LinkedInClient:
         self._page: Page | None = None
         # One operation at a time: they share the page, and tracing has one chunk at a time.
         self._busy = asyncio.Lock()
+        # A withdrawal ends on a Sent page it has just reloaded (its readback); the next withdrawal
+        # may start from it instead of navigating again. Any other operation invalidates it.
+        self._sent_page_fresh = False
+        self._sent_page_was_fresh = False
 
     async def __aenter__(self) -> LinkedInClient:
         self._context = await new_account_context(self.browser, self.config, self._initial_state)
@@ -83,6 +87,8 @@ class LinkedInClient:
         page = self.page
         assert self._context is not None
         async with self._busy, traced_operation(self._context, self.config, name):
+            fresh, self._sent_page_fresh = self._sent_page_fresh, False
+            self._sent_page_was_fresh = fresh
             yield page
 
     async def check_session(self) -> None:
@@ -104,7 +110,7 @@ class LinkedInClient:
         """
         async with self._operation(f"withdraw {slug}") as page:
             sent = SentInvitationsPage(page, self.config)
-            row = await sent.find_row(slug)
+            row = await sent.find_row(slug, page_is_fresh=self._sent_page_was_fresh)
             pill_before = await sent.pill_count()
             await self._pacer.pause()
             person = await sent.open_withdraw_dialog(row, slug, name)
@@ -115,6 +121,7 @@ class LinkedInClient:
             except PlaywrightTimeoutError as exc:
                 raise WithdrawNotVerified(f"the row for {slug} is still there after confirming") from exc
             await self._verify_withdrawal_held(sent, slug, pill_before)
+            self._sent_page_fresh = True
             return WithdrawResult(slug=slug, name=person, pill_before=pill_before, pill_after=pill_after)
 
     async def _verify_withdrawal_held(

@@ -137,14 +137,27 @@ class SentInvitationsPage:
         ends = [json.dumps(profile_path(slug)), json.dumps(profile_path(slug).rstrip("/"))]
         return ", ".join(f"a[href$={end}]" for end in ends)
 
-    async def find_row(self, slug: str) -> Locator:
+    async def find_row(self, slug: str, *, page_is_fresh: bool = False) -> Locator:
         """Load batches (and old-style pages) until the row for `slug` is there.
+
+        Args:
+            slug: the member whose row to find.
+            page_is_fresh: the Sent page on screen was just (re)loaded by us, so it can be used
+                without navigating again; a miss there still gets a fresh page before giving up.
 
         Raises:
             InvitationNotFound: every row is loaded and none is for `slug`.
             LayoutChanged: rows stopped loading before their number reached the pill's.
         """
+        if page_is_fresh and SENT_PATH in self.page.url:
+            try:
+                return await self._find_on_this_page(slug)
+            except (InvitationNotFound, LayoutChanged):
+                pass  # the page may be behind the server: look again on a fresh one
         await self.open()
+        return await self._find_on_this_page(slug)
+
+    async def _find_on_this_page(self, slug: str) -> Locator:
         total = await self.pill_count()
         row = self.row_for(slug)
         page_number, seen = 1, 0
