@@ -58,7 +58,14 @@ class SandboxServer:
         sock.bind((self.config.host, self.config.port))
         host, port = sock.getsockname()[:2]
         uv_config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", ws="none", http="h11"
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            http="h11",
+            # Browsers keep connections open; stopping must not wait on them for long.
+            timeout_graceful_shutdown=2,
         )
         started = threading.Event()
         server = _NotifyingServer(uv_config, started)
