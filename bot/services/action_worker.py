@@ -136,6 +136,8 @@ async def run_due_actions(
 ) -> list[ActionOutcome]:
     """Run every due action (at most `limit`), awaiting `on_progress` after each.
 
+    A failing `on_progress` is logged and does not stop the queue: the work is already recorded.
+
     RUNNING rows older than the lease are recovered first. Work for one account shares one
     browser context; accounts are served in the order their oldest due action became due.
     """
@@ -169,8 +171,7 @@ async def _run_account(
                 outcome = await _execute(db, client, claimed, now, policy)
                 claimed = None  # recorded: whatever happens next is not this action's failure
                 outcomes.append(outcome)
-                if on_progress is not None:
-                    await on_progress(outcome)
+                await _notify(on_progress, outcome)
                 if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
                     break
                 claimed = await claim_next_action(db, now(), account_id=first.account.id)
@@ -185,9 +186,18 @@ async def _run_account(
             return outcomes
         outcome = await _record_error(db, claimed, exc, now(), policy)
         outcomes.append(outcome)
-        if on_progress is not None:
-            await on_progress(outcome)
+        await _notify(on_progress, outcome)
     return outcomes
+
+
+async def _notify(on_progress: ProgressHook | None, outcome: ActionOutcome) -> None:
+    """Tell the caller about an outcome; its failure (a chat edit) must not stop the queue."""
+    if on_progress is None:
+        return
+    try:
+        await on_progress(outcome)
+    except Exception:
+        logger.exception("progress callback failed for action %s", outcome.action_id)
 
 
 async def recover_interrupted(
@@ -239,8 +249,7 @@ async def recover_interrupted(
                 for claimed in claims:
                     outcome = await _settle(db, client, claimed, now, policy, interrupted=True)
                     outcomes.append(outcome)
-                    if on_progress is not None:
-                        await on_progress(outcome)
+                    await _notify(on_progress, outcome)
                     if outcome.result is Result.PAUSED:
                         break
         except Exception as exc:

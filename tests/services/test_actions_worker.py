@@ -472,3 +472,27 @@ async def test_withdrawal_that_landed_before_a_pause_is_recorded_as_ours(
             await session.execute(select(Event).where(Event.kind == "invitation_withdrawn"))
         ).scalar_one()
     assert event.detail["how"] == "recovered"
+
+
+async def test_a_failing_progress_callback_does_not_stop_the_queue(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slugs = list(synced)[-2:]
+    for slug in slugs:
+        await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock())
+    clock.advance(UNDO)
+
+    async def broken_chat(outcome: ActionOutcome) -> None:
+        raise RuntimeError("Telegram is down")
+
+    outcomes = await run_due_actions(db, provider, clock, on_progress=broken_chat)
+
+    assert [o.result for o in outcomes] == [Result.WITHDRAWN, Result.WITHDRAWN]
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted(slugs)
+    assert "progress callback failed" in caplog.text
