@@ -178,10 +178,11 @@ async def _run_account(
     except Exception as exc:
         # Opening the client failed (a broken browser, an undecryptable session, an expired one)
         # while `claimed` was RUNNING but not yet tried: record it like any failed attempt so it
-        # is not stranded. Failures after the last outcome (closing the client) are only logged.
+        # is not stranded. Failures between actions (closing the client, the next claim) are logged.
         if claimed is None:
+            # Nothing is RUNNING on our behalf: the next run carries on where this one stopped.
             logger.warning(
-                "closing the client of account %s failed: %s", first.account.id, type(exc).__name__
+                "browser work for account %s ended early: %s", first.account.id, type(exc).__name__
             )
             return outcomes
         outcome = await _record_error(db, claimed, exc, now(), policy)
