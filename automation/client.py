@@ -60,8 +60,9 @@ class LinkedInClient:
         self._page: Page | None = None
         # One operation at a time: they share the page, and tracing has one chunk at a time.
         self._busy = asyncio.Lock()
-        # A withdrawal ends on a Sent page it has just reloaded (its readback); the next withdrawal
-        # may start from it instead of navigating again. Any other operation invalidates it.
+        # A verified withdrawal leaves the working tab on the Sent page with its rows loaded; the
+        # next withdrawal may start from it instead of loading the list again. Any other
+        # operation (or a failure) navigates elsewhere or leaves doubt, and invalidates it.
         self._sent_page_fresh = False
         self._sent_page_was_fresh = False
 
@@ -120,29 +121,35 @@ class LinkedInClient:
                 pill_after = await sent.wait_until_row_gone(slug, pill_before)
             except PlaywrightTimeoutError as exc:
                 raise WithdrawNotVerified(f"the row for {slug} is still there after confirming") from exc
-            await self._verify_withdrawal_held(sent, slug, pill_before)
+            await self._verify_withdrawal_held(slug, pill_before)
             self._sent_page_fresh = True
             return WithdrawResult(slug=slug, name=person, pill_before=pill_before, pill_after=pill_after)
 
-    async def _verify_withdrawal_held(
-        self, sent: SentInvitationsPage, slug: str, pill_before: int | None
-    ) -> None:
-        """Reload the Sent page: the server, not the page's script, must agree the row is gone.
+    async def _verify_withdrawal_held(self, slug: str, pill_before: int | None) -> None:
+        """Load the Sent page afresh: the server, not the page's script, must agree the row is gone.
 
         LinkedIn has shown a success toast and an updated count for a withdrawal that a reload
         then undid (reference §1.3). The pill is the cheap check; without a pill, search the rows.
+        The readback uses a second tab, so the working tab keeps the rows it has loaded: the
+        next withdrawal of an old invitation need not scroll the whole list again.
         """
-        await sent.open()
-        pill_now = await sent.pill_count()
-        if pill_before is not None and pill_now is not None:
-            held = pill_now < pill_before and await sent.row_for(slug).count() == 0
-        else:
-            try:
-                await sent.find_row(slug)
-            except InvitationNotFound:
-                held = True
+        assert self._context is not None
+        readback = await self._context.new_page()
+        try:
+            sent = SentInvitationsPage(readback, self.config)
+            await sent.open()
+            pill_now = await sent.pill_count()
+            if pill_before is not None and pill_now is not None:
+                held = pill_now < pill_before and await sent.row_for(slug).count() == 0
             else:
-                held = False
+                try:
+                    await sent.find_row(slug)
+                except InvitationNotFound:
+                    held = True
+                else:
+                    held = False
+        finally:
+            await readback.close()
         if not held:
             raise WithdrawNotVerified(
                 f"the withdrawal of {slug} did not hold: the invitation is back after a reload"

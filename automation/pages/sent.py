@@ -142,8 +142,9 @@ class SentInvitationsPage:
 
         Args:
             slug: the member whose row to find.
-            page_is_fresh: the Sent page on screen was just (re)loaded by us, so it can be used
-                without navigating again; a miss there still gets a fresh page before giving up.
+            page_is_fresh: the Sent page on screen is one we loaded and just withdrew from, so its
+                rows can be searched without loading the list again; a miss there still gets a
+                fresh page before giving up.
 
         Raises:
             InvitationNotFound: every row is loaded and none is for `slug`.
