@@ -57,7 +57,12 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
     queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
     queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
     queue.run_once(worker.recover_actions, 0.2, name="action-recovery")
-    queue.run_repeating(worker.process_actions, WORKER_SECONDS, first=1.5, name="action-worker")
+    # A batch keeps one run busy for minutes; later ticks return at once (the worker lock), and
+    # allowing them to start keeps APScheduler from logging a "skipped" warning every tick.
+    overlap = {"max_instances": 3}
+    queue.run_repeating(
+        worker.process_actions, WORKER_SECONDS, first=1.5, name="action-worker", job_kwargs=overlap
+    )
 
 
 async def send_due_digests(context: BotContext) -> None:
