@@ -34,7 +34,12 @@ _FINISHED = (
 
 
 async def process_actions(context: BotContext) -> None:
-    """Run every due action; a run already in progress picks up new work itself."""
+    """Run due actions one at a time until none is due or the application stops.
+
+    One action per `run_due_actions` call, so a stopping application waits for the action in
+    hand (already recorded when the call returns), not for a whole batch; the rest stays queued
+    for the next start. A run already in progress picks up new work itself.
+    """
     lock = context.bot_data.worker_lock
     if lock.locked():
         return
@@ -43,7 +48,12 @@ async def process_actions(context: BotContext) -> None:
         async def progress(outcome: ActionOutcome) -> None:
             await show_outcome(context, outcome)
 
-        await run_due_actions(context.db, context.linkedin, context.clock, on_progress=progress)
+        while context.application.running:
+            done = await run_due_actions(
+                context.db, context.linkedin, context.clock, on_progress=progress, limit=1
+            )
+            if not done:
+                break
 
 
 async def recover_actions(context: BotContext) -> None:
