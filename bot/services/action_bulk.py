@@ -1,0 +1,158 @@
+"""Bulk withdrawal requests: the oldest pending invitations, planned over days by the daily cap."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    ACTIVE_ACTION_STATES,
+    Account,
+    Action,
+    ActionKind,
+    ActionState,
+    Invitation,
+    InvitationState,
+    Person,
+)
+from bot.db.session import SessionFactory
+from bot.services.action_enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
+from bot.services.action_records import active_key, withdrawals_used_today
+from bot.services.events import record_event
+from bot.services.policy import DayPlan, effective_daily_cap, local_date, local_day_bounds, plan_withdrawals
+
+
+async def request_bulk_withdrawal(
+    db: SessionFactory,
+    account_id: int,
+    older_than_days: int,
+    max_n: int,
+    requested_by: int | None,
+    *,
+    now: datetime,
+    undo_window: timedelta = DEFAULT_UNDO_WINDOW,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> tuple[str, DayPlan]:
+    """Queue withdrawals of up to `max_n` pending invitations certainly older than `older_than_days`.
+
+    Oldest first; keep-listed people and invitations already being withdrawn are left out. The
+    plan spreads the work over local days within the daily cap, after what today already
+    carries (done or queued); each action waits for its day. Returns (batch_id, plan), the plan
+    as [(local date, count)]; an empty plan queues nothing.
+
+    Raises:
+        ActionRefused: "not_found" or "account_paused".
+    """
+    for _ in range(3):  # a single request racing for one of the same invitations: plan again
+        try:
+            return await _bulk(
+                db, account_id, older_than_days, max_n, requested_by, now, undo_window, chat_id, message_id
+            )
+        except IntegrityError:
+            continue
+    raise ActionRefused("busy")
+
+
+async def _bulk(
+    db: SessionFactory,
+    account_id: int,
+    older_than_days: int,
+    max_n: int,
+    requested_by: int | None,
+    now: datetime,
+    undo_window: timedelta,
+    chat_id: int | None,
+    message_id: int | None,
+) -> tuple[str, DayPlan]:
+    batch_id = str(uuid.uuid4())
+    async with db.begin() as session:
+        account = await usable_account(session, account_id)
+        withdrawing = (
+            select(Action.invitation_id)
+            .where(
+                Action.kind == ActionKind.WITHDRAW,
+                Action.state.in_(ACTIVE_ACTION_STATES),
+                Action.invitation_id.is_not(None),  # NOT IN with a NULL would match nothing
+            )
+            .scalar_subquery()
+        )
+        # The same rule as `policy.withdrawable`, in SQL: certainly old enough means its latest
+        # possible send time is at least `older_than_days` ago.
+        candidates = (
+            await session.execute(
+                select(Invitation.id, Invitation.person_id)
+                .join(Person, Person.id == Invitation.person_id)
+                .where(
+                    Invitation.account_id == account.id,
+                    Invitation.state == InvitationState.PENDING,
+                    Person.keep.is_(False),
+                    Invitation.sent_at_latest <= now - timedelta(days=older_than_days),
+                    Invitation.id.not_in(withdrawing),
+                )
+                .order_by(Invitation.sent_at_latest, Invitation.id)
+                .limit(max(0, max_n))
+            )
+        ).all()
+        today = local_date(now, account.timezone)
+        used = await _withdrawals_by_day(session, account, now, today)
+        plan = plan_withdrawals(
+            len(candidates),
+            effective_daily_cap(account.daily_withdraw_cap, account.cap_override),
+            today,
+            used,
+        )
+        days = [day for day, count in plan for _ in range(count)]
+        for (invitation_id, person_id), day in zip(candidates, days, strict=True):
+            day_start = local_day_bounds(day, account.timezone)[0]
+            session.add(
+                new_action(
+                    account.id,
+                    ActionKind.WITHDRAW,
+                    active_key(ActionKind.WITHDRAW, invitation_id),
+                    max(now + undo_window, day_start),
+                    now,
+                    invitation_id=invitation_id,
+                    person_id=person_id,
+                    requested_by=requested_by,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    batch_id=batch_id,
+                )
+            )
+        if candidates:
+            await session.flush()
+            record_event(
+                session,
+                account_id=account.id,
+                kind="bulk_withdrawal_requested",
+                at=now,
+                batch_id=batch_id,
+                count=len(candidates),
+                older_than_days=older_than_days,
+                plan=[[day.isoformat(), count] for day, count in plan],
+                requested_by=requested_by,
+            )
+    return batch_id, plan
+
+
+async def _withdrawals_by_day(
+    session: AsyncSession, account: Account, now: datetime, today: date
+) -> dict[date, int]:
+    """What each local day already carries: today's done and running, plus queued withdrawals."""
+    used = {today: await withdrawals_used_today(session, account, now)}
+    queued = await session.execute(
+        select(Action.not_before).where(
+            Action.account_id == account.id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state == ActionState.QUEUED,
+        )
+    )
+    for (not_before,) in queued:
+        day = max(today, local_date(not_before, account.timezone))
+        used[day] = used.get(day, 0) + 1
+    return used

@@ -1,0 +1,114 @@
+"""Putting one action on the queue: the refusal type, the row, the race for its key.
+
+Shared by the request functions (`bot.services.actions`, `bot.services.action_bulk`); what the
+key guarantees is explained in `bot.services.actions`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Action, ActionKind, ActionState
+from bot.db.session import SessionFactory
+from bot.services.events import record_event
+
+DEFAULT_UNDO_WINDOW = timedelta(seconds=10)
+"""The default of `settings.undo_window_seconds`: how long [Undo] works before the worker may run."""
+
+
+class ActionRefused(Exception):
+    """A request that cannot be honoured; `reason` is a stable code for the front ends' templates.
+
+    "not_found", "not_allowed" (not the owner), "not_pending", "kept" (on the keep list),
+    "account_paused", "already_pending" (an invitation to that person is pending),
+    "in_cooldown" (re-invite before the cooldown ends), "too_late" (Undo after the action started),
+    "not_failed" (Retry of an action that did not fail), "busy" (lost a race; try again).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def new_action(
+    account_id: int,
+    kind: ActionKind,
+    key: str,
+    not_before: datetime,
+    now: datetime,
+    *,
+    invitation_id: int | None = None,
+    person_id: int | None = None,
+    note: str | None = None,
+    requested_by: int | None = None,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+    batch_id: str | None = None,
+) -> Action:
+    """Build a QUEUED action holding `key` (the caller adds it to its session)."""
+    return Action(
+        account_id=account_id,
+        kind=kind,
+        invitation_id=invitation_id,
+        person_id=person_id,
+        note=note,
+        state=ActionState.QUEUED,
+        active_key=key,
+        not_before=not_before,
+        attempts=0,
+        requested_by=requested_by,
+        chat_id=chat_id,
+        message_id=message_id,
+        batch_id=batch_id,
+        created_at=now,
+    )
+
+
+def record_requested(session: AsyncSession, action: Action, now: datetime) -> None:
+    """Record the "<kind>_requested" event of a new action."""
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind=f"{action.kind.value}_requested",
+        at=now,
+        invitation_id=action.invitation_id,
+        person_id=action.person_id,
+        action_id=action.id,
+        requested_by=action.requested_by,
+    )
+
+
+async def active_action(db: SessionFactory, key: str) -> Action | None:
+    """Return the queued or running action holding `key`, if any."""
+    async with db() as session:
+        return (await session.execute(select(Action).where(Action.active_key == key))).scalar_one_or_none()
+
+
+async def winner(db: SessionFactory, key: str) -> Action:
+    """Return the action that won the race for `key` (our insert hit the unique constraint)."""
+    found = await active_action(db, key)
+    if found is None:
+        # It finished between our insert and this look-up: rare enough to report as busy.
+        raise ActionRefused("busy")
+    return found
+
+
+def same_account(action: Action, account_id: int) -> Action:
+    """Return `action` if it belongs to `account_id`, else refuse as "not_found"."""
+    # Targets are global ids: another account's active action must not leak through the fast path.
+    if action.account_id != account_id:
+        raise ActionRefused("not_found")
+    return action
+
+
+async def usable_account(session: AsyncSession, account_id: int) -> Account:
+    """Return the account new work may be queued for; refuse a missing or paused one."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise ActionRefused("not_found")
+    if account.paused:
+        raise ActionRefused("account_paused")
+    return account

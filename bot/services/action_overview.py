@@ -1,0 +1,97 @@
+"""The queue as /queue and `invitesweep queue` show it: what waits, what failed, today's room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import ACTIVE_ACTION_STATES, Account, Action, ActionKind, ActionState, Person
+from bot.db.session import SessionFactory
+from bot.services.action_enqueue import ActionRefused
+from bot.services.action_records import withdrawals_used_today
+from bot.services.policy import effective_daily_cap
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One active or recently failed action, as /queue lists it."""
+
+    action_id: int
+    kind: ActionKind
+    state: ActionState
+    person_name: str | None
+    not_before: datetime
+    attempts: int
+    error_kind: str | None
+    batch_id: str | None
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    """The account's queue: what waits, what failed lately, and today's room under the cap."""
+
+    account_id: int
+    paused: bool
+    paused_reason: str | None
+    daily_cap: int
+    withdrawals_today: int
+    active: list[QueueItem]  # running first, then queued soonest first
+    failed: list[QueueItem]  # failed in the last `failed_since`, newest first
+
+    @property
+    def remaining_today(self) -> int:
+        return max(0, self.daily_cap - self.withdrawals_today)
+
+
+async def queue_overview(
+    db: SessionFactory,
+    account_id: int,
+    *,
+    now: datetime,
+    limit: int = 50,
+    failed_since: timedelta = timedelta(days=7),
+) -> QueueOverview:
+    """Summarise what the account's queue holds (for /queue and `invitesweep queue`)."""
+    async with db() as session:
+        account = await session.get(Account, account_id)
+        if account is None:
+            raise ActionRefused("not_found")
+        base = (
+            select(Action, Person.name)
+            .outerjoin(Person, Person.id == Action.person_id)
+            .where(Action.account_id == account_id)
+        )
+        active = await session.execute(
+            base.where(Action.state.in_(ACTIVE_ACTION_STATES))
+            .order_by((Action.state == ActionState.RUNNING).desc(), Action.not_before, Action.id)
+            .limit(limit)
+        )
+        failed = await session.execute(
+            base.where(Action.state == ActionState.FAILED, Action.finished_at >= now - failed_since)
+            .order_by(Action.finished_at.desc())
+            .limit(limit)
+        )
+        return QueueOverview(
+            account_id=account_id,
+            paused=account.paused,
+            paused_reason=account.paused_reason,
+            daily_cap=effective_daily_cap(account.daily_withdraw_cap, account.cap_override),
+            withdrawals_today=await withdrawals_used_today(session, account, now),
+            active=[_item(action, name) for action, name in active.all()],
+            failed=[_item(action, name) for action, name in failed.all()],
+        )
+
+
+def _item(action: Action, name: str | None) -> QueueItem:
+    return QueueItem(
+        action_id=action.id,
+        kind=action.kind,
+        state=action.state,
+        person_name=name,
+        not_before=action.not_before,
+        attempts=action.attempts,
+        error_kind=action.error_kind,
+        batch_id=action.batch_id,
+    )
