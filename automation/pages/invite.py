@@ -83,7 +83,7 @@ class CustomInvitePage:
             NoteTooLong: `note` is longer than the counter allows (checked before typing).
         """
         await self.add_note_button.click()
-        await self.note_box.or_(self.upsell).first.wait_for()
+        await self.note_box.or_(self.upsell).first.wait_for()  # first: either one ends the wait
         if await self.upsell.count() > 0:
             await self._dismiss()
             raise NoteQuotaExhausted("no personalized notes left this month")
@@ -104,6 +104,7 @@ class CustomInvitePage:
 
     async def send_without_note(self) -> NoteLimits:
         """Send the invitation without a note (the one-step "Send now" too)."""
+        # first: the two-step dialog has "Send without a note", the older one-step one only "Send".
         await self.send_without_note_button.or_(self.send_button).first.click()
         return NoteLimits()
 
@@ -125,6 +126,7 @@ class CustomInvitePage:
 
     async def _limits(self) -> NoteLimits:
         limit = remaining = None
+        # first: the counter and the quota line are each shown once; a copy would say the same.
         if await self.counter.count() > 0:
             match = COUNTER.match(await self.counter.first.inner_text())
             limit = int(match[2]) if match else None

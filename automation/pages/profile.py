@@ -135,6 +135,7 @@ class ProfilePage:
             if await self.menu_remove_connection.count() > 0:
                 return ProfileState.CONNECTED
             if await self.menu_connect.count() > 0:
+                # first: one Connect item per menu.
                 tag = await self.menu_connect.first.evaluate("el => el.closest('a') ? 'a' : el.tagName")
                 return ProfileState.CONNECTABLE if tag.lower() == "a" else ProfileState.BLOCKED
             return None
@@ -143,7 +144,7 @@ class ProfilePage:
 
     @staticmethod
     async def _check_named(control: Locator, pattern: re.Pattern[str], name: str) -> None:
-        label = await control.first.get_attribute("aria-label") or ""
+        label = await control.first.get_attribute("aria-label") or ""  # first: copies share the label
         match = pattern.match(" ".join(label.split()))
         named = next((g for g in match.groups() if g), None) if match else None
         if named is not None and not same_person(named, name):

@@ -203,6 +203,7 @@ class SentInvitationsPage:
         """
         row = self.row_for(slug)
         try:
+            # first (toast): any error alert means the confirm failed.
             outcome = await first_of(
                 gone=row.wait_for(state="detached"), failed=self.error_toast.first.wait_for()
             )
@@ -212,6 +213,7 @@ class SentInvitationsPage:
                     f"LinkedIn answered the withdrawal of {slug} with an error: {message}"
                 )
             if pill_before is not None:
+                # first: a sticky copy of the pill shows the same number.
                 await self.pill.filter(has_text=_pill_text_pattern(pill_before - 1)).first.wait_for()
         except PlaywrightTimeoutError:
             self._ensure_on_invitation_manager()
@@ -264,6 +266,7 @@ class SentInvitationsPage:
 
     async def _load_more_shown(self) -> bool:
         # Only asked when scrolling stalls: naming every button of a long list is not free.
+        # first: one button per list; a copy may sit in a footer.
         return await self.load_more_button.count() > 0 and await self.load_more_button.first.is_visible()
 
     async def _click_load_more(self, target: int | None, until: str | None, idle_ms: float) -> Growth:
@@ -275,6 +278,7 @@ class SentInvitationsPage:
         )  # fmt: skip
 
     async def _has_next_page(self) -> bool:
+        # first: "Next" may be a button and a link at once; both go to the same page.
         return await self.next_page_control.count() > 0 and await self.next_page_control.first.is_enabled()
 
 
