@@ -2,8 +2,10 @@
 
     python -m bench.latency [--taps 500] [--batch 30] [--pending 60]   (from the repository root)
 
-The bot runs as a real process (`python -m bot run`) against our local Bot API server and the
-LinkedIn sandbox, both in this process, everything on 127.0.0.1. The script:
+The bot runs as a real process (`python -m bot run`), the LinkedIn sandbox as another
+(`python -m bot sandbox`), and our local Bot API server in this one, everything on 127.0.0.1
+(separate processes, so the sandbox rendering pages for Chromium does not share a GIL with the
+server that timestamps the taps). The script:
 
 1. measures the bot's RSS while idle (the browser is not started until browser work is due);
 2. sends /digest, which syncs in Chromium, and measures RSS of the bot and its browser processes;
@@ -20,17 +22,18 @@ import argparse
 import asyncio
 import os
 import platform
+import socket
 import sys
 import tempfile
 import time
-from asyncio.subprocess import PIPE
+from asyncio.subprocess import DEVNULL, PIPE
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 from cryptography.fernet import Fernet
 
-from automation.sandbox import SandboxConfig, SandboxServer
 from bot.callback_data import Op, build
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account
@@ -95,6 +98,32 @@ def memory(pid: int) -> tuple[float, float, float]:
     return _status_kb(pid, "VmRSS") / 1024, rss / 1024, pss / 1024
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def sandbox_session(base_url: str) -> dict[str, object]:
+    """Wait for the sandbox process, then mint a session through its control API."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                minted = (await client.post("/__sandbox/session")).json()
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the sandbox did not start") from None
+                await asyncio.sleep(0.2)
+    common = {"domain": "127.0.0.1", "path": "/", "expires": -1, "secure": False, "sameSite": "Lax"}
+    cookies = [
+        {"name": "li_at", "value": minted["li_at"], "httpOnly": True, **common},
+        {"name": "JSESSIONID", "value": minted["JSESSIONID"], "httpOnly": False, **common},
+    ]
+    return {"cookies": cookies, "origins": []}
+
+
 async def prepare_database(url: str, key: str, storage_state: dict[str, object]) -> None:
     engine = create_engine(url)
     await upgrade_engine(engine)
@@ -136,12 +165,27 @@ def percentile(values: list[float], share: float) -> float:
 
 async def main(taps: int, batch: int, pending: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="invitesweep-bench-"))
-    sandbox = SandboxServer(SandboxConfig(pending=pending, seed=11))
-    sandbox_url = sandbox.start()
+    port = free_port()
+    sandbox = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        "--port",
+        str(port),
+        "--pending",
+        str(pending),
+        "--seed",
+        "11",
+        stdout=DEVNULL,
+        stderr=DEVNULL,
+    )
+    sandbox_url = f"http://127.0.0.1:{port}"
+    storage_state = await sandbox_session(sandbox_url)
     botapi = BotApiServer().start()
     key = Fernet.generate_key().decode()
     database_url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-    await prepare_database(database_url, key, sandbox.storage_state())
+    await prepare_database(database_url, key, storage_state)
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": botapi.token,
@@ -192,7 +236,8 @@ async def main(taps: int, batch: int, pending: int) -> None:
         process.send_signal(2)
         await asyncio.wait_for(process.communicate(), 60)
         botapi.stop()
-        sandbox.stop()
+        sandbox.send_signal(2)
+        await asyncio.wait_for(sandbox.communicate(), 30)
 
     print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
