@@ -176,6 +176,10 @@ class LinkedInClient:
             else:
                 limits = await dialog.send_without_note()
             profile = await ProfilePage(page, self.config).read_after_invite(slug)
+            # A refusal can leave the profile Pending (an earlier invitation): the toast decides.
+            refusal = await dialog.refusal(slug)
+            if refusal is not None:
+                raise refusal
             if profile.state is not ProfileState.PENDING:
                 raise await dialog.failure_after_send(slug, profile.state)
             return InviteResult(

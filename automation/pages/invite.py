@@ -29,7 +29,11 @@ SEND_INVITATION = re.compile(rf"^\s*(?:{one_of('Send invitation', 'Send', 'Sende
 COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 QUOTA = re.compile(r"(\d+)\s+personalized invitations? remaining", re.IGNORECASE)
 UPSELL = re.compile(r"Send unlimited personalized invites|out of free custom notes", re.IGNORECASE)
-BLOCKED = re.compile(r"resend an invitation \d+ weeks after withdrawing|Invitation not sent", re.IGNORECASE)
+BLOCKED = re.compile(r"resend an invitation \d+ weeks after withdrawing", re.IGNORECASE)
+NOT_SENT = re.compile(
+    r"Invitation not sent|Einladung nicht gesendet|Uitnodiging niet verzonden", re.IGNORECASE
+)
+NOTES_USED_UP = re.compile(r"out of free custom notes", re.IGNORECASE)
 WEEKLY_LIMIT = re.compile(
     r"reached the weekly (?:invitation )?limit|weekly limit for connection", re.IGNORECASE
 )
@@ -61,6 +65,7 @@ class CustomInvitePage:
         self.blocked_notice = (
             page.get_by_role("alert").filter(has_text=BLOCKED).or_(page.get_by_text(BLOCKED))
         )
+        self.not_sent_notice = page.get_by_role("alert").filter(has_text=NOT_SENT)
         self.weekly_limit_notice = page.get_by_text(WEEKLY_LIMIT)
 
     async def open(self, slug: str) -> None:
@@ -73,7 +78,9 @@ class CustomInvitePage:
         await open_url(self.page, self.config.url(f"/preload/custom-invite/?vanityName={quote(slug)}"))
         # first: whichever of these appears first tells us where we are.
         await self.dialog.or_(self.blocked_notice).or_(self.weekly_limit_notice).first.wait_for()
-        await self._raise_refusal(slug)
+        refusal = await self.refusal(slug)
+        if refusal is not None:
+            raise refusal
 
     async def add_note(self, note: str) -> NoteLimits:
         """Open the note step, read the limits, and type `note` (not sent yet).
@@ -108,21 +115,29 @@ class CustomInvitePage:
         await self.send_without_note_button.or_(self.send_button).first.click()
         return NoteLimits()
 
+    async def refusal(self, slug: str) -> AutomationError | None:
+        """LinkedIn's answer on the page after sending, if it refused: the error to raise, else None."""
+        if await self.weekly_limit_notice.count() > 0:
+            return WeeklyLimit("LinkedIn says the weekly invitation limit is reached")
+        if await self.blocked_notice.count() > 0:
+            return InviteBlocked(f"LinkedIn will not re-invite {slug} yet (3 weeks after a withdrawal)")
+        if await self.not_sent_notice.count() > 0:
+            # first: one toast per refusal.
+            text = " ".join((await self.not_sent_notice.first.inner_text()).split())
+            if NOTES_USED_UP.search(text):
+                return NoteQuotaExhausted(text)
+            # Already invited, already connected, "try again later": none is ours to name.
+            return AutomationError(f"LinkedIn did not send the invitation to {slug}: {text}")
+        return None
+
     async def failure_after_send(self, slug: str, state: ProfileState) -> AutomationError:
         """Why the profile is not Pending after sending: LinkedIn's refusal, or an unknown layout."""
-        try:
-            await self._raise_refusal(slug)
-        except AutomationError as refusal:
+        refusal = await self.refusal(slug)
+        if refusal is not None:
             return refusal
         if state is ProfileState.BLOCKED:
             return InviteBlocked(f"{slug} cannot be invited yet (recently withdrawn)")
         return LayoutChanged(f"sent an invitation to {slug} but the profile shows {state.value}, not pending")
-
-    async def _raise_refusal(self, slug: str) -> None:
-        if await self.weekly_limit_notice.count() > 0:
-            raise WeeklyLimit("LinkedIn says the weekly invitation limit is reached")
-        if await self.blocked_notice.count() > 0:
-            raise InviteBlocked(f"LinkedIn will not re-invite {slug} yet (3 weeks after a withdrawal)")
 
     async def _limits(self) -> NoteLimits:
         limit = remaining = None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from automation.client import LinkedInClient
-from automation.errors import InviteBlocked, NoteQuotaExhausted, NoteTooLong, WeeklyLimit
+from automation.errors import AutomationError, InviteBlocked, NoteQuotaExhausted, NoteTooLong, WeeklyLimit
 from automation.types import ProfileState
 
 pytestmark = pytest.mark.browser
@@ -109,3 +109,13 @@ async def test_reinvite_inside_the_cooldown_is_blocked_until_it_ends(
     assert result.note_sent
     assert sandbox.state.is_pending(slug)
     assert sandbox.state.invitation(slug).note == "Good to reconnect"
+
+
+async def test_inviting_someone_already_pending_is_not_reported_as_sent(
+    linkedin: LinkedInClient, sandbox
+) -> None:
+    slug = sandbox.state.pending_slugs()[2]
+    with pytest.raises(AutomationError, match="did not send") as raised:
+        await linkedin.invite(slug, "Hello again")
+    assert type(raised.value) is AutomationError
+    assert sandbox.state.invited_slugs() == []
