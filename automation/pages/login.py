@@ -39,14 +39,19 @@ class LoginPage:
             page.locator('input[autocomplete="current-password"], input[name="session_password"]')
         )
         self.sign_in_button = page.get_by_role("button", name=SIGN_IN)
-        # Checkpoint PIN inputs come with hidden duplicates: only the visible one is real.
+        # Checkpoint PIN inputs come with hidden duplicates: only the visible one is real. CSS: the
+        # `name="pin"` / one-time-code hints are what every checkpoint variant shares (reference §5.2),
+        # while their labels vary by challenge and language.
         self.pin_input = page.locator('input[name="pin"], input[autocomplete="one-time-code"]').filter(
             visible=True
         )
         self.pin_submit = page.get_by_role("button", name=SUBMIT_CODE).filter(visible=True)
+        # CSS: these ids are the only thing telling the email-PIN challenge from the two-step one.
         self.email_pin_form = page.locator("form#email-pin-challenge, #input__email_verification_pin")
+        # CSS: a captcha frame has no accessible name we could rely on; its src says what it is.
         self.captcha = page.locator('iframe[src*="captcha"]').or_(page.get_by_text(CAPTCHA))
         self.app_approval = page.get_by_text(APP_APPROVAL)
+        # Older forms show errors in plain elements without role=alert; their ids/classes are the handle.
         self.error = (
             page.get_by_role("alert")
             .or_(
