@@ -69,6 +69,8 @@ class LoginPage:
             BadLogin: LinkedIn rejected the email or password.
         """
         await open_url(self.page, self.config.url("/login"), signed_in=False)
+        if FEED.search(self.page.url):
+            return  # still signed in: LinkedIn sends /login straight on to the feed
         # first: the form-less variant may match by label and by autocomplete hint at once.
         await self.email.first.fill(email)
         await self.password.first.fill(password)

@@ -5,7 +5,14 @@ from datetime import timedelta
 import pytest
 
 from automation.client import LinkedInClient
-from automation.errors import AutomationError, InviteBlocked, NoteQuotaExhausted, NoteTooLong, WeeklyLimit
+from automation.errors import (
+    AutomationError,
+    InviteBlocked,
+    NoteQuotaExhausted,
+    NoteTooLong,
+    SessionExpired,
+    WeeklyLimit,
+)
 from automation.types import ProfileState
 
 pytestmark = pytest.mark.browser
@@ -118,4 +125,17 @@ async def test_inviting_someone_already_pending_is_not_reported_as_sent(
     with pytest.raises(AutomationError, match="did not send") as raised:
         await linkedin.invite(slug, "Hello again")
     assert type(raised.value) is AutomationError
+    assert sandbox.state.invited_slugs() == []
+
+
+@pytest.mark.parametrize("redirect", ["login", "authwall"])
+async def test_expired_session_stops_profile_reads_and_invites(
+    linkedin: LinkedInClient, sandbox, redirect
+) -> None:
+    sandbox.set_faults(expire_sessions=True, auth_redirect=redirect)
+    slug = stranger(sandbox)
+    with pytest.raises(SessionExpired):
+        await linkedin.profile(slug)
+    with pytest.raises(SessionExpired):
+        await linkedin.invite(slug, None)
     assert sandbox.state.invited_slugs() == []
