@@ -63,8 +63,8 @@ class LinkedInClient:
         # A verified withdrawal leaves the working tab on the Sent page with its rows loaded; the
         # next withdrawal may start from it instead of loading the list again. Any other
         # operation (or a failure) navigates elsewhere or leaves doubt, and invalidates it.
-        self._sent_page_fresh = False
-        self._sent_page_was_fresh = False
+        self._sent_page_reusable = False  # set by a verified withdrawal, cleared by every operation
+        self._reuse_sent_page = False  # what the running operation found when it started
 
     async def __aenter__(self) -> LinkedInClient:
         self._context = await new_account_context(self.browser, self.config, self._initial_state)
@@ -88,8 +88,7 @@ class LinkedInClient:
         page = self.page
         assert self._context is not None
         async with self._busy, traced_operation(self._context, self.config, name):
-            fresh, self._sent_page_fresh = self._sent_page_fresh, False
-            self._sent_page_was_fresh = fresh
+            self._reuse_sent_page, self._sent_page_reusable = self._sent_page_reusable, False
             yield page
 
     async def check_session(self) -> None:
@@ -111,7 +110,7 @@ class LinkedInClient:
         """
         async with self._operation(f"withdraw {slug}") as page:
             sent = SentInvitationsPage(page, self.config)
-            row = await sent.find_row(slug, page_is_fresh=self._sent_page_was_fresh)
+            row = await sent.find_row(slug, page_is_fresh=self._reuse_sent_page)
             pill_before = await sent.pill_count()
             await self._pacer.pause()
             person = await sent.open_withdraw_dialog(row, slug, name)
@@ -122,7 +121,7 @@ class LinkedInClient:
             except PlaywrightTimeoutError as exc:
                 raise WithdrawNotVerified(f"the row for {slug} is still there after confirming") from exc
             await self._verify_withdrawal_held(slug, pill_before)
-            self._sent_page_fresh = True
+            self._sent_page_reusable = True
             return WithdrawResult(slug=slug, name=person, pill_before=pill_before, pill_after=pill_after)
 
     async def _verify_withdrawal_held(self, slug: str, pill_before: int | None) -> None:
