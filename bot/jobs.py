@@ -6,6 +6,7 @@
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`).
     daily-sync      every hour: sync signed-in accounts not synced for a day, so /status, /pending
                     and the due-scan see accepted and vanished invitations between digests.
+    browser-idle    every minute: close Chromium after `BROWSER_IDLE_SECONDS` without browser work.
     action-recovery once at start-up: settle work a crashed run left half-done, by asking LinkedIn
                     what happened (never by clicking again).
     action-worker   every few seconds, and right after an undo window ends: run queued browser
@@ -45,6 +46,8 @@ DIGEST_SCAN_SECONDS = 60.0
 REMINDER_SCAN_SECONDS = 60.0
 WORKER_SECONDS = 5.0
 SYNC_SCAN_SECONDS = 3600.0
+BROWSER_CHECK_SECONDS = 60.0
+BROWSER_IDLE_SECONDS = 300.0
 
 
 async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
@@ -56,6 +59,9 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
     queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
     queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
     queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
+    queue.run_repeating(
+        close_idle_browser, BROWSER_CHECK_SECONDS, first=BROWSER_CHECK_SECONDS, name="browser-idle"
+    )
     queue.run_once(worker.recover_actions, 0.2, name="action-recovery")
     # A batch keeps one run busy for minutes; later ticks return at once (the worker lock), and
     # allowing them to start keeps APScheduler from logging a "skipped" warning every tick.
@@ -145,6 +151,12 @@ async def sync_stale_accounts(context: BotContext) -> None:
         due = await accounts_due_for_sync(session, context.clock())
     for account in due:
         await sync_quietly(context, account)
+
+
+async def close_idle_browser(context: BotContext) -> None:
+    """Close Chromium when browser work has been idle for a while (it starts again when needed)."""
+    if await context.browsers.close_if_idle(BROWSER_IDLE_SECONDS):
+        logger.info("browser closed after %.0f s without browser work", BROWSER_IDLE_SECONDS)
 
 
 async def tell_paused(context: BotContext, account_id: int, error: AutomationError) -> None:
