@@ -265,6 +265,14 @@ class BotApiState:
                 raise AssertionError(f"button {text!r} is a URL button")
             return self.press(chat_id, message.message_id, button.callback_data, user_id=user_id)
 
+    def message_with_button(self, chat_id: int, text: str) -> ChatMessage | None:
+        """The newest message showing a button labelled `text`, or None (for polling)."""
+        with self.lock:
+            for message in reversed(self.messages(chat_id)):
+                if any(_label_matches(b.text, text) for b in message.buttons):
+                    return message
+            return None
+
     def find_button_message(self, chat_id: int, text: str, *, message_id: int | None = None) -> ChatMessage:
         with self.lock:
             for message in reversed(self.messages(chat_id)):
