@@ -81,16 +81,25 @@ async def test_reminder_after_the_cooldown_with_an_edited_note_sends_the_invite(
             "Not now",
         ]
 
+        botapi.tap(OWNER, "Add context", message_id=reminder.message_id)
+        await wait_until(lambda: _with_text(botapi, "What do you know about"), what="the context question")
+        botapi.send_text(OWNER, "we met at Denver Tech Conference")
+        await wait_until(lambda: botapi.message(OWNER, reminder.message_id).edits == 1, what="the redraft")
+        redrafted = botapi.message(OWNER, reminder.message_id).text or ""
+        assert redrafted.startswith("Context saved; the note is redrafted.")
+        assert "You noted: we met at Denver Tech Conference" in redrafted
+        assert "we met at Denver Tech Conference — it would be great" in redrafted
+
         botapi.tap(OWNER, "Edit note", message_id=reminder.message_id)
         await wait_until(lambda: _with_text(botapi, "Send me the note"), what="the question")
         botapi.send_text(OWNER, "x" * 250)
         problem = await wait_until(lambda: _with_text(botapi, "can't be sent"), what="the refusal")
         assert "250/200 characters" in (problem.text or "")
-        assert botapi.message(OWNER, reminder.message_id).edits == 0
+        assert botapi.message(OWNER, reminder.message_id).edits == 1  # the refused note changed nothing
 
         note = f"Hi {person.name.split()[0]}, glad our paths crossed again. Shall we connect?"
         botapi.send_text(OWNER, note)
-        await wait_until(lambda: botapi.message(OWNER, reminder.message_id).edits == 1, what="the new note")
+        await wait_until(lambda: botapi.message(OWNER, reminder.message_id).edits == 2, what="the new note")
         shown = botapi.message(OWNER, reminder.message_id).text or ""
         assert shown.startswith("Note updated.") and note in shown
 
