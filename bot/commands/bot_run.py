@@ -17,6 +17,8 @@ from bot.rendering import Renderer
 from bot.settings import Settings
 
 EXIT_NO_TOKEN = 2
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+"""Only what the bot acts on: edited messages would re-run commands, membership changes need nothing."""
 SANDBOX_DATABASE = "sandbox.sqlite3"  # sandbox mode never touches the real store
 
 
@@ -115,7 +117,7 @@ def run(sandbox: bool) -> None:
         if server is not None:
             asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
         application = build_application(settings, automation_config=automation_config)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     finally:
         if server is not None:
             server.stop()

@@ -44,7 +44,7 @@ async def owners_only(update: Update, context: BotContext) -> None:
         refusal = context.render.telegram("access/refused", user.language_code or DEFAULT_LANGUAGE)
         if update.callback_query is not None:
             await update.callback_query.answer(refusal, show_alert=True)
-        elif chat is not None and chat.type == chat.PRIVATE:
+        elif update.message is not None and chat is not None and chat.type == chat.PRIVATE:
             await context.bot.send_message(chat.id, refusal)
     elif update.callback_query is not None:
         await update.callback_query.answer()  # no spinner, no second refusal
