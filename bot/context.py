@@ -69,7 +69,7 @@ class BotData:
     pairing_code: str | None = None
     refused_users: set[int] = field(default_factory=set)
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    checkpoints: dict[int, Any] = field(default_factory=dict)  # account id → pending PIN challenge
+    checkpoints: dict[int, asyncio.Future[str]] = field(default_factory=dict)  # account id → awaited PIN
 
 
 def _require(value: Any, name: str) -> Any:

@@ -18,10 +18,6 @@ from bot.rendering import DEFAULT_LANGUAGE
 from bot.services.accounts import find_account_by_owner
 from bot.services.owners import owned_account
 
-ButtonSpec = tuple[str, Op, Sequence[int]]
-"""(label template name, what the button does, its ids); labels may need keyword arguments, so
-handlers usually build `InlineKeyboardButton`s with `button(...)` instead."""
-
 
 def language_of(account: Account | None) -> str:
     return account.language if account is not None else DEFAULT_LANGUAGE
