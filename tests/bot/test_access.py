@@ -58,7 +58,7 @@ async def test_first_user_pairs_with_the_printed_code_and_nobody_after(
 
 
 async def test_strangers_get_one_refusal_and_their_buttons_do_nothing(
-    botapi: BotApiServer, db_path: Path, db: SessionFactory, account: Account, tmp_path: Path
+    botapi: BotApiServer, db_path: Path, db: SessionFactory, owned: Account, tmp_path: Path
 ) -> None:
     async with running_bot(bot_settings(botapi, db_path, tmp_path)) as app:
         botapi.send_text(OWNER, "/settings")
@@ -78,4 +78,4 @@ async def test_strangers_get_one_refusal_and_their_buttons_do_nothing(
         assert botapi.message(OWNER, settings_message.message_id).edits == 0
         assert app.bot_data.refused_users == {STRANGER}
     async with db() as session:
-        assert (await session.get_one(Account, account.id)).language == "en"  # "sv:8:1" would be Dutch
+        assert (await session.get_one(Account, owned.id)).language == "en"  # "sv:8:1" would be Dutch
