@@ -31,13 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.client import LinkedInClient, ProgressCallback
-from automation.errors import AutomationError
-from automation.types import ProfileState, SentInvitation
+from automation.types import SentInvitation
 from bot.db.models import (
-    ACTIVE_ACTION_STATES,
     Account,
-    Action,
-    ActionKind,
     Invitation,
     InvitationState,
     Person,
@@ -48,6 +44,7 @@ from bot.db.session import SessionFactory
 from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.policy import CeilingStatus, SentAtRange, ceiling_status, narrow
+from bot.services.sync_closing import close_missing, missing_invitations, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +91,6 @@ class SyncReport:
         return self.accepted + self.vanished
 
 
-@dataclass(frozen=True)
-class _Missing:
-    invitation_id: int
-    person_id: int
-    slug: str
-
-
 async def sync_account(
     db: SessionFactory,
     client: LinkedInClient,
@@ -129,7 +119,7 @@ async def sync_account(
     async with db.begin() as session:
         account = await session.get_one(Account, account_id)
         new, narrowed, reopened = await _apply_rows(session, account, rows, started, finished)
-        missing, left_to_queue = await _missing_invitations(session, account_id, rows, started)
+        missing, left_to_queue = await missing_invitations(session, account_id, rows, started)
         account.pill_count = scrape.pill_count
         account.last_synced_at = finished
         ceiling_value = account.pending_ceiling
@@ -152,8 +142,8 @@ async def sync_account(
     accepted = vanished = 0
     unresolved = max(0, len(missing) - max_profile_checks) if complete else 0
     if complete and missing:
-        verdicts = [(item, await _verdict(client, item.slug)) for item in missing[:max_profile_checks]]
-        accepted, vanished = await _close(db, account_id, verdicts, started, now())
+        verdicts = [(item, await verdict(client, item.slug)) for item in missing[:max_profile_checks]]
+        accepted, vanished = await close_missing(db, account_id, verdicts, started, now())
 
     report = SyncReport(
         account_id=account_id,
@@ -330,104 +320,6 @@ async def _reopen(session: AsyncSession, invitation: Invitation, observed: SentA
         person_id=invitation.person_id,
         previous_state=previous.value,
     )
-
-
-async def _missing_invitations(
-    session: AsyncSession, account_id: int, rows: dict[str, SentInvitation], started: datetime
-) -> tuple[list[_Missing], int]:
-    """Pending invitations the scrape did not show, and how many of them the queue owns."""
-    withdrawing = (
-        select(Action.invitation_id)
-        .where(
-            Action.account_id == account_id,
-            Action.kind == ActionKind.WITHDRAW,
-            Action.state.in_(ACTIVE_ACTION_STATES),
-            Action.invitation_id.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    query = (
-        select(Invitation.id, Invitation.person_id, Person.slug, Invitation.id.in_(withdrawing))
-        .join(Person, Person.id == Invitation.person_id)
-        .where(
-            Invitation.account_id == account_id,
-            Invitation.state == InvitationState.PENDING,
-            # Created after the scrape began (an invite the worker just sent): not missing.
-            Invitation.first_seen_at <= started,
-        )
-        .order_by(Invitation.first_seen_at, Invitation.id)
-    )
-    missing: list[_Missing] = []
-    left_to_queue = 0
-    for invitation_id, person_id, slug, owned_by_queue in (await session.execute(query)).all():
-        if slug in rows:
-            continue
-        if owned_by_queue:
-            left_to_queue += 1
-            continue
-        missing.append(_Missing(invitation_id, person_id, slug))
-    return missing, left_to_queue
-
-
-async def _verdict(client: LinkedInClient, slug: str) -> InvitationState | None:
-    """ACCEPTED, VANISHED, or None when the profile still shows the invitation pending."""
-    try:
-        profile = await client.profile(slug)
-    except AutomationError as exc:
-        if exc.pauses_account:
-            raise
-        # The profile could not be read (removed member, odd page): it is gone from Sent all the same.
-        logger.info("profile of a missing invitation unreadable (%s); marking vanished", type(exc).__name__)
-        return InvitationState.VANISHED
-    if profile.state is ProfileState.PENDING:
-        return None
-    if profile.state is ProfileState.CONNECTED:
-        return InvitationState.ACCEPTED
-    return InvitationState.VANISHED
-
-
-async def _close(
-    db: SessionFactory,
-    account_id: int,
-    verdicts: list[tuple[_Missing, InvitationState | None]],
-    started: datetime,
-    at: datetime,
-) -> tuple[int, int]:
-    accepted = vanished = 0
-    async with db.begin() as session:
-        for item, verdict in verdicts:
-            if verdict is None:
-                continue
-            invitation = await session.get(Invitation, item.invitation_id)
-            # Re-checked inside the transaction: the worker may have taken it over meanwhile.
-            if invitation is None or invitation.state is not InvitationState.PENDING:
-                continue
-            if await _has_active_withdraw(session, invitation.id) or invitation.last_seen_at > started:
-                continue
-            invitation.state = verdict
-            invitation.closed_at = at
-            record_event(
-                session,
-                account_id=account_id,
-                kind=f"invitation_{verdict.value}",
-                at=at,
-                invitation_id=invitation.id,
-                person_id=item.person_id,
-            )
-            if verdict is InvitationState.ACCEPTED:
-                accepted += 1
-            else:
-                vanished += 1
-    return accepted, vanished
-
-
-async def _has_active_withdraw(session: AsyncSession, invitation_id: int) -> bool:
-    query = select(Action.id).where(
-        Action.invitation_id == invitation_id,
-        Action.kind == ActionKind.WITHDRAW,
-        Action.state.in_(ACTIVE_ACTION_STATES),
-    )
-    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def _dismiss_reminder(session: AsyncSession, invitation_id: int) -> None:
