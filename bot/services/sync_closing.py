@@ -95,8 +95,8 @@ async def close_missing(
     """Close each invitation with its verdict; returns (accepted, vanished)."""
     accepted = vanished = 0
     async with db.begin() as session:
-        for item, verdict in verdicts:
-            if verdict is None:
+        for item, found in verdicts:
+            if found is None:
                 continue
             invitation = await session.get(Invitation, item.invitation_id)
             # Re-checked inside the transaction: the worker may have taken it over meanwhile.
@@ -104,17 +104,17 @@ async def close_missing(
                 continue
             if await _has_active_withdraw(session, invitation.id) or invitation.last_seen_at > started:
                 continue
-            invitation.state = verdict
+            invitation.state = found
             invitation.closed_at = at
             record_event(
                 session,
                 account_id=account_id,
-                kind=f"invitation_{verdict.value}",
+                kind=f"invitation_{found.value}",
                 at=at,
                 invitation_id=invitation.id,
                 person_id=item.person_id,
             )
-            if verdict is InvitationState.ACCEPTED:
+            if found is InvitationState.ACCEPTED:
                 accepted += 1
             else:
                 vanished += 1
