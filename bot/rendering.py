@@ -41,13 +41,17 @@ class Renderer:
     def __init__(self, env: jinja2.Environment | None = None) -> None:
         self.env = env or build_environment()
 
-    def render(self, name: str, context: Mapping[str, Any] | None = None, **kwargs: Any) -> str:
+    def render(self, name: str, context: Mapping[str, Any] | None = None, /, **kwargs: Any) -> str:
         return self.env.get_template(name).render({**(context or {}), **kwargs}).strip()
 
-    def telegram(self, name: str, language: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
-        """`telegram/<language>/<name>.html.j2`, else the English one."""
+    def telegram(self, name: str, language: str = DEFAULT_LANGUAGE, /, **kwargs: Any) -> str:
+        """`telegram/<language>/<name>.html.j2`, else the English one.
+
+        The template name and language are positional-only, so a template may use any variable
+        name (`name`, `language`) for its own context.
+        """
         candidates = [f"telegram/{language}/{name}.html.j2", f"telegram/{DEFAULT_LANGUAGE}/{name}.html.j2"]
         return self.env.select_template(candidates).render(**kwargs).strip()
 
-    def cli(self, name: str, **kwargs: Any) -> str:
+    def cli(self, name: str, /, **kwargs: Any) -> str:
         return self.render(f"cli/{name}.txt.j2", **kwargs)

@@ -24,14 +24,8 @@ def language_of(account: Account | None) -> str:
 
 
 def text(context: BotContext, template: str, account: Account | None, /, **kwargs: Any) -> str:
-    """Render `templates/telegram/<language>/<template>.html.j2` for this account's language.
-
-    Resolved like `Renderer.telegram` (English fallback), but the template's variables may use
-    any name, `name` included.
-    """
-    language = language_of(account)
-    names = [f"telegram/{code}/{template}.html.j2" for code in (language, DEFAULT_LANGUAGE)]
-    return context.render.env.select_template(names).render(**kwargs).strip()
+    """Render `templates/telegram/<language>/<template>.html.j2` for this account's language."""
+    return context.render.telegram(template, language_of(account), **kwargs)
 
 
 def label(context: BotContext, account: Account | None, name: str, /, **kwargs: Any) -> str:
