@@ -48,3 +48,43 @@ async def test_the_bot_process_migrates_answers_and_stops_cleanly(
     assert process.returncode == 0, err.decode()
     assert botapi.token not in (out + err).decode()
     assert (tmp_path / "bot.sqlite3").is_file()
+
+
+async def test_run_sandbox_gives_the_whole_experience_without_linkedin(
+    botapi: BotApiServer, tmp_path: Path
+) -> None:
+    """`invitesweep run --sandbox`: its own database in the data dir, a real digest from the sandbox."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": botapi.token,
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "TELEGRAM_OWNER_IDS": str(OWNER),
+        "DATA_DIR": str(tmp_path / "data"),
+        "PACING_MIN_SECONDS": "0",
+        "PACING_MAX_SECONDS": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("LINKEDIN_BASE_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--sandbox", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    try:
+        await wait_until(lambda: botapi.commands, within=60, what="setMyCommands")
+        botapi.send_text(OWNER, "/start")
+        await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the welcome")
+        botapi.send_text(OWNER, "/digest")
+
+        def digest() -> list[str]:
+            texts = [m.text or "" for m in botapi.bot_messages(OWNER)]
+            return [t for t in texts if "Your weekly invitation digest" in t]
+
+        found = await wait_until(digest, within=90, what="the digest")
+        assert "520 / 500 pending" in found[-1]
+        stale = [m for m in botapi.bot_messages(OWNER) if any(b.text == "Withdraw" for b in m.buttons)]
+        assert stale, "the digest offers [Withdraw] on the stalest invitations"
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert "127.0.0.1" in out.decode()  # the sandbox's address is printed for the person
+    assert (tmp_path / "data" / "sandbox.sqlite3").is_file()
