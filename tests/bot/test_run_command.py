@@ -80,8 +80,11 @@ async def test_run_sandbox_gives_the_whole_experience_without_linkedin(
 
         found = await wait_until(digest, within=90, what="the digest")
         assert "520 / 500 pending" in found[-1]
-        stale = [m for m in botapi.bot_messages(OWNER) if any(b.text == "Withdraw" for b in m.buttons)]
-        assert stale, "the digest offers [Withdraw] on the stalest invitations"
+
+        def withdraw_buttons() -> list[object]:
+            return [m for m in botapi.bot_messages(OWNER) if any(b.text == "Withdraw" for b in m.buttons)]
+
+        await wait_until(withdraw_buttons, within=30, what="[Withdraw] on the stalest invitations")
     finally:
         process.send_signal(signal.SIGINT)
         out, err = await asyncio.wait_for(process.communicate(), 30)
