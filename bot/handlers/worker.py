@@ -1,6 +1,6 @@
 """The action worker as a job, and the Telegram side of its progress: editing the tracked messages.
 
-The queue and its guarantees live in `bot.services.action_worker`; this module only runs it
+The queue and its guarantees live in `bot.services.actions.worker`; this module only runs it
 (one run at a time per process) and turns each `ActionOutcome` into an edit of the message the
 work came from: "Withdrawing 12/30…" for a batch, the outcome with the re-invite date for one
 person, the reason and a [Retry] button for a failure.
@@ -16,7 +16,7 @@ from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.handlers.common import button, keyboard, text
-from bot.services.action_worker import ActionOutcome, Result, recover_interrupted, run_due_actions
+from bot.services.actions.worker import ActionOutcome, Result, recover_interrupted, run_due_actions
 from bot.services.chat_lookups import action_subject
 from bot.services.session_health import claim_pause_notice
 

@@ -14,7 +14,6 @@ from automation.sandbox import SandboxServer
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
-from bot.services.action_claims import ClaimedAction, claim_next_action
 from bot.services.actions import (
     Result,
     queue_overview,
@@ -22,6 +21,7 @@ from bot.services.actions import (
     request_withdrawal,
     run_due_actions,
 )
+from bot.services.actions.claims import ClaimedAction, claim_next_action
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault

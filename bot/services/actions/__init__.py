@@ -4,7 +4,7 @@
     await cancel(db, action.id, by_user=uid, now=clock())          # [Undo], within the window
     await request_sync(db, account_id, now=clock())                 # a sync between other work
     batch_id, plan = await request_bulk_withdrawal(db, account_id, 90, 100, uid, now=clock())
-    outcomes = await run_due_actions(db, provider, clock)          # the worker (action_worker)
+    outcomes = await run_due_actions(db, provider, clock)          # the worker (.worker)
 
 A request is idempotent while its action is active: the `active_key` unique column
 ("withdraw:<invitation id>", "invite:<person id>", "sync:<account id>") makes a second request
@@ -13,8 +13,10 @@ wait `undo_window` before the worker may take them. These functions own their sh
 transactions (a request that loses the race for the key must look the winner up in a fresh
 one), so they take the session factory.
 
-This module is the queue's front door and re-exports the rest: bulk requests
-(`action_bulk`), the /queue view (`action_overview`) and the worker (`action_worker`).
+This package's front door holds the single requests, Undo and Retry, and re-exports the rest:
+bulk requests (`.bulk`), the /queue view (`.overview`) and the worker (`.worker`). Below them,
+`.enqueue` puts one action on the queue, `.claims` takes work off it and `.records` writes
+what came of it.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from bot.db.models import (
     Person,
 )
 from bot.db.session import SessionFactory
-from bot.services.action_bulk import request_bulk_withdrawal
-from bot.services.action_enqueue import (
+from bot.services.actions.bulk import request_bulk_withdrawal
+from bot.services.actions.enqueue import (
     DEFAULT_UNDO_WINDOW,
     ActionRefused,
     active_action,
@@ -47,9 +49,9 @@ from bot.services.action_enqueue import (
     usable_account,
     winner,
 )
-from bot.services.action_overview import QueueItem, QueueOverview, queue_overview
-from bot.services.action_records import active_key, finish
-from bot.services.action_worker import (
+from bot.services.actions.overview import QueueItem, QueueOverview, queue_overview
+from bot.services.actions.records import active_key, finish
+from bot.services.actions.worker import (
     ActionOutcome,
     ClaimedAction,
     ProgressHook,

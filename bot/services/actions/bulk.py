@@ -20,8 +20,8 @@ from bot.db.models import (
     Person,
 )
 from bot.db.session import SessionFactory
-from bot.services.action_enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
-from bot.services.action_records import active_key, withdrawals_used_today
+from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
+from bot.services.actions.records import active_key, withdrawals_used_today
 from bot.services.events import record_event
 from bot.services.policy import DayPlan, effective_daily_cap, local_date, local_day_bounds, plan_withdrawals
 

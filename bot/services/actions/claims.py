@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
-from bot.services.action_records import finish, set_error, withdrawals_used_today
+from bot.services.actions.records import finish, set_error, withdrawals_used_today
 from bot.services.events import record_event
 from bot.services.policy import effective_daily_cap, next_local_midnight
 

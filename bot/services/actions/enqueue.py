@@ -1,6 +1,6 @@
 """Putting one action on the queue: the refusal type, the row, the race for its key.
 
-Shared by the request functions (`bot.services.actions`, `bot.services.action_bulk`); what the
+Shared by the request functions (`bot.services.actions`, `bot.services.actions.bulk`); what the
 key guarantees is explained in `bot.services.actions`.
 """
 

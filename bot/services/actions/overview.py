@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.db.models import ACTIVE_ACTION_STATES, Account, Action, ActionKind, ActionState, Person
 from bot.db.session import SessionFactory
-from bot.services.action_enqueue import ActionRefused
-from bot.services.action_records import withdrawals_used_today
+from bot.services.actions.enqueue import ActionRefused
+from bot.services.actions.records import withdrawals_used_today
 from bot.services.policy import effective_daily_cap
 
 

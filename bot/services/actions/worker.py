@@ -15,8 +15,8 @@ Guarantees (the reason this module exists):
 - **Friction stops the account, not the work.** A `pauses_account` error (session expired,
   captcha, weekly limit, restriction) pauses the account and puts the action back, unchanged.
 
-How work is taken from the queue (claims, take-overs, the cap) is `bot.services.action_claims`;
-how outcomes are written to the store is `bot.services.action_records`.
+How work is taken from the queue (claims, take-overs, the cap) is `bot.services.actions.claims`;
+how outcomes are written to the store is `bot.services.actions.records`.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from bot.db.models import (
 )
 from bot.db.session import SessionFactory
 from bot.services.accounts import pause_account
-from bot.services.action_claims import ClaimedAction, claim_next_action, take_over_abandoned
-from bot.services.action_records import (
+from bot.services.actions.claims import ClaimedAction, claim_next_action, take_over_abandoned
+from bot.services.actions.records import (
     backoff,
     finish,
     record_closed_elsewhere,
