@@ -1,5 +1,6 @@
 """Chromium's lifecycle: find and launch one browser per process, a context per LinkedIn account,
-default timeouts in one place, and a Playwright trace per operation that is kept only on failure.
+default timeouts in one place, and a Playwright trace per operation that is kept (scrubbed of
+session cookies) only on failure.
 
     async with BrowserManager(config) as manager:          # one per process
         async with manager.slot():                           # one browser flow at a time
@@ -12,6 +13,7 @@ import asyncio
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, CheckpointRequired, LayoutChanged, NavigationFailed
+from automation.trace_redaction import TraceNotScrubbed, scrub_trace
 
 SYSTEM_BROWSERS = (
     "/usr/bin/chromium",
@@ -152,7 +155,7 @@ async def launch_browser(config: AutomationConfig) -> AsyncIterator[Browser]:
 async def new_account_context(
     browser: Browser, config: AutomationConfig, storage_state: dict[str, Any] | None
 ) -> BrowserContext:
-    """An isolated context for one LinkedIn account, with the default timeouts and tracing armed."""
+    """An isolated context for one LinkedIn account, with the default timeouts."""
     context = await browser.new_context(
         storage_state=storage_state,  # type: ignore[arg-type]  # Playwright's TypedDict is stricter
         locale=config.locale,
@@ -161,11 +164,6 @@ async def new_account_context(
     # The one place timeouts are set; page objects rely on auto-waiting within them.
     context.set_default_timeout(config.timeout_ms)
     context.set_default_navigation_timeout(config.navigation_timeout_ms)
-    if config.trace_dir is not None:
-        # Recording runs for the context's life; each operation is a chunk, saved only on failure.
-        # DOM snapshots (what the trace viewer replays) cost little; screencast screenshots made
-        # each withdrawal ~50% slower in bench/withdraw.py, so they stay off.
-        await context.tracing.start(screenshots=False, snapshots=True)
     return context
 
 
@@ -173,25 +171,29 @@ async def new_account_context(
 async def traced_operation(
     context: BrowserContext, config: AutomationConfig, name: str
 ) -> AsyncIterator[None]:
-    """Run one operation as a trace chunk; on failure keep the chunk and name it in the error.
+    """Run one operation under a Playwright trace; on failure keep it, scrubbed, and name it in the error.
 
-    Playwright timeouts become `LayoutChanged` (the element we wait for never came) and other
-    Playwright errors `NavigationFailed`, so callers only ever see `AutomationError`s.
+    Tracing runs only while a traced operation does: Playwright records network entries from
+    `tracing.start()` on and copies all of them into every chunk, so a context-long recording
+    would carry an earlier login's traffic into every later trace. The kept trace has every
+    cookie value of the context redacted (`automation.trace_redaction`); a trace that cannot
+    be scrubbed is deleted. Errors are converted as in `untraced_operation`.
     """
     if config.trace_dir is None:
-        try:
+        async with untraced_operation(name):
             yield
-        except PlaywrightError as exc:
-            raise _as_automation_error(exc, name, None) from exc
         return
-    await context.tracing.start_chunk(title=name)
+    # DOM snapshots (what the trace viewer replays) cost little; screencast screenshots made
+    # each withdrawal ~50% slower in bench/withdraw.py, so they stay off.
+    await context.tracing.start(title=name, screenshots=False, snapshots=True)
+    cookies_before = await _cookie_values(context)
     try:
         yield
     except CheckpointRequired:
-        await context.tracing.stop_chunk()  # a question for the user, not a failure
+        await context.tracing.stop()  # a question for the user, not a failure
         raise
     except BaseException as exc:
-        path = await _keep_chunk(context, config.trace_dir, name)
+        path = await _keep_trace(context, config.trace_dir, name, cookies_before)
         if isinstance(exc, AutomationError):
             exc.trace_path = path
             raise
@@ -199,17 +201,48 @@ async def traced_operation(
             raise _as_automation_error(exc, name, path) from exc
         raise
     else:
-        await context.tracing.stop_chunk()
+        await context.tracing.stop()
 
 
-async def _keep_chunk(context: BrowserContext, trace_dir: Path, name: str) -> Path | None:
+@asynccontextmanager
+async def untraced_operation(name: str) -> AsyncIterator[None]:
+    """Run one operation with no trace at all; Playwright errors become `AutomationError`s.
+
+    Playwright timeouts become `LayoutChanged` (the element we wait for never came) and other
+    Playwright errors `NavigationFailed`, so callers only ever see `AutomationError`s.
+    """
+    try:
+        yield
+    except PlaywrightError as exc:
+        raise _as_automation_error(exc, name, None) from exc
+
+
+async def _cookie_values(context: BrowserContext) -> set[str]:
+    return {cookie["value"] for cookie in await context.cookies() if cookie.get("value")}
+
+
+async def _keep_trace(
+    context: BrowserContext, trace_dir: Path, name: str, cookies_before: set[str]
+) -> Path | None:
+    """Save the running trace, scrubbed, into `trace_dir`; None when there is nothing safe to keep.
+
+    The raw trace only ever exists in a private temporary directory, never in `trace_dir`.
+    """
     await asyncio.to_thread(trace_dir.mkdir, parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = trace_dir / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.zip"
-    try:
-        await context.tracing.stop_chunk(path=path)
-    except PlaywrightError:
-        return None  # the context died with the failure; the error itself still goes up
+    with tempfile.TemporaryDirectory(prefix="invitesweep-trace-") as private:
+        raw = Path(private) / "raw.zip"
+        try:
+            # Cookies set during the operation (a refreshed session) are secrets too.
+            secrets = cookies_before | await _cookie_values(context)
+            await context.tracing.stop(path=raw)
+        except PlaywrightError:
+            return None  # the context died with the failure; the error itself still goes up
+        try:
+            await asyncio.to_thread(scrub_trace, raw, path, secrets)
+        except TraceNotScrubbed:
+            return None  # scrub_trace left nothing behind; the raw trace goes with `private`
     return path
 
 

@@ -16,7 +16,7 @@ from typing import Any, cast
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.browser import new_account_context, traced_operation
+from automation.browser import new_account_context, traced_operation, untraced_operation
 from automation.config import AutomationConfig
 from automation.errors import CheckpointRequired, InvitationNotFound, SessionExpired, WithdrawNotVerified
 from automation.pacing import Pacer, Sleep
@@ -84,10 +84,12 @@ class LinkedInClient:
         return self._page
 
     @asynccontextmanager
-    async def _operation(self, name: str) -> AsyncIterator[Page]:
+    async def _operation(self, name: str, *, traced: bool = True) -> AsyncIterator[Page]:
+        """Run one operation: alone on the page, traced unless `traced` is False."""
         page = self.page
         assert self._context is not None
-        async with self._busy, traced_operation(self._context, self.config, name):
+        tracing = traced_operation(self._context, self.config, name) if traced else untraced_operation(name)
+        async with self._busy, tracing:
             self._reuse_sent_page, self._sent_page_reusable = self._sent_page_reusable, False
             yield page
 
@@ -196,20 +198,26 @@ class LinkedInClient:
         Raises `CheckpointRequired` (whose `submit(code)` finishes the login and returns the
         storage_state), `HumanRequired` (captcha/app approval) or `BadLogin`.
         """
+        # Never traced: the trace's DOM snapshots would hold the typed password and its network
+        # entries the new session cookies. A failed login therefore keeps no trace.
         try:
-            async with self._operation("login") as page:
+            async with self._operation("login", traced=False) as page:
                 await LoginPage(page, self.config).sign_in(email, password, self.storage_state)
                 return await self.storage_state()
         except CheckpointRequired as checkpoint:
             raise self._continued_in_operation(checkpoint) from None
 
     def _continued_in_operation(self, checkpoint: CheckpointRequired) -> CheckpointRequired:
-        """The same checkpoint, whose `submit` runs as an operation of this client (lock, trace)."""
+        """The same checkpoint, whose `submit` runs as an operation of this client (its lock).
+
+        Untraced like `login` (the code and the session it yields are secrets): a failed
+        submit keeps no trace.
+        """
         page_submit = checkpoint.submit
 
         async def submit(code: str) -> dict[str, object]:
             try:
-                async with self._operation("login checkpoint"):
+                async with self._operation("login checkpoint", traced=False):
                     return await page_submit(code)
             except CheckpointRequired as again:
                 raise self._continued_in_operation(again) from None
@@ -224,7 +232,10 @@ class LinkedInClient:
         await self._context.add_cookies(
             [{"name": "li_at", "value": li_at, "url": self.config.url("/"), "httpOnly": True}]
         )
-        await self.check_session()
+        # Untraced like `login`: the trace would hold the cookie being adopted. A failure here
+        # keeps no trace.
+        async with self._operation("login_with_cookie", traced=False) as page:
+            await SentInvitationsPage(page, self.config).open()
         return await self.storage_state()
 
     async def storage_state(self) -> StorageState:
