@@ -23,8 +23,9 @@ from bot.commands.console import progress_bar, renderer
 from bot.db.models import Account
 from bot.db.session import SessionFactory
 from bot.services.actions import ActionOutcome, Result, request_bulk_withdrawal, run_due_actions
+from bot.services.actions.records import withdrawals_per_day
 from bot.services.clock import Clock
-from bot.services.digest import StaleInvitation, build_digest, withdrawals_per_day
+from bot.services.digest import StaleInvitation, build_digest
 from bot.services.linkedin import ClientProvider
 from bot.services.policy import effective_daily_cap, local_date, plan_withdrawals
 from bot.services.secrets import SessionVault

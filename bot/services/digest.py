@@ -22,18 +22,17 @@ from bot.db.models import (
     Account,
     Action,
     ActionKind,
-    ActionState,
     Invitation,
     InvitationState,
     Person,
 )
+from bot.services.actions.records import withdrawals_per_day
 from bot.services.policy import (
     AgeBucket,
     CeilingStatus,
     ceiling_status,
     effective_daily_cap,
     local_date,
-    local_day_bounds,
     plan_withdrawals,
 )
 
@@ -236,21 +235,3 @@ async def build_digest(
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-async def withdrawals_per_day(session: AsyncSession, account: Account, *, now: datetime) -> dict[date, int]:
-    """What each local day already carries against the cap: done today, and queued by run day."""
-    today = local_date(now, account.timezone)
-    start, _ = local_day_bounds(today, account.timezone)
-    mine = and_(Action.account_id == account.id, Action.kind == ActionKind.WITHDRAW)
-    done_today = await session.scalar(
-        select(func.count()).where(mine, Action.state == ActionState.DONE, Action.finished_at >= start)
-    )
-    used = {today: int(done_today or 0)}
-    queued = await session.scalars(
-        select(Action.not_before).where(mine, Action.state.in_(ACTIVE_ACTION_STATES))
-    )
-    for not_before in queued:
-        day = max(today, local_date(not_before, account.timezone))
-        used[day] = used.get(day, 0) + 1
-    return used

@@ -42,15 +42,13 @@ from bot.services.actions.bulk import request_bulk_withdrawal
 from bot.services.actions.enqueue import (
     DEFAULT_UNDO_WINDOW,
     ActionRefused,
-    active_action,
+    enqueue,
     new_action,
-    record_requested,
-    same_account,
     usable_account,
     winner,
 )
 from bot.services.actions.overview import QueueItem, QueueOverview, queue_overview
-from bot.services.actions.records import active_key, finish
+from bot.services.actions.records import active_key, record_action_event, record_cancelled
 from bot.services.actions.worker import (
     ActionOutcome,
     ClaimedAction,
@@ -61,7 +59,6 @@ from bot.services.actions.worker import (
     recover_interrupted,
     run_due_actions,
 )
-from bot.services.events import record_event
 
 __all__ = [
     "DEFAULT_UNDO_WINDOW",
@@ -103,39 +100,31 @@ async def request_withdrawal(
     Raises:
         ActionRefused: "not_found", "not_pending", "kept" or "account_paused".
     """
+
+    async def withdrawal(session: AsyncSession, account: Account) -> Action:
+        invitation = await session.get(Invitation, invitation_id)
+        if invitation is None or invitation.account_id != account.id:
+            raise ActionRefused("not_found")
+        if invitation.state is not InvitationState.PENDING:
+            raise ActionRefused("not_pending")
+        person = await session.get_one(Person, invitation.person_id)
+        if person.keep:
+            raise ActionRefused("kept")
+        return new_action(
+            account.id,
+            ActionKind.WITHDRAW,
+            key,
+            now + undo_window,
+            now,
+            invitation_id=invitation.id,
+            person_id=person.id,
+            requested_by=requested_by,
+            chat_id=chat_id,
+            message_id=message_id,
+        )
+
     key = active_key(ActionKind.WITHDRAW, invitation_id)
-    existing = await active_action(db, key)
-    if existing is not None:
-        return same_account(existing, account_id)
-    try:
-        async with db.begin() as session:
-            account = await usable_account(session, account_id)
-            invitation = await session.get(Invitation, invitation_id)
-            if invitation is None or invitation.account_id != account.id:
-                raise ActionRefused("not_found")
-            if invitation.state is not InvitationState.PENDING:
-                raise ActionRefused("not_pending")
-            person = await session.get_one(Person, invitation.person_id)
-            if person.keep:
-                raise ActionRefused("kept")
-            action = new_action(
-                account.id,
-                ActionKind.WITHDRAW,
-                key,
-                now + undo_window,
-                now,
-                invitation_id=invitation.id,
-                person_id=person.id,
-                requested_by=requested_by,
-                chat_id=chat_id,
-                message_id=message_id,
-            )
-            session.add(action)
-            await session.flush()
-            record_requested(session, action, now)
-    except IntegrityError:
-        return same_account(await winner(db, key), account_id)
-    return action
+    return await enqueue(db, account_id, key, now, withdrawal)
 
 
 async def request_invite(
@@ -157,49 +146,39 @@ async def request_invite(
     Raises:
         ActionRefused: "not_found", "already_pending", "in_cooldown" or "account_paused".
     """
+
+    async def invitation(session: AsyncSession, account: Account) -> Action:
+        person = await session.get(Person, person_id)
+        if person is None or person.account_id != account.id:
+            raise ActionRefused("not_found")
+        pending = await session.execute(
+            select(Invitation.id).where(
+                Invitation.person_id == person.id, Invitation.state == InvitationState.PENDING
+            )
+        )
+        if pending.first() is not None:
+            raise ActionRefused("already_pending")
+        cooling = await session.execute(
+            select(Invitation.id).where(Invitation.person_id == person.id, Invitation.cooldown_ends_at > now)
+        )
+        if cooling.first() is not None:
+            # LinkedIn would refuse it ("You can resend an invitation 3 weeks after withdrawing it").
+            raise ActionRefused("in_cooldown")
+        return new_action(
+            account.id,
+            ActionKind.INVITE,
+            key,
+            now + undo_window,
+            now,
+            person_id=person.id,
+            note=note or None,
+            requested_by=requested_by,
+            chat_id=chat_id,
+            message_id=message_id,
+        )
+
     key = active_key(ActionKind.INVITE, person_id)
-    existing = await active_action(db, key)
-    if existing is not None:
-        return same_account(existing, account_id)
-    try:
-        async with db.begin() as session:
-            account = await usable_account(session, account_id)
-            person = await session.get(Person, person_id)
-            if person is None or person.account_id != account.id:
-                raise ActionRefused("not_found")
-            pending = await session.execute(
-                select(Invitation.id).where(
-                    Invitation.person_id == person.id, Invitation.state == InvitationState.PENDING
-                )
-            )
-            if pending.first() is not None:
-                raise ActionRefused("already_pending")
-            cooling = await session.execute(
-                select(Invitation.id).where(
-                    Invitation.person_id == person.id, Invitation.cooldown_ends_at > now
-                )
-            )
-            if cooling.first() is not None:
-                # LinkedIn would refuse it ("You can resend an invitation 3 weeks after withdrawing it").
-                raise ActionRefused("in_cooldown")
-            action = new_action(
-                account.id,
-                ActionKind.INVITE,
-                key,
-                now + undo_window,
-                now,
-                person_id=person.id,
-                note=note or None,
-                requested_by=requested_by,
-                chat_id=chat_id,
-                message_id=message_id,
-            )
-            session.add(action)
-            await session.flush()
-            record_requested(session, action, now)
-    except IntegrityError:
-        return same_account(await winner(db, key), account_id)
-    return action
+    return await enqueue(db, account_id, key, now, invitation)
 
 
 async def request_sync(
@@ -219,29 +198,22 @@ async def request_sync(
     Raises:
         ActionRefused: "not_found" or "account_paused".
     """
+
+    async def sync(session: AsyncSession, account: Account) -> Action:
+        return new_action(
+            account.id,
+            ActionKind.SYNC,
+            key,
+            now,
+            now,
+            requested_by=requested_by,
+            chat_id=chat_id,
+            message_id=message_id,
+        )
+
+    # The key names the account, so the account check in `enqueue` always passes for a sync.
     key = active_key(ActionKind.SYNC, account_id)
-    existing = await active_action(db, key)
-    if existing is not None:
-        return existing
-    try:
-        async with db.begin() as session:
-            account = await usable_account(session, account_id)
-            action = new_action(
-                account.id,
-                ActionKind.SYNC,
-                key,
-                now,
-                now,
-                requested_by=requested_by,
-                chat_id=chat_id,
-                message_id=message_id,
-            )
-            session.add(action)
-            await session.flush()
-            record_requested(session, action, now)
-    except IntegrityError:
-        return await winner(db, key)
-    return action
+    return await enqueue(db, account_id, key, now, sync)
 
 
 async def cancel(db: SessionFactory, action_id: int, *, by_user: int | None, now: datetime) -> Action:
@@ -258,7 +230,7 @@ async def cancel(db: SessionFactory, action_id: int, *, by_user: int | None, now
             return action
         if action.state is not ActionState.QUEUED:
             raise ActionRefused("too_late")
-        _cancel(session, action, by_user, now)
+        record_cancelled(session, action, now, by_user=by_user)
         return action
 
 
@@ -273,7 +245,7 @@ async def cancel_batch(db: SessionFactory, batch_id: str, *, by_user: int | None
         cancelled = 0
         for action in actions:
             await _owned_action(session, action.id, by_user)
-            _cancel(session, action, by_user, now)
+            record_cancelled(session, action, now, by_user=by_user)
             cancelled += 1
         return cancelled
 
@@ -294,7 +266,7 @@ async def retry(db: SessionFactory, action_id: int, *, by_user: int | None, now:
             if action.state is not ActionState.FAILED:
                 raise ActionRefused("not_failed")
             await usable_account(session, action.account_id)
-            target = action.invitation_id if action.kind is ActionKind.WITHDRAW else action.person_id
+            target = _target(action)
             if target is None:
                 raise ActionRefused("not_found")
             if action.kind is ActionKind.WITHDRAW:
@@ -308,37 +280,19 @@ async def retry(db: SessionFactory, action_id: int, *, by_user: int | None, now:
             action.not_before = now
             action.started_at = action.finished_at = None
             await session.flush()
-            record_event(
-                session,
-                account_id=action.account_id,
-                kind="action_retried",
-                at=now,
-                invitation_id=action.invitation_id,
-                person_id=action.person_id,
-                action_id=action.id,
-                by_user=by_user,
-            )
+            record_action_event(session, action, "action_retried", now, by_user=by_user)
             return action
     except IntegrityError:
         async with db() as session:
             failed = await session.get_one(Action, action_id)
-        target = failed.invitation_id if failed.kind is ActionKind.WITHDRAW else failed.person_id
+        target = _target(failed)
         assert target is not None
         return await winner(db, active_key(failed.kind, target))
 
 
-def _cancel(session: AsyncSession, action: Action, by_user: int | None, now: datetime) -> None:
-    finish(action, ActionState.CANCELLED, now)
-    record_event(
-        session,
-        account_id=action.account_id,
-        kind="action_cancelled",
-        at=now,
-        invitation_id=action.invitation_id,
-        person_id=action.person_id,
-        action_id=action.id,
-        by_user=by_user,
-    )
+def _target(action: Action) -> int | None:
+    """What the action's key names: the invitation of a withdrawal, else the person."""
+    return action.invitation_id if action.kind is ActionKind.WITHDRAW else action.person_id
 
 
 async def _owned_action(session: AsyncSession, action_id: int, by_user: int | None) -> Action:

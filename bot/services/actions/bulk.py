@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     ACTIVE_ACTION_STATES,
-    Account,
     Action,
     ActionKind,
-    ActionState,
     Invitation,
     InvitationState,
     Person,
 )
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
-from bot.services.actions.records import active_key, withdrawals_used_today
+from bot.services.actions.records import active_key, withdrawals_per_day
 from bot.services.events import record_event
 from bot.services.policy import DayPlan, effective_daily_cap, local_date, local_day_bounds, plan_withdrawals
 
@@ -99,7 +96,7 @@ async def _bulk(
             )
         ).all()
         today = local_date(now, account.timezone)
-        used = await _withdrawals_by_day(session, account, now, today)
+        used = await withdrawals_per_day(session, account, now=now)
         plan = plan_withdrawals(
             len(candidates),
             effective_daily_cap(account.daily_withdraw_cap, account.cap_override),
@@ -138,21 +135,3 @@ async def _bulk(
                 requested_by=requested_by,
             )
     return batch_id, plan
-
-
-async def _withdrawals_by_day(
-    session: AsyncSession, account: Account, now: datetime, today: date
-) -> dict[date, int]:
-    """What each local day already carries: today's done and running, plus queued withdrawals."""
-    used = {today: await withdrawals_used_today(session, account, now)}
-    queued = await session.execute(
-        select(Action.not_before).where(
-            Action.account_id == account.id,
-            Action.kind == ActionKind.WITHDRAW,
-            Action.state == ActionState.QUEUED,
-        )
-    )
-    for (not_before,) in queued:
-        day = max(today, local_date(not_before, account.timezone))
-        used[day] = used.get(day, 0) + 1
-    return used

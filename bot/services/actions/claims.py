@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
-from bot.services.actions.records import finish, set_error, withdrawals_used_today
+from bot.services.actions.records import record_cancelled, set_error, withdrawals_used_today
 from bot.services.events import record_event
 from bot.services.policy import effective_daily_cap, next_local_midnight
 
@@ -160,18 +160,8 @@ async def _invitation_still_pending(session: AsyncSession, action: Action, now: 
     invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
     if invitation is not None and invitation.state is InvitationState.PENDING:
         return True
-    finish(action, ActionState.CANCELLED, now)
     set_error(action, "NotPending", "the invitation is no longer pending")
-    record_event(
-        session,
-        account_id=action.account_id,
-        kind="action_cancelled",
-        at=now,
-        invitation_id=action.invitation_id,
-        person_id=action.person_id,
-        action_id=action.id,
-        reason="not_pending",
-    )
+    record_cancelled(session, action, now, reason="not_pending")
     return False
 
 

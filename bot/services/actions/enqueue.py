@@ -1,19 +1,22 @@
 """Putting one action on the queue: the refusal type, the row, the race for its key.
 
 Shared by the request functions (`bot.services.actions`, `bot.services.actions.bulk`); what the
-key guarantees is explained in `bot.services.actions`.
+key guarantees is explained in `bot.services.actions`. `enqueue` is the one way a single
+request takes its key; each request only says which action it wants.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Action, ActionKind, ActionState
 from bot.db.session import SessionFactory
-from bot.services.events import record_event
+from bot.services.actions.records import record_action_event
 
 DEFAULT_UNDO_WINDOW = timedelta(seconds=10)
 """The default of `settings.undo_window_seconds`: how long [Undo] works before the worker may run."""
@@ -69,16 +72,35 @@ def new_action(
 
 def record_requested(session: AsyncSession, action: Action, now: datetime) -> None:
     """Record the "<kind>_requested" event of a new action."""
-    record_event(
-        session,
-        account_id=action.account_id,
-        kind=f"{action.kind.value}_requested",
-        at=now,
-        invitation_id=action.invitation_id,
-        person_id=action.person_id,
-        action_id=action.id,
-        requested_by=action.requested_by,
+    record_action_event(
+        session, action, f"{action.kind.value}_requested", now, requested_by=action.requested_by
     )
+
+
+NewAction = Callable[[AsyncSession, Account], Awaitable[Action]]
+"""Check a request against the store and build its action (see `new_action`), or raise ActionRefused."""
+
+
+async def enqueue(db: SessionFactory, account_id: int, key: str, now: datetime, build: NewAction) -> Action:
+    """Queue the action `build` makes for a usable account, unless one holding `key` is active.
+
+    The active action, if any, is returned instead (also when a concurrent request wins the
+    race for `key`); it must belong to `account_id`. Raises ActionRefused ("not_found",
+    "account_paused", "busy" or what `build` raises).
+    """
+    existing = await active_action(db, key)
+    if existing is not None:
+        return same_account(existing, account_id)
+    try:
+        async with db.begin() as session:
+            account = await usable_account(session, account_id)
+            action = await build(session, account)
+            session.add(action)
+            await session.flush()
+            record_requested(session, action, now)
+    except IntegrityError:
+        return same_account(await winner(db, key), account_id)
+    return action
 
 
 async def active_action(db: SessionFactory, key: str) -> Action | None:

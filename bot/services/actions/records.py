@@ -1,14 +1,16 @@
 """Recording what happened to queued browser work: the store side of the action worker.
 
-Each function changes one action (and what it is about) inside the caller's transaction and
-records the matching event. An action leaves the active set (its `active_key` becomes NULL)
-exactly when it reaches DONE, FAILED or CANCELLED, so a new request for the same work is
-possible again only then.
+Each `record_*` function changes one action (and what it is about) inside the caller's
+transaction and records the matching event. An action leaves the active set (its `active_key`
+becomes NULL) exactly when it reaches DONE, FAILED or CANCELLED, so a new request for the same
+work is possible again only then. The withdrawals counted against the daily cap are read here
+too, so the claim, /queue, bulk requests and the digest all count them one way.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +48,28 @@ def set_error(action: Action, kind: str | None, message: str | None) -> None:
     action.error = message[:ERROR_LIMIT] if message else None
 
 
+def record_action_event(
+    session: AsyncSession, action: Action, kind: str, at: datetime, **detail: Any
+) -> None:
+    """Record an event about `action` itself (its account, invitation, person and id, and `detail`)."""
+    record_event(
+        session,
+        account_id=action.account_id,
+        kind=kind,
+        at=at,
+        invitation_id=action.invitation_id,
+        person_id=action.person_id,
+        action_id=action.id,
+        **detail,
+    )
+
+
+def record_cancelled(session: AsyncSession, action: Action, at: datetime, **detail: Any) -> None:
+    """Cancel `action` for good (freeing its key) and record "action_cancelled" with `detail`."""
+    finish(action, ActionState.CANCELLED, at)
+    record_action_event(session, action, "action_cancelled", at, **detail)
+
+
 async def withdrawals_used_today(session: AsyncSession, account: Account, now: datetime) -> int:
     """Count withdrawals done (or in flight) in the account's local day around `now`."""
     start, end = local_day_bounds(local_date(now, account.timezone), account.timezone)
@@ -56,6 +80,27 @@ async def withdrawals_used_today(session: AsyncSession, account: Account, now: d
         or_(Action.state == ActionState.RUNNING, done_today),
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def withdrawals_per_day(session: AsyncSession, account: Account, *, now: datetime) -> dict[date, int]:
+    """Return how many withdrawals each local day already carries against the daily cap.
+
+    Today carries those done today and those running; queued ones count on the local day they
+    may run (overdue ones on today). Bulk requests and the digest's bulk plan both start here.
+    """
+    today = local_date(now, account.timezone)
+    used = {today: await withdrawals_used_today(session, account, now)}
+    queued = await session.execute(
+        select(Action.not_before).where(
+            Action.account_id == account.id,
+            Action.kind == ActionKind.WITHDRAW,
+            Action.state == ActionState.QUEUED,
+        )
+    )
+    for (not_before,) in queued:
+        day = max(today, local_date(not_before, account.timezone))
+        used[day] = used.get(day, 0) + 1
+    return used
 
 
 async def record_withdrawn(
@@ -206,14 +251,4 @@ def record_failure(
     else:
         finish(action, ActionState.FAILED, at)
         kind = "action_failed"
-    record_event(
-        session,
-        account_id=action.account_id,
-        kind=kind,
-        at=at,
-        invitation_id=action.invitation_id,
-        person_id=action.person_id,
-        action_id=action.id,
-        error_kind=error_kind,
-        attempts=action.attempts,
-    )
+    record_action_event(session, action, kind, at, error_kind=error_kind, attempts=action.attempts)
