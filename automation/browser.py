@@ -14,6 +14,8 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -50,6 +52,10 @@ INSTALL_HINT = (
     "Install Chromium (Debian/Ubuntu: `apt-get install chromium`), or Playwright's own build "
     "(`playwright install chromium`), or set BROWSER_PATH to a Chromium/Chrome binary."
 )
+
+
+RECORDINGS: weakref.WeakKeyDictionary[Browser, Path] = weakref.WeakKeyDictionary()
+"""Where each browser we launched lets Playwright record traces while they run (`traces_dir`)."""
 
 
 class BrowserNotFound(AutomationError):
@@ -98,6 +104,7 @@ class BrowserManager:
         self.config = config
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._recordings: Path | None = None
         self._flows = asyncio.Semaphore(max_concurrent_flows)
 
     @property
@@ -111,25 +118,36 @@ class BrowserManager:
         if self._browser is not None:
             return self._browser
         playwright = await async_playwright().start()
+        # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
+        # as it records; a private directory lets `traced_operation` delete each recording
+        # as soon as it stops, instead of leaving them all in /tmp until the browser closes.
+        recordings = Path(tempfile.mkdtemp(prefix="invitesweep-recording-"))
         try:
             executable = find_browser(self.config.browser_path, Path(playwright.chromium.executable_path))
             self._browser = await playwright.chromium.launch(
-                executable_path=executable, headless=self.config.headless, args=launch_args()
+                executable_path=executable,
+                headless=self.config.headless,
+                args=launch_args(),
+                traces_dir=recordings,
             )
         except BaseException:
             await playwright.stop()
+            shutil.rmtree(recordings, ignore_errors=True)
             raise
-        self._playwright = playwright
+        RECORDINGS[self._browser] = recordings
+        self._playwright, self._recordings = playwright, recordings
         return self._browser
 
     async def stop(self) -> None:
         """Close the browser and Playwright (idempotent)."""
-        browser, playwright = self._browser, self._playwright
-        self._browser = self._playwright = None
+        browser, playwright, recordings = self._browser, self._playwright, self._recordings
+        self._browser = self._playwright = self._recordings = None
         if browser is not None:
             await browser.close()
         if playwright is not None:
             await playwright.stop()
+        if recordings is not None:
+            await asyncio.to_thread(shutil.rmtree, recordings, ignore_errors=True)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -185,23 +203,27 @@ async def traced_operation(
         return
     # DOM snapshots (what the trace viewer replays) cost little; screencast screenshots made
     # each withdrawal ~50% slower in bench/withdraw.py, so they stay off.
-    await context.tracing.start(title=name, screenshots=False, snapshots=True)
-    cookies_before = await _cookie_values(context)
+    recording = uuid.uuid4().hex
+    await context.tracing.start(name=recording, title=name, screenshots=False, snapshots=True)
     try:
-        yield
-    except CheckpointRequired:
-        await context.tracing.stop()  # a question for the user, not a failure
-        raise
-    except BaseException as exc:
-        path = await _keep_trace(context, config.trace_dir, name, cookies_before)
-        if isinstance(exc, AutomationError):
-            exc.trace_path = path
+        cookies_before = await _cookie_values(context)
+        try:
+            yield
+        except CheckpointRequired:
+            await context.tracing.stop()  # a question for the user, not a failure
             raise
-        if isinstance(exc, PlaywrightError):
-            raise _as_automation_error(exc, name, path) from exc
-        raise
-    else:
-        await context.tracing.stop()
+        except BaseException as exc:
+            path = await _keep_trace(context, config.trace_dir, name, cookies_before)
+            if isinstance(exc, AutomationError):
+                exc.trace_path = path
+                raise
+            if isinstance(exc, PlaywrightError):
+                raise _as_automation_error(exc, name, path) from exc
+            raise
+        else:
+            await context.tracing.stop()
+    finally:
+        await asyncio.to_thread(_forget_recording, context, recording)
 
 
 @asynccontextmanager
@@ -215,6 +237,22 @@ async def untraced_operation(name: str) -> AsyncIterator[None]:
         yield
     except PlaywrightError as exc:
         raise _as_automation_error(exc, name, None) from exc
+
+
+def _forget_recording(context: BrowserContext, recording: str) -> None:
+    """Delete what Playwright wrote while recording (`<recording>.trace`, `.network`, copies).
+
+    Only the shared `resources/` (response bodies and DOM snapshots, deduplicated across
+    recordings by Playwright) stays until the browser closes. A browser we did not launch
+    records where Playwright chose, and nothing is deleted.
+    """
+    browser = context.browser
+    recordings = RECORDINGS.get(browser) if browser is not None else None
+    if recordings is None:
+        return
+    for leftover in recordings.glob(f"{recording}*"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
 
 
 async def _cookie_values(context: BrowserContext) -> set[str]:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from playwright.async_api import Browser, BrowserContext
 
+from automation.browser import RECORDINGS
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig
 from automation.errors import BadLogin, CheckpointRequired, InvitationNotFound
@@ -195,3 +196,21 @@ async def test_a_wrong_pin_keeps_no_password_or_pin(
     assert len(list(traced_config.trace_dir.iterdir())) == 1
     for secret in (PASSWORD, WRONG_PIN, PIN):
         assert files_holding(traced_config.trace_dir, secret.encode()) == []
+
+
+async def test_playwrights_own_recordings_do_not_outlive_the_operation(
+    browser: Browser, sandbox, traced_config: AutomationConfig
+) -> None:
+    recordings = RECORDINGS[browser]
+    # Other tests' raw traces (Playwright's API used directly) leave their files; not ours.
+    earlier = {path for path in recordings.rglob("*") if path.is_file()}
+    async with LinkedInClient(browser, traced_config, sandbox.storage_state()) as client:
+        assert client._context is not None
+        li_at = (await cookie_values(client._context))["li_at"].encode()
+        await client.list_sent()
+        with pytest.raises(InvitationNotFound):
+            await client.withdraw("nobody-at-all")
+        left = {path for path in recordings.rglob("*") if path.is_file()} - earlier
+    assert left, "Playwright records into the browser's private directory"
+    assert all(path.parent == recordings / "resources" for path in left), left
+    assert [path for path in left if li_at in path.read_bytes()] == []
