@@ -159,6 +159,8 @@ async def test_several_withdrawals_in_one_session(linkedin: LinkedInClient, sand
     assert sorted(sandbox.state.withdrawn_slugs()) == sorted(targets)
     assert len(sandbox.state.pending_slugs()) == 32
     assert json.dumps(await linkedin.storage_state())  # the session survives and stays serialisable
+    # Each readback's tab is closed again: a batch does not pile up tabs (and their renderers).
+    assert linkedin.page.context.pages == [linkedin.page]
 
 
 async def test_withdrawal_is_paced_between_its_clicks(browser: Browser, sandbox) -> None:
