@@ -12,6 +12,8 @@ server that timestamps the taps). The script:
 3. queues a bulk withdrawal of `--batch` invitations (undo window 0, pacing 0.5–1.5 s) and,
    while the worker withdraws them in Chromium, taps a settings button `--taps` times, one tap
    after the previous answer, measuring tap → answerCallbackQuery at the Bot API server.
+4. samples memory (PSS of the bot and its Chromium processes) each second during the batch for
+   its peak, at the batch's end, and 5 s later, when the worker has closed its browser context.
 
 Goals: p95 ≤ 100 ms; RSS ≤ 120 MB idle with the browser closed and ≤ 600 MB with it open.
 """
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import socket
 import sys
 import tempfile
@@ -96,6 +99,48 @@ def memory(pid: int) -> tuple[float, float, float]:
     rss = sum(_status_kb(p, "VmRSS") for p in tree if Path(f"/proc/{p}").exists())
     pss = sum(_pss_kb(p) for p in tree)
     return _status_kb(pid, "VmRSS") / 1024, rss / 1024, pss / 1024
+
+
+def _kind(pid: int) -> str:
+    """What a process in the tree is: the bot, Playwright's driver, or a Chromium process type."""
+    try:
+        # Chromium rewrites its children's command lines as one space-separated string.
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "gone"
+    process_type = re.search(r"--type=(\S+)", command)
+    if process_type:
+        return f"chromium {process_type.group(1)}"
+    program = Path(command.split(" ", 1)[0]).name
+    return "chromium browser" if "chrom" in program else program
+
+
+def memory_by_kind(pid: int) -> str:
+    """PSS in MB per kind of process in the tree, e.g. `chromium renderer ×3 180`."""
+    totals: dict[str, tuple[int, int]] = {}
+    for process in _descendants(pid)[1:]:
+        count, kb = totals.get(_kind(process), (0, 0))
+        totals[_kind(process)] = (count + 1, kb + _pss_kb(process))
+    return ", ".join(
+        f"{kind} ×{count} {kb / 1024:.0f}"
+        for kind, (count, kb) in sorted(totals.items(), key=lambda t: -t[1][1])
+    )
+
+
+class PeakSampler:
+    """Samples the tree's PSS each second while running; keeps the highest and its breakdown."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self.by_kind = ""
+
+    async def run(self) -> None:
+        while True:
+            total = memory(self.pid)[2]
+            if total > self.peak:
+                self.peak, self.by_kind = total, memory_by_kind(self.pid)
+            await asyncio.sleep(1)
 
 
 def free_port() -> int:
@@ -226,12 +271,19 @@ async def main(taps: int, batch: int, pending: int) -> None:
             lambda: "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or ""), 60, "batch start"
         )
         batch_started = time.monotonic()
+        sampler = PeakSampler(process.pid)
+        sampling = asyncio.create_task(sampler.run())
 
         latencies = await tap_many(botapi, screen, taps)
         during_batch = "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or "")
         await until(lambda: "Done:" in (botapi.message(OWNER, offer.message_id).text or ""), 600, "the batch")
         batch_seconds = time.monotonic() - batch_started
         after = memory(process.pid)
+        sampling.cancel()
+        # The worker closes its browser context as the batch ends; measure once its tabs are gone.
+        await asyncio.sleep(5)
+        settled = memory(process.pid)
+        settled_by_kind = memory_by_kind(process.pid)
     finally:
         process.send_signal(2)
         await asyncio.wait_for(process.communicate(), 60)
@@ -254,6 +306,10 @@ async def main(taps: int, batch: int, pending: int) -> None:
     )
     print(f"after the batch: bot RSS {after[0]:.0f} MB; bot+Chromium PSS {after[2]:.0f} MB")
     print(f"(RSS summed over bot+Chromium counts shared pages once per process: {after[1]:.0f} MB)")
+    print(f"peak during the batch (sampled each second): bot+Chromium PSS {sampler.peak:.0f} MB")
+    print(f"  by process (MB) at the peak, besides the bot: {sampler.by_kind}")
+    print(f"5 s after the batch: bot+Chromium PSS {settled[2]:.0f} MB")
+    print(f"  by process (MB), besides the bot: {settled_by_kind}")
 
 
 def _said(botapi: BotApiServer, fragment: str) -> ChatMessage | None:
