@@ -69,6 +69,10 @@ class ClientProvider:
         async with self.db() as session:
             stored = await session.get_one(Account, account.id)
             state = self.vault.load_session(stored)
+        if state is None:
+            # Never signed in (or signed out): no page can be opened, so do not open a browser at
+            # all; the session status stays "none" and callers treat it like an expired session.
+            raise SessionExpired("not signed in to LinkedIn")
         expired = False
         async with self._opener(state) as client:
             try:

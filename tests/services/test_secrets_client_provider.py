@@ -1,13 +1,16 @@
 """ClientProvider: opens clients on the stored session, keeps it fresh, pauses on expiry."""
 
 import logging
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
+from automation.client import LinkedInClient
 from automation.errors import SessionExpired
 from automation.sandbox import SandboxServer
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory
+from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
 
@@ -61,3 +64,22 @@ async def test_expired_session_is_marked_and_pauses_the_account(
     assert (after.paused, after.paused_reason) == (True, "session_expired")
     assert after.session_state == stored_state  # the dead session was not written back as valid
     assert "li_at" not in caplog.text
+
+
+async def test_an_account_never_signed_in_opens_no_browser(
+    db: SessionFactory, account: Account, vault: SessionVault, clock: FrozenClock
+) -> None:
+    opened: list[object] = []
+
+    def opener(state: object) -> AbstractAsyncContextManager[LinkedInClient]:
+        opened.append(state)
+        raise AssertionError("a browser context was opened without a session")
+
+    provider = ClientProvider(db, vault, opener, clock)
+    with pytest.raises(SessionExpired, match="not signed in"):
+        async with provider.open(account):
+            pass
+
+    assert opened == []
+    after = await _stored(db, account.id)
+    assert after.session_status is SessionStatus.NONE  # "never signed in" is not "expired"
