@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CommandHandler
 
 from bot.callback_data import Op
@@ -25,10 +25,14 @@ from bot.services.notes import draft_note_for, note_length, note_limit, note_quo
 from bot.services.people import find_people
 
 
-async def _open_reminder(context: BotContext, reminder_id: int) -> tuple[Reminder, Person] | None:
+async def _open_reminder(
+    query: CallbackQuery, context: BotContext, account: Account, reminder_id: int
+) -> tuple[Reminder, Person] | None:
+    """The reminder and its person while it awaits an answer; else answer "already done" and None."""
     async with context.db() as session:
         found = await reminder_with_person(session, reminder_id)
     if found is None or found[0].state is not ReminderState.SENT:
+        await query.answer(text(context, "withdraw/refused", account, reason="done"))
         return None
     return found
 
@@ -56,9 +60,8 @@ async def send_invite(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query, callback, account = found
-    opened = await _open_reminder(context, callback.target)
+    opened = await _open_reminder(query, context, account, callback.target)
     if opened is None:
-        await query.answer(text(context, "withdraw/refused", account, reason="done"))
         return
     reminder, person = opened
     async with context.db() as session:
@@ -104,9 +107,8 @@ async def _ask(update: Update, context: BotContext, kind: str) -> None:
     if found is None:
         return
     query, callback, account = found
-    opened = await _open_reminder(context, callback.target)
+    opened = await _open_reminder(query, context, account, callback.target)
     if opened is None:
-        await query.answer(text(context, "withdraw/refused", account, reason="done"))
         return
     reminder, person = opened
     await query.answer()
@@ -132,8 +134,7 @@ async def snooze(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query, callback, account = found
-    if await _open_reminder(context, callback.target) is None:
-        await query.answer(text(context, "withdraw/refused", account, reason="done"))
+    if await _open_reminder(query, context, account, callback.target) is None:
         return
     async with context.db.begin() as session:
         reminder = await reminders.snooze(
@@ -151,9 +152,8 @@ async def not_now(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query, callback, account = found
-    opened = await _open_reminder(context, callback.target)
+    opened = await _open_reminder(query, context, account, callback.target)
     if opened is None:
-        await query.answer(text(context, "withdraw/refused", account, reason="done"))
         return
     async with context.db.begin() as session:
         await reminders.dismiss(session, callback.target, account_id=account.id, now=context.clock())

@@ -34,6 +34,17 @@ async def _view(context: BotContext, account: Account, invitation_id: int) -> In
         return await invitation_view(session, account, invitation_id, now=context.clock())
 
 
+async def _pending_view(
+    query: CallbackQuery, context: BotContext, account: Account, invitation_id: int
+) -> InvitationView | None:
+    """The invitation while it is still pending; else answer "already done" and None."""
+    view = await _view(context, account, invitation_id)
+    if view is None or view.state is not InvitationState.PENDING:
+        await _refuse(query, context, account, "done")
+        return None
+    return view
+
+
 def _undo_window(context: BotContext) -> timedelta:
     return timedelta(seconds=context.settings.undo_window_seconds)
 
@@ -53,9 +64,8 @@ async def ask_to_withdraw(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query, callback, account = found
-    view = await _view(context, account, callback.target)
-    if view is None or view.state is not InvitationState.PENDING:
-        await _refuse(query, context, account, "done")
+    view = await _pending_view(query, context, account, callback.target)
+    if view is None:
         return
     await query.answer()
     body = text(context, "withdraw/confirm", account, view=view, item=view.item)
@@ -108,9 +118,8 @@ async def back_to_card(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query, callback, account = found
-    view = await _view(context, account, callback.target)
-    if view is None or view.state is not InvitationState.PENDING:
-        await _refuse(query, context, account, "done")
+    view = await _pending_view(query, context, account, callback.target)
+    if view is None:
         return
     await query.answer()
     body, markup = invitation_card(context, account, view.item)
