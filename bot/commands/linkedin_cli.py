@@ -21,35 +21,15 @@ from automation.client import LinkedInClient
 from automation.config import AutomationConfig
 from automation.errors import AutomationError
 from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.config import LOCALES, RENDERINGS
 from automation.types import SentList
+from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
 from bot.settings import Settings
 
 
 @click.command("scan")
 @click.option("--sandbox", "use_sandbox", is_flag=True, help="Scan a local sandbox started for this command.")
-@click.option(
-    "--rendering",
-    type=click.Choice(RENDERINGS),
-    default="e4",
-    show_default=True,
-    help="With --sandbox: era of the Sent page (e4 2026, e3 early 2026, e2 Ember).",
-)
-@click.option(
-    "--locale",
-    type=click.Choice(LOCALES),
-    default="en",
-    show_default=True,
-    help="With --sandbox: page language.",
-)
-@click.option(
-    "--pending",
-    type=click.IntRange(min=0),
-    default=520,
-    show_default=True,
-    help="With --sandbox: pending invitations in the seeded world.",
-)
+@world_options(help_prefix="With --sandbox: ")
 @click.option(
     "--state",
     "state_file",

@@ -8,7 +8,8 @@ import threading
 import click
 
 from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.config import LOCALES, PLANS, RENDERINGS
+from automation.sandbox.config import PLANS
+from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
 
 SENT_PATH = "/mynetwork/invitation-manager/sent/"
@@ -19,23 +20,7 @@ SENT_PATH = "/mynetwork/invitation-manager/sent/"
     "--port", type=int, default=8765, show_default=True, help="Port to listen on (0 picks a free one)."
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--rendering",
-    type=click.Choice(RENDERINGS),
-    default="e4",
-    show_default=True,
-    help="Era of the Sent page: e4 (2026), e3 (early 2026) or e2 (Ember).",
-)
-@click.option(
-    "--locale", type=click.Choice(LOCALES), default="en", show_default=True, help="Language of the Sent page."
-)
-@click.option(
-    "--pending",
-    type=click.IntRange(min=0),
-    default=520,
-    show_default=True,
-    help="Pending invitations in the seeded world.",
-)
+@world_options()
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated people and ages.")
 @click.option(
     "--plan",
