@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Action, Invitation, Reminder
-from bot.services.accounts import DEFAULT_ACCOUNT_NAME, get_or_create_account
+from bot.services.accounts import DEFAULT_ACCOUNT_NAME, find_account_by_owner, get_or_create_account
 from bot.services.events import record_event
 
 _OWNED_KINDS: dict[str, type[Invitation | Action | Reminder]] = {
@@ -59,10 +59,7 @@ async def claim_account(
     owner adopts it so the chat sees the same invitations as the command line. The chat id is
     refreshed, because it is where digests and reminders go.
     """
-    owned = await session.scalar(
-        select(Account).where(Account.owner_telegram_id == user_id).order_by(Account.id).limit(1)
-    )
-    account = owned or await session.scalar(
+    account = await find_account_by_owner(session, user_id) or await session.scalar(
         select(Account).where(Account.owner_telegram_id.is_(None)).order_by(Account.id).limit(1)
     )
     if account is None:
