@@ -85,7 +85,8 @@ def _parse_faults(pairs: tuple[str, ...]) -> dict[str, object]:
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--fault")
+            message = Renderer().cli("sandbox_bad_fault", pair=repr(pair))
+            raise click.BadParameter(message, param_hint="--fault")
         try:
             switches[name.strip()] = json.loads(raw)
         except ValueError:
