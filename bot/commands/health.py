@@ -50,7 +50,8 @@ async def current_revision(db: SessionFactory) -> str | None:
 
 def check_browser(settings: Settings) -> Check:
     try:
-        return Check("browser", True, "found", str(find_browser(settings.browser_path)))
+        found = find_browser(settings.browser_path, headless=settings.headless)
+        return Check("browser", True, "found", str(found))
     except BrowserNotFound:
         return Check("browser", False, "missing", str(settings.browser_path or ""))
 

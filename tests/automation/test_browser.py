@@ -51,6 +51,34 @@ def test_no_browser_says_how_to_install_one(tmp_path: Path) -> None:
         find_browser(None, tmp_path / "none", candidates=(str(tmp_path / "nothing-here"),))
 
 
+def _executable(path: Path) -> Path:
+    path.write_text("")
+    path.chmod(0o755)
+    return path
+
+
+def test_headless_prefers_the_headless_shell(tmp_path: Path) -> None:
+    shell = _executable(tmp_path / "chromium-headless-shell")
+    full = _executable(tmp_path / "chromium")
+    found = find_browser(None, headless=True, candidates=(str(full),), headless_candidates=(str(shell),))
+    assert found == shell
+
+
+def test_a_visible_browser_never_takes_the_headless_shell(tmp_path: Path) -> None:
+    shell = _executable(tmp_path / "chromium-headless-shell")
+    full = _executable(tmp_path / "chromium")
+    found = find_browser(None, headless=False, candidates=(str(full),), headless_candidates=(str(shell),))
+    assert found == full
+
+
+def test_headless_without_a_shell_takes_the_full_browser(tmp_path: Path) -> None:
+    full = _executable(tmp_path / "chromium")
+    found = find_browser(
+        None, headless=True, candidates=(str(full),), headless_candidates=(str(tmp_path / "none"),)
+    )
+    assert found == full
+
+
 def test_launch_flags_keep_the_browser_quiet() -> None:
     args = launch_args()
     assert set(QUIET_FLAGS) <= set(args)
