@@ -183,6 +183,12 @@ class Action(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Who holds it while RUNNING (see bot.services.actions.holders): a dead holder's work is
+    # settled at once, an unknown one's after the lease. NULL whenever the action is not running.
+    holder_host: Mapped[str | None] = mapped_column(String(255))
+    holder_pid: Mapped[int | None]
+    holder_pid_space: Mapped[str | None] = mapped_column(String(100))
+    holder_started: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Reminder(Base):

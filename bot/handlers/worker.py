@@ -16,7 +16,13 @@ from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.handlers.common import button, keyboard, text
-from bot.services.actions.worker import ActionOutcome, Result, recover_interrupted, run_due_actions
+from bot.services.actions.worker import (
+    ActionOutcome,
+    Result,
+    WorkerPolicy,
+    recover_interrupted,
+    run_due_actions,
+)
 from bot.services.chat_lookups import action_subject
 from bot.services.session_health import claim_pause_notice
 
@@ -57,13 +63,19 @@ async def process_actions(context: BotContext) -> None:
 
 
 async def recover_actions(context: BotContext) -> None:
-    """At start-up, settle actions a previous run left RUNNING (this is the only worker process)."""
+    """At start-up, settle actions a dead process left RUNNING (a live one's, e.g. the CLI's, stay)."""
     async with context.bot_data.worker_lock:
 
         async def progress(outcome: ActionOutcome) -> None:
             await show_outcome(context, outcome)
 
-        await recover_interrupted(context.db, context.linkedin, context.clock, on_progress=progress)
+        await recover_interrupted(
+            context.db,
+            context.linkedin,
+            context.clock,
+            stale_after=WorkerPolicy().lease,
+            on_progress=progress,
+        )
 
 
 async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:

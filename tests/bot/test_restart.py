@@ -10,6 +10,7 @@ from automation.sandbox import SandboxServer
 from bot.db.models import Account, Action, ActionState, Event, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services import actions
+from bot.services.actions.records import holder_values
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
@@ -18,6 +19,7 @@ from bot.settings import Settings
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until
+from tests.fixtures.store import killed_worker
 
 
 def _with_button(botapi: BotApiServer, prefix: str) -> ChatMessage | None:
@@ -64,6 +66,8 @@ async def test_restart_mid_batch_resumes_without_doubles(
         )
         assert interrupted is not None
         interrupted.state, interrupted.started_at, interrupted.attempts = ActionState.RUNNING, clock(), 1
+        for column, value in holder_values(killed_worker()).items():
+            setattr(interrupted, column, value)
         slug = (await session.get_one(Person, interrupted.person_id)).slug
     sandbox.state.withdraw(slug)
 

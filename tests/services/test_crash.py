@@ -28,16 +28,20 @@ from bot.db.session import SessionFactory
 from bot.services.actions import (
     Result,
     WorkerPolicy,
+    claim_next_action,
     recover_interrupted,
     request_bulk_withdrawal,
     request_invite,
     request_withdrawal,
     run_due_actions,
 )
+from bot.services.actions.holders import Holder, current_holder
+from bot.services.actions.records import holder_values
 from bot.services.clock import FrozenClock, system_clock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
+from tests.fixtures.store import killed_worker
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +53,16 @@ def clock(sandbox: SandboxServer) -> FrozenClock:
     return FrozenClock(sandbox.state.now())
 
 
-async def _crash_mid_flight(db: SessionFactory, action_id: int, at: datetime) -> None:
+async def _crash_mid_flight(
+    db: SessionFactory, action_id: int, at: datetime, holder: Holder | None = None
+) -> None:
     """Leave the action as a killed worker would: claimed (RUNNING) and never recorded."""
     async with db.begin() as session:
         action = await session.get_one(Action, action_id)
         action.state, action.started_at, action.attempts = ActionState.RUNNING, at, 1
+        if holder is not None:
+            for column, value in holder_values(holder).items():
+                setattr(action, column, value)
 
 
 async def _slug_ids(db: SessionFactory) -> dict[str, int]:
@@ -118,6 +127,79 @@ async def test_running_withdrawal_that_did_not_happen_goes_back_to_the_queue(
     assert [o.result for o in outcomes] == [Result.REQUEUED, Result.WITHDRAWN]
     assert await _withdrawn_events(db) == [invitation_id]
     assert sandbox.state.withdrawn_slugs() == [slug]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/ns/pid"), reason="judging holders needs Linux /proc")
+async def test_a_withdrawal_whose_holder_died_is_settled_at_once_not_after_the_lease(
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    sandbox.reset(pending=5)
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    (dead_slug, dead_id), (live_slug, live_id), (far_slug, far_id) = list((await _slug_ids(db)).items())[:3]
+    dead, live, far = [
+        await request_withdrawal(db, signed_in_account.id, i, now=clock(), undo_window=timedelta(0))
+        for i in (dead_id, live_id, far_id)
+    ]
+    await _crash_mid_flight(db, dead.id, clock(), killed_worker())
+    sandbox.state.withdraw(dead_slug)  # the click landed just before the kill
+    await _crash_mid_flight(db, live.id, clock(), current_holder())  # a live worker, mid-flight
+    other_machine = Holder("other-host", 4242, "another-boot/pid:[4026531836]", 1234)
+    await _crash_mid_flight(db, far.id, clock(), other_machine)
+    policy = WorkerPolicy(lease=timedelta(minutes=15))
+
+    (outcome,) = await recover_interrupted(db, provider, clock, stale_after=policy.lease)
+
+    assert (outcome.action_id, outcome.result) == (dead.id, Result.WITHDRAWN)
+    async with db() as session:
+        settled = await session.get_one(Action, dead.id)
+        held = [await session.get_one(Action, a.id) for a in (live, far)]
+    assert settled.holder_pid is None  # a finished action is held by no one
+    assert [a.state for a in held] == [ActionState.RUNNING, ActionState.RUNNING]
+    assert [a.holder_host for a in held] == [current_holder().host, "other-host"]
+    # The account is busy while the others hold their claims: nothing else starts...
+    assert await run_due_actions(db, provider, clock, policy=policy) == []
+    # ...and after the lease both are re-checked on LinkedIn and run once.
+    clock.advance(timedelta(minutes=16))
+    outcomes = await run_due_actions(db, provider, clock, policy=policy)
+    assert sorted((o.action_id, o.result) for o in outcomes if o.result is Result.WITHDRAWN) == sorted(
+        [(live.id, Result.WITHDRAWN), (far.id, Result.WITHDRAWN)]
+    )
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted([dead_slug, live_slug, far_slug])
+    assert sorted(await _withdrawn_events(db)) == sorted([dead_id, live_id, far_id])
+
+
+async def test_a_claim_records_its_holder_and_the_outcome_releases_it(
+    db: SessionFactory,
+    signed_in_account: Account,
+    linkedin: LinkedInClient,
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    sandbox.reset(pending=3)
+    await sync_account(db, linkedin, signed_in_account.id, clock)
+    _, invitation_id = next(iter((await _slug_ids(db)).items()))
+    action = await request_withdrawal(
+        db, signed_in_account.id, invitation_id, now=clock(), undo_window=timedelta(0)
+    )
+
+    claimed = await claim_next_action(db, clock())
+
+    assert claimed is not None and claimed.action_id == action.id
+    async with db() as session:
+        running = await session.get_one(Action, action.id)
+    me = current_holder()
+    assert (running.holder_host, running.holder_pid, running.holder_pid_space, running.holder_started) == (
+        me.host,
+        me.pid,
+        me.pid_space,
+        me.started,
+    )
 
 
 async def test_running_invite_that_happened_is_recorded_with_its_time_window(

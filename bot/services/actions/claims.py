@@ -21,7 +21,14 @@ from sqlalchemy.orm import aliased
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
-from bot.services.actions.records import record_cancelled, set_error, withdrawals_used_today
+from bot.services.actions.holders import HolderStatus, current_holder, holder_status
+from bot.services.actions.records import (
+    holder_values,
+    record_cancelled,
+    recorded_holder,
+    set_error,
+    withdrawals_used_today,
+)
 from bot.services.events import record_event
 from bot.services.policy import effective_daily_cap, next_local_midnight
 
@@ -41,20 +48,31 @@ class ClaimedAction:
     started_at: datetime
 
 
+def abandoned(action: Action, cutoff: datetime) -> bool:
+    """Whether a RUNNING action may be taken over: its holder is dead, or it started before `cutoff`.
+
+    `cutoff` is now minus the lease: a holder that cannot be judged (on another machine, or
+    recorded before holders were) keeps its claim until then; a dead one loses it at once.
+    """
+    if action.state is not ActionState.RUNNING or action.started_at is None:
+        return False
+    return action.started_at <= cutoff or holder_status(recorded_holder(action)) is HolderStatus.DEAD
+
+
 async def take_over_abandoned(
     db: SessionFactory, action_id: int, cutoff: datetime, at: datetime
 ) -> ClaimedAction | None:
-    """Take an abandoned RUNNING action for recovery; None if another worker got there first."""
+    """Take an abandoned RUNNING action for recovery; None if it is not abandoned or another took it."""
     async with db.begin() as session:
         action = await session.get_one(Action, action_id)
         original = action.started_at
-        if action.state is not ActionState.RUNNING or original is None or original > cutoff:
+        if original is None or not abandoned(action, cutoff):
             return None
         # Compare-and-set on started_at: of several recovering workers exactly one wins.
         taken = await session.execute(
             update(Action)
             .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at == original)
-            .values(started_at=at)
+            .values(started_at=at, **holder_values(current_holder()))
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -97,7 +115,12 @@ async def claim_next_action(
             taken = await session.execute(
                 update(Action)
                 .where(Action.id == action.id, Action.state == ActionState.QUEUED)
-                .values(state=ActionState.RUNNING, started_at=now, attempts=Action.attempts + 1)
+                .values(
+                    state=ActionState.RUNNING,
+                    started_at=now,
+                    attempts=Action.attempts + 1,
+                    **holder_values(current_holder()),
+                )
                 .execution_options(synchronize_session=False)
             )
             await session.refresh(action)

@@ -25,6 +25,7 @@ from bot.db.models import (
     Reminder,
     ReminderState,
 )
+from bot.services.actions.holders import Holder
 from bot.services.events import record_event
 from bot.services.policy import cooldown_ends_at, local_date, local_day_bounds
 
@@ -36,11 +37,35 @@ def active_key(kind: ActionKind, target: int) -> str:
     return f"{kind.value}:{target}"
 
 
+def holder_values(holder: Holder) -> dict[str, Any]:
+    """The columns that record `holder` on a claimed action (for the claim's UPDATE)."""
+    return {
+        "holder_host": holder.host,
+        "holder_pid": holder.pid,
+        "holder_pid_space": holder.pid_space,
+        "holder_started": holder.started,
+    }
+
+
+def recorded_holder(action: Action) -> Holder | None:
+    """The process recorded as holding a RUNNING action (None for claims made before holders)."""
+    if action.holder_host is None or action.holder_pid is None:
+        return None
+    return Holder(action.holder_host, action.holder_pid, action.holder_pid_space, action.holder_started)
+
+
+def release(action: Action) -> None:
+    """Forget the holder: an action that is not RUNNING is held by no one."""
+    action.holder_host = action.holder_pid_space = None
+    action.holder_pid = action.holder_started = None
+
+
 def finish(action: Action, state: ActionState, at: datetime) -> None:
     """Move `action` to a final state and free its key for future requests."""
     action.state = state
     action.active_key = None
     action.finished_at = at
+    release(action)
 
 
 def set_error(action: Action, kind: str | None, message: str | None) -> None:
@@ -224,6 +249,7 @@ def record_requeued(action: Action, at: datetime, *, count_attempt: bool) -> Non
     action.state = ActionState.QUEUED
     action.not_before = at
     action.started_at = None
+    release(action)
     if not count_attempt:
         action.attempts = max(0, action.attempts - 1)
 

@@ -43,7 +43,7 @@ from bot.db.models import (
 )
 from bot.db.session import SessionFactory
 from bot.services.accounts import pause_account
-from bot.services.actions.claims import ClaimedAction, claim_next_action, take_over_abandoned
+from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
 from bot.services.actions.records import (
     backoff,
     finish,
@@ -133,20 +133,29 @@ async def run_due_actions(
     on_progress: ProgressHook | None = None,
     limit: int | None = None,
     policy: WorkerPolicy | None = None,
+    account_id: int | None = None,
 ) -> list[ActionOutcome]:
     """Run every due action (at most `limit`), awaiting `on_progress` after each.
 
-    A failing `on_progress` is logged and does not stop the queue: the work is already recorded.
+    `account_id` limits the run (recovery included) to one account's queue. A failing
+    `on_progress` is logged and does not stop the queue: the work is already recorded.
 
-    RUNNING rows older than the lease are recovered first. Work for one account shares one
-    browser context; accounts are served in the order their oldest due action became due.
+    RUNNING rows whose holder died, or older than the lease, are recovered first. Work for one
+    account shares one browser context; accounts are served in the order their oldest due
+    action became due.
     """
     policy = policy or WorkerPolicy()
     outcomes = await recover_interrupted(
-        db, provider, now, stale_after=policy.lease, on_progress=on_progress, policy=policy
+        db,
+        provider,
+        now,
+        stale_after=policy.lease,
+        on_progress=on_progress,
+        policy=policy,
+        account_id=account_id,
     )
     while limit is None or len(outcomes) < limit:
-        claimed = await claim_next_action(db, now(), account_id=None)
+        claimed = await claim_next_action(db, now(), account_id=account_id)
         if claimed is None:
             break
         budget = None if limit is None else limit - len(outcomes)
@@ -209,32 +218,34 @@ async def recover_interrupted(
     stale_after: timedelta = timedelta(0),
     on_progress: ProgressHook | None = None,
     policy: WorkerPolicy | None = None,
+    account_id: int | None = None,
 ) -> list[ActionOutcome]:
     """Settle actions left RUNNING by a worker that died, by asking LinkedIn what happened.
 
-    Call it with the default `stale_after=0` once at start-up of a single-worker deployment
-    (nothing else can be running then); `run_due_actions` calls it with the lease, which is
-    safe with several workers. A withdrawal that is no longer pending is recorded as done, one
-    still pending goes back to the queue; an invitation found pending is recorded as sent.
+    An action is taken over when its holder is known dead (a process on this machine that is
+    gone: see `holders`), or when it started more than `stale_after` ago. `run_due_actions`
+    passes the lease, which is safe with several workers on several machines; the default 0
+    takes over everything and suits only a deployment that knows no other worker exists.
+    `account_id` limits recovery to one account. A withdrawal that is no longer pending is
+    recorded as done, one still pending goes back to the queue; an invitation found pending is
+    recorded as sent.
     """
     policy = policy or WorkerPolicy()
     cutoff = now() - stale_after
+    query = (
+        select(Action)
+        .join(Account, Account.id == Action.account_id)
+        .where(Action.state == ActionState.RUNNING, Account.paused.is_(False))
+        .order_by(Action.account_id, Action.id)
+    )
+    if account_id is not None:
+        query = query.where(Action.account_id == account_id)
     async with db() as session:
-        rows = (
-            await session.execute(
-                select(Action.id, Action.account_id)
-                .join(Account, Account.id == Action.account_id)
-                .where(
-                    Action.state == ActionState.RUNNING,
-                    Action.started_at <= cutoff,
-                    Account.paused.is_(False),
-                )
-                .order_by(Action.account_id, Action.id)
-            )
-        ).all()
+        running = (await session.execute(query)).scalars().all()
     by_account: dict[int, list[int]] = {}
-    for action_id, account_id in rows:
-        by_account.setdefault(account_id, []).append(action_id)
+    for action in running:
+        if abandoned(action, cutoff):
+            by_account.setdefault(action.account_id, []).append(action.id)
 
     outcomes: list[ActionOutcome] = []
     for action_ids in by_account.values():
