@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 
 from automation.sandbox import SandboxServer
 from bot.cli import main
-from bot.db.models import Account, Invitation, InvitationState, Person
+from bot.db.models import Account, Action, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
+from bot.services.actions import claim_next_action, request_withdrawal
 from bot.services.secrets import SessionVault, load_or_create_key_file
 
 pytestmark = pytest.mark.browser
@@ -177,3 +179,84 @@ async def test_doctor_online_proves_the_session_or_marks_it_expired(
     async with db() as session:
         status = await session.scalar(select(Account.session_status).where(Account.name == "default"))
     assert status is SessionStatus.EXPIRED
+
+
+async def _sync_and_oldest(env: dict[str, str], db: SessionFactory, n: int) -> list[str]:
+    synced = await invoke(env, "sync")
+    assert synced.exit_code == 0, synced.output
+    async with db() as session:
+        return list(
+            await session.scalars(
+                select(Person.slug)
+                .join(Invitation, Invitation.person_id == Person.id)
+                .order_by(Invitation.sent_at_latest, Invitation.id)
+                .limit(n)
+            )
+        )
+
+
+async def test_withdraw_exits_1_with_a_summary_line_when_withdrawals_fail(
+    signed_in_env: dict[str, str], db: SessionFactory, sandbox: SandboxServer
+) -> None:
+    await _sync_and_oldest(signed_in_env, db, 2)
+    sandbox.set_faults(withdraw_error=True)
+
+    failed = await invoke(signed_in_env, "withdraw", "--older-than", "90d", "--max", "2", "--yes")
+
+    assert failed.exit_code == 1, failed.output
+    assert failed.stderr.strip().splitlines()[-1] == (
+        "2 of 2 withdrawals did not go through (see above); `invitesweep queue show` lists what waits,"
+        " `invitesweep queue run` tries again."
+    )
+    assert "Not withdrawn (2):" in failed.stdout
+    assert failed.stdout.count("failed, will be retried (WithdrawNotVerified)") == 2
+    assert sandbox.state.withdrawn_slugs() == []
+
+    shown = await invoke(signed_in_env, "queue", "show")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.count(", tried 1× (WithdrawNotVerified)") == 2
+
+
+async def test_queue_run_drains_the_account_without_telegram(
+    signed_in_env: dict[str, str], db: SessionFactory, account: Account, sandbox: SandboxServer
+) -> None:
+    (slug,) = await _sync_and_oldest(signed_in_env, db, 1)
+    async with db() as session:
+        invitation_id = await session.scalar(
+            select(Invitation.id).join(Person, Person.id == Invitation.person_id).where(Person.slug == slug)
+        )
+    assert invitation_id is not None
+    await request_withdrawal(
+        db, account.id, invitation_id, now=datetime.now(UTC), requested_by=1001, undo_window=timedelta(0)
+    )
+
+    ran = await invoke(signed_in_env, "queue", "run")
+
+    assert ran.exit_code == 0, ran.output
+    assert ": withdrawn" in ran.stdout
+    assert sandbox.state.withdrawn_slugs() == [slug]
+    again = await invoke(signed_in_env, "queue", "run")
+    assert again.exit_code == 0 and "Nothing is due in the queue." in again.stdout
+
+
+async def test_queue_run_leaves_work_a_live_process_holds_and_exits_1(
+    signed_in_env: dict[str, str], db: SessionFactory, account: Account, sandbox: SandboxServer
+) -> None:
+    first, second = await _sync_and_oldest(signed_in_env, db, 2)
+    async with db() as session:
+        ids = dict((await session.execute(select(Person.slug, Invitation.id).join(Invitation.person))).all())
+    now = datetime.now(UTC)
+    for slug in (first, second):
+        await request_withdrawal(db, account.id, ids[slug], now=now, undo_window=timedelta(0))
+    held = await claim_next_action(db, now)  # this test process holds it, alive, as a worker would
+    assert held is not None
+
+    ran = await invoke(signed_in_env, "queue", "run")
+
+    assert ran.exit_code == 1, ran.output
+    assert "is being worked on by process" in ran.stdout
+    assert "another InviteSweep process" in ran.stderr
+    assert sandbox.state.withdrawn_slugs() == []  # neither the held one nor the next one was touched
+    async with db() as session:
+        states = sorted(s.value for s in await session.scalars(select(Action.state)))
+    assert states == [ActionState.QUEUED.value, ActionState.RUNNING.value]

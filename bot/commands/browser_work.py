@@ -20,9 +20,18 @@ from automation.config import AutomationConfig
 from automation.errors import CheckpointRequired, HumanRequired
 from automation.pages.login import FEED
 from bot.commands.console import progress_bar, renderer
-from bot.db.models import Account
+from bot.db.models import Account, ActionState
 from bot.db.session import SessionFactory
-from bot.services.actions import ActionOutcome, Result, request_bulk_withdrawal, run_due_actions
+from bot.services.actions import (
+    ActionOutcome,
+    QueueItem,
+    QueueOverview,
+    Result,
+    queue_overview,
+    request_bulk_withdrawal,
+    run_due_actions,
+)
+from bot.services.actions.overview import due_count, unfinished_bulk_withdrawals
 from bot.services.actions.records import withdrawals_per_day
 from bot.services.clock import Clock
 from bot.services.digest import StaleInvitation, build_digest
@@ -35,6 +44,7 @@ from bot.settings import Settings
 VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000  # a person typing a password and a 2FA code
 PREVIEW_ROWS = 5
 CODE_ATTEMPTS = 3
+QUEUE_LIMIT = 10_000  # a queue holds at most a few days of the daily cap
 
 
 @asynccontextmanager
@@ -70,6 +80,8 @@ class WithdrawalPreview:
     plan: tuple[tuple[date, int], ...]
     today: date
     cooldown_ends: date
+    unfinished: int  # withdrawals of an earlier bulk request still queued or running: finished first
+    unfinished_due: int  # of those, the ones a run now takes on
 
 
 async def withdrawal_preview(
@@ -80,6 +92,7 @@ async def withdrawal_preview(
             session, account, now=now, page_size=PREVIEW_ROWS, stale_min_days=older_than_days
         )
         used = await withdrawals_per_day(session, account, now=now)
+    unfinished, unfinished_due = await unfinished_bulk_withdrawals(db, account.id, now=now)
     count = min(digest.stale_total, max_n)
     cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
     return WithdrawalPreview(
@@ -90,29 +103,86 @@ async def withdrawal_preview(
         plan=tuple(plan_withdrawals(count, cap, digest.today, used)),
         today=digest.today,
         cooldown_ends=digest.cooldown_ends,
+        unfinished=unfinished,
+        unfinished_due=unfinished_due,
     )
+
+
+_NOT_THROUGH = (Result.FAILED, Result.RETRYING, Result.PAUSED, Result.REQUEUED)
+
+
+@dataclass(frozen=True)
+class QueueRun:
+    """One run of an account's due work from the command line, and the queue it left."""
+
+    outcomes: tuple[ActionOutcome, ...]
+    after: QueueOverview
+
+    @property
+    def final(self) -> tuple[ActionOutcome, ...]:
+        """Each action's last outcome (a recovered action is first requeued, then run)."""
+        last = {outcome.action_id: outcome for outcome in self.outcomes}
+        return tuple(last.values())
+
+    @property
+    def not_through(self) -> tuple[ActionOutcome, ...]:
+        """Work that did not go through: failed, to be retried, or waiting for its owner."""
+        return tuple(o for o in self.final if o.result in _NOT_THROUGH)
+
+    @property
+    def busy(self) -> tuple[QueueItem, ...]:
+        """Actions another process still holds: the account's queue is being worked elsewhere."""
+        return tuple(item for item in self.after.active if item.state is ActionState.RUNNING)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for item in self.after.active if item.state is ActionState.QUEUED)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run counts as failed for the exit code: work did not go through, or was blocked."""
+        return bool(self.not_through or self.busy)
+
+
+async def run_queue_with_progress(
+    db: SessionFactory, provider: ClientProvider, account: Account, clock: Clock, *, step: str
+) -> QueueRun:
+    """Run the account's due work now, without Telegram: what a killed run left first, then the queue.
+
+    Work a dead process held is settled by readback at once; work a live process (or one on
+    another machine) holds is left to it, and shows in `QueueRun.busy`.
+    """
+    total = await due_count(db, account.id, now=clock())
+    outcomes: list[ActionOutcome] = []
+    if total:
+        with progress_bar(renderer().cli("progress", step=step), total=total) as (progress, task):
+
+            async def advance(outcome: ActionOutcome) -> None:
+                if outcome.result is not Result.REQUEUED:  # requeued work runs again in this run
+                    progress.advance(task)
+
+            outcomes = await run_due_actions(db, provider, clock, on_progress=advance, account_id=account.id)
+    after = await queue_overview(db, account.id, now=clock(), limit=QUEUE_LIMIT)
+    return QueueRun(outcomes=tuple(outcomes), after=after)
 
 
 @dataclass(frozen=True)
 class WithdrawalRun:
-    """A bulk withdrawal: what was queued, and what today's run came to."""
+    """A bulk withdrawal: what was queued (or resumed), and what today's run came to."""
 
     queued: int
+    resumed: int
     plan: tuple[tuple[date, int], ...]
-    outcomes: tuple[ActionOutcome, ...]
+    run: QueueRun
     today: date
 
     @property
     def withdrawn(self) -> tuple[ActionOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.result is Result.WITHDRAWN)
+        return tuple(o for o in self.run.final if o.result is Result.WITHDRAWN)
 
     @property
     def not_withdrawn(self) -> tuple[ActionOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.result is not Result.WITHDRAWN)
-
-    @property
-    def later(self) -> int:
-        return sum(count for day, count in self.plan if day != self.today)
+        return tuple(o for o in self.run.final if o.result is not Result.WITHDRAWN)
 
 
 async def withdraw_with_progress(
@@ -122,27 +192,28 @@ async def withdraw_with_progress(
     older_than_days: int,
     max_n: int,
     clock: Clock,
+    *,
+    resume: int = 0,
 ) -> WithdrawalRun:
     """Queue the oldest invitations for withdrawal and run today's share now, with a bar.
 
-    The owner confirmed in the terminal, so there is no undo window; later days' shares stay
-    queued for the worker (`invitesweep run`), inside the daily cap.
+    With `resume` (the withdrawals an earlier, interrupted request left queued) nothing new is
+    queued: the run finishes that work first, so a rerun never stacks a second batch on the
+    first. The owner confirmed in the terminal, so there is no undo window; later days' shares
+    stay queued (the daily cap) for `invitesweep run`, `queue run` or this command again.
     """
-    _, plan = await request_bulk_withdrawal(
-        db, account.id, older_than_days, max_n, None, now=clock(), undo_window=timedelta(0)
-    )
-    today = local_date(clock(), account.timezone)
-    due_now = sum(count for day, count in plan if day == today)
-    outcomes: list[ActionOutcome] = []
-    if due_now:
-        with progress_bar(renderer().cli("progress", step="withdraw"), total=due_now) as (progress, task):
-
-            async def advance(outcome: ActionOutcome) -> None:
-                progress.advance(task)
-
-            outcomes = await run_due_actions(db, provider, clock, on_progress=advance, limit=due_now)
+    plan: list[tuple[date, int]] = []
+    if not resume:
+        _, plan = await request_bulk_withdrawal(
+            db, account.id, older_than_days, max_n, None, now=clock(), undo_window=timedelta(0)
+        )
+    run = await run_queue_with_progress(db, provider, account, clock, step="withdraw")
     return WithdrawalRun(
-        queued=sum(count for _, count in plan), plan=tuple(plan), outcomes=tuple(outcomes), today=today
+        queued=sum(count for _, count in plan),
+        resumed=resume,
+        plan=tuple(plan),
+        run=run,
+        today=local_date(clock(), account.timezone),
     )
 
 

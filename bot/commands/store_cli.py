@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy import select
@@ -407,7 +407,12 @@ def sync(account_name: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be withdrawn; change nothing.")
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
 def withdraw(account_name: str, older_than: int, max_n: int, dry_run: bool, assume_yes: bool) -> None:
-    """Withdraw pending invitations older than an age, oldest first, within the daily cap."""
+    """Withdraw pending invitations older than an age, oldest first, within the daily cap.
+
+    If an earlier withdraw (or a bulk request from Telegram) is unfinished, for instance because
+    it was killed, this finishes that work instead of queuing more: run it again afterwards.
+    Exits 1 if any withdrawal did not go through.
+    """
     settings = load_settings()
 
     async def _withdraw() -> None:
@@ -417,7 +422,7 @@ def withdraw(account_name: str, older_than: int, max_n: int, dry_run: bool, assu
                 factory, account, older_than, max_n, system_clock()
             )
             say("withdraw_preview", preview=preview, dry_run=dry_run)
-            if dry_run or not preview.count:
+            if dry_run or not (preview.count or preview.unfinished):
                 return
             if not assume_yes and not click.confirm(
                 console.renderer().cli("withdraw_confirm", preview=preview)
@@ -425,11 +430,67 @@ def withdraw(account_name: str, older_than: int, max_n: int, dry_run: bool, assu
                 refuse("withdraw_aborted", code=1)
             async with browser_work.linkedin(factory, settings, system_clock) as provider:
                 result = await browser_work.withdraw_with_progress(
-                    factory, provider, account, older_than, max_n, system_clock
+                    factory, provider, account, older_than, max_n, system_clock, resume=preview.unfinished
                 )
             say("withdraw_result", result=result)
+            if result.run.failed:
+                work_failed("run_failed", run=result.run, noun="withdrawals")
 
     run_browser_work(_withdraw())
+
+
+# --- queue ------------------------------------------------------------------------------------
+
+
+@click.group()
+def queue() -> None:
+    """The queue of browser work (withdrawals, invitations, syncs) that `invitesweep run` works through."""
+
+
+@queue.command("show")
+@account_option
+def queue_show(account_name: str) -> None:
+    """List what waits in the queue, what is running (and which process runs it), what failed this week."""
+    settings = load_settings()
+
+    async def _show() -> None:
+        async with open_store(settings) as factory:
+            account = await _account(factory, account_name, settings)
+            overview = await queue_overview(factory, account.id, now=system_clock())
+            say("queue_show", overview=overview)
+
+    run(_show())
+
+
+@queue.command("run")
+@account_option
+def queue_run(account_name: str) -> None:
+    """Run the account's due work now, without Telegram; finishes what a killed run left.
+
+    Work a process on this machine left unfinished when it died is checked on LinkedIn and
+    completed at once. Exits 1 if any of it did not go through, or another process is working
+    the account's queue right now.
+    """
+    settings = load_settings()
+
+    async def _run() -> None:
+        async with open_store(settings) as factory:
+            account = await _account(factory, account_name, settings)
+            async with browser_work.linkedin(factory, settings, system_clock) as provider:
+                result = await browser_work.run_queue_with_progress(
+                    factory, provider, account, system_clock, step="queue"
+                )
+            say("queue_run", run=result)
+            if result.failed:
+                work_failed("run_failed", run=result, noun="actions")
+
+    run_browser_work(_run())
+
+
+def work_failed(template: str, **context: Any) -> NoReturn:
+    """The work ran but (some of it) failed: one line on stderr, and exit code 1."""
+    click.echo(console.renderer().cli(template, **context), err=True)
+    raise click.exceptions.Exit(1)
 
 
 def run_browser_work(work: Coroutine[Any, Any, object]) -> None:
@@ -513,6 +574,7 @@ COMMANDS: list[click.Command] = [
     digest,
     stats,
     withdraw,
+    queue,
     keep,
     note,
     export,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from bot.db.models import ACTIVE_ACTION_STATES, Account, Action, ActionKind, ActionState, Person
 from bot.db.session import SessionFactory
@@ -26,6 +26,8 @@ class QueueItem:
     attempts: int
     error_kind: str | None
     batch_id: str | None
+    holder_host: str | None  # while RUNNING: the machine and process working on it
+    holder_pid: int | None
 
 
 @dataclass(frozen=True)
@@ -94,4 +96,37 @@ def _item(action: Action, name: str | None) -> QueueItem:
         attempts=action.attempts,
         error_kind=action.error_kind,
         batch_id=action.batch_id,
+        holder_host=action.holder_host,
+        holder_pid=action.holder_pid,
     )
+
+
+async def due_count(db: SessionFactory, account_id: int, *, now: datetime) -> int:
+    """How many of the account's actions a run now would take on: due ones and running ones."""
+    async with db() as session:
+        query = select(func.count()).where(
+            Action.account_id == account_id,
+            or_(
+                Action.state == ActionState.RUNNING,
+                and_(Action.state == ActionState.QUEUED, Action.not_before <= now),
+            ),
+        )
+        return int((await session.execute(query)).scalar_one())
+
+
+async def unfinished_bulk_withdrawals(
+    db: SessionFactory, account_id: int, *, now: datetime
+) -> tuple[int, int]:
+    """(active, due now): the account's withdrawals from bulk requests that are still queued or running."""
+    async with db() as session:
+        rows = await session.execute(
+            select(Action.state, Action.not_before).where(
+                Action.account_id == account_id,
+                Action.kind == ActionKind.WITHDRAW,
+                Action.batch_id.is_not(None),
+                Action.state.in_(ACTIVE_ACTION_STATES),
+            )
+        )
+        states = rows.all()
+    due = sum(1 for state, not_before in states if state is ActionState.RUNNING or not_before <= now)
+    return len(states), due
