@@ -37,6 +37,7 @@ from bot.services.actions import (
 )
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
+from bot.services.people import set_keep
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 
@@ -496,3 +497,61 @@ async def test_a_failing_progress_callback_does_not_stop_the_queue(
     assert [o.result for o in outcomes] == [Result.WITHDRAWN, Result.WITHDRAWN]
     assert sorted(sandbox.state.withdrawn_slugs()) == sorted(slugs)
     assert "progress callback failed" in caplog.text
+
+
+async def test_keep_listing_someone_whose_withdrawal_is_queued_cancels_it_when_its_turn_comes(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    batch_id, plan = await request_bulk_withdrawal(db, signed_in_account.id, 0, 3, 1001, now=clock())
+    assert [count for _, count in plan] == [3]
+    async with db() as session:
+        queued = (
+            await session.execute(
+                select(Action.id, Person.slug, Person.name)
+                .join(Person, Person.id == Action.person_id)
+                .where(Action.batch_id == batch_id)
+                .order_by(Action.not_before, Action.id)
+            )
+        ).all()
+    kept_id, kept_slug, kept_name = queued[1]
+    async with db.begin() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+        person = (await session.execute(select(Person).where(Person.slug == kept_slug))).scalar_one()
+        assert await set_keep(session, account, person, True, clock())
+    clock.advance(UNDO)
+    seen: list[ActionOutcome] = []
+
+    async def progress(outcome: ActionOutcome) -> None:
+        seen.append(outcome)
+
+    outcomes = await run_due_actions(db, provider, clock, on_progress=progress)
+
+    assert [(o.action_id, o.result) for o in outcomes] == [
+        (queued[0][0], Result.WITHDRAWN),
+        (kept_id, Result.KEPT),
+        (queued[2][0], Result.WITHDRAWN),
+    ]
+    assert seen == outcomes  # the batch's message hears of the skip like of any other outcome
+    assert (outcomes[1].person_name, outcomes[1].state, outcomes[1].error_kind) == (
+        kept_name,
+        ActionState.CANCELLED,
+        "Kept",
+    )
+    assert (outcomes[-1].batch_done, outcomes[-1].batch_total, outcomes[-1].batch_kept) == (3, 3, 1)
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted([queued[0][1], queued[2][1]])
+    assert kept_slug in sandbox.state.pending_slugs()
+    assert (await _invitation(db, synced[kept_slug])).state is InvitationState.PENDING
+    async with db() as session:
+        cancelled = (
+            await session.execute(
+                select(Event).where(Event.kind == "action_cancelled", Event.action_id == kept_id)
+            )
+        ).scalar_one()
+        stored = await session.get_one(Action, kept_id)
+    assert cancelled.detail["reason"] == "kept"
+    assert stored.active_key is None  # a new request for the person is possible once they leave the list

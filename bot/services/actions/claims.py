@@ -83,13 +83,15 @@ async def take_over_abandoned(
 
 
 async def claim_next_action(
-    db: SessionFactory, now: datetime, *, account_id: int | None = None
+    db: SessionFactory, now: datetime, *, account_id: int | None = None, cancelled: list[int] | None = None
 ) -> ClaimedAction | None:
     """Take the next due action (QUEUED → RUNNING) in one short transaction, or None.
 
-    Skips paused accounts and accounts with an action already running, cancels withdrawals whose
-    invitation is closed, and moves withdrawals over the account's daily cap to its next local
-    midnight. On PostgreSQL concurrent claimers never take the same row (SKIP LOCKED).
+    Skips paused accounts and accounts with an action already running, cancels withdrawals that
+    are no longer wanted (the invitation is closed, or the person was keep-listed after the
+    request) and appends their ids to `cancelled`, and moves withdrawals over the account's
+    daily cap to its next local midnight. On PostgreSQL concurrent claimers never take the
+    same row (SKIP LOCKED).
     """
     async with _claim_lock(), db.begin() as session:
         postgres = (await session.connection()).dialect.name == "postgresql"
@@ -104,7 +106,9 @@ async def claim_next_action(
                 skipped_accounts.add(account.id)
                 continue
             if action.kind is ActionKind.WITHDRAW:
-                if not await _invitation_still_pending(session, action, now):
+                if not await _withdrawal_still_wanted(session, action, now):
+                    if cancelled is not None:
+                        cancelled.append(action.id)
                     continue
                 cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
                 if await withdrawals_used_today(session, account, now) >= cap:
@@ -178,14 +182,28 @@ async def _account_busy(session: AsyncSession, account_id: int) -> bool:
     return int((await session.execute(query)).scalar_one()) > 0
 
 
-async def _invitation_still_pending(session: AsyncSession, action: Action, now: datetime) -> bool:
-    """Cancel a queued withdrawal whose invitation the store already knows is closed."""
+KEPT = "Kept"
+"""The error kind of a withdrawal cancelled because its person is on the keep list."""
+
+
+async def _withdrawal_still_wanted(session: AsyncSession, action: Action, now: datetime) -> bool:
+    """Cancel a queued withdrawal whose invitation is closed or whose person is now keep-listed.
+
+    The keep list is checked here, when work starts, rather than when someone is keep-listed:
+    every way onto the list (a button, /keep, the CLI) is covered by this one check, and the
+    worker, which tracks the batch's message, is the one that reports the skip.
+    """
     invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
-    if invitation is not None and invitation.state is InvitationState.PENDING:
-        return True
-    set_error(action, "NotPending", "the invitation is no longer pending")
-    record_cancelled(session, action, now, reason="not_pending")
-    return False
+    if invitation is None or invitation.state is not InvitationState.PENDING:
+        set_error(action, "NotPending", "the invitation is no longer pending")
+        record_cancelled(session, action, now, reason="not_pending")
+        return False
+    person = await session.get(Person, invitation.person_id)
+    if person is not None and person.keep:
+        set_error(action, KEPT, "the person is on the keep list")
+        record_cancelled(session, action, now, reason="kept")
+        return False
+    return True
 
 
 async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account, now: datetime) -> None:

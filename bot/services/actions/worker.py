@@ -9,7 +9,8 @@ Guarantees (the reason this module exists):
   records that, instead of clicking again.
 - **Never lost.** Work leaves the queue only as DONE (verified by `WithdrawResult` /
   `InviteResult`, or by the profile during recovery), FAILED (after the attempts run out, with
-  the reason) or CANCELLED (the owner's Undo, or nothing left to do: accepted/vanished).
+  the reason) or CANCELLED (the owner's Undo, the person keep-listed before its turn, or
+  nothing left to do: accepted/vanished).
 - **Within the daily cap.** At claim time withdrawals done today in the account's timezone are
   counted; over-cap work waits for the next local midnight.
 - **Friction stops the account, not the work.** A `pauses_account` error (session expired,
@@ -40,10 +41,17 @@ from bot.db.models import (
     ActionState,
     Invitation,
     InvitationState,
+    Person,
 )
 from bot.db.session import SessionFactory
 from bot.services.accounts import pause_account
-from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
+from bot.services.actions.claims import (
+    KEPT,
+    ClaimedAction,
+    abandoned,
+    claim_next_action,
+    take_over_abandoned,
+)
 from bot.services.actions.records import (
     backoff,
     finish,
@@ -89,6 +97,7 @@ class Result(enum.StrEnum):
     FAILED = "failed"  # gave up; `error_kind` says why
     PAUSED = "paused"  # the account needs its owner; the action waits in the queue
     CANCELLED = "cancelled"  # nothing to do any more (the invitation is not pending)
+    KEPT = "kept"  # cancelled when its turn came: the person was keep-listed after the request
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ class ActionOutcome:
     batch_id: str | None
     batch_done: int  # actions of the batch that reached a final state
     batch_total: int
+    batch_kept: int  # actions of the batch cancelled because their person was keep-listed
     chat_id: int | None
     message_id: int | None
 
@@ -155,7 +165,9 @@ async def run_due_actions(
         account_id=account_id,
     )
     while limit is None or len(outcomes) < limit:
-        claimed = await claim_next_action(db, now(), account_id=account_id)
+        cancelled: list[int] = []
+        claimed = await claim_next_action(db, now(), account_id=account_id, cancelled=cancelled)
+        outcomes += await _report_cancelled(db, cancelled, on_progress)
         if claimed is None:
             break
         budget = None if limit is None else limit - len(outcomes)
@@ -183,7 +195,9 @@ async def _run_account(
                 await _notify(on_progress, outcome)
                 if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
                     break
-                claimed = await claim_next_action(db, now(), account_id=first.account.id)
+                cancelled: list[int] = []
+                claimed = await claim_next_action(db, now(), account_id=first.account.id, cancelled=cancelled)
+                outcomes += await _report_cancelled(db, cancelled, on_progress)
     except Exception as exc:
         # Opening the client failed (a broken browser, an undecryptable session, an expired one)
         # while `claimed` was RUNNING but not yet tried: record it like any failed attempt so it
@@ -195,6 +209,22 @@ async def _run_account(
             )
             return outcomes
         outcome = await _record_error(db, claimed, exc, now(), policy)
+        outcomes.append(outcome)
+        await _notify(on_progress, outcome)
+    return outcomes
+
+
+async def _report_cancelled(
+    db: SessionFactory, action_ids: list[int], on_progress: ProgressHook | None
+) -> list[ActionOutcome]:
+    """Outcomes for withdrawals a claim cancelled (closed invitation, keep-listed person)."""
+    outcomes: list[ActionOutcome] = []
+    for action_id in action_ids:
+        async with db() as session:
+            action = await session.get_one(Action, action_id)
+            person = await session.get(Person, action.person_id) if action.person_id else None
+            result = Result.KEPT if action.error_kind == KEPT else Result.CANCELLED
+            outcome = await _outcome(session, action, person.name if person else None, result)
         outcomes.append(outcome)
         await _notify(on_progress, outcome)
     return outcomes
@@ -387,7 +417,7 @@ async def _record(
         elif result is Result.REQUEUED:
             record_requeued(action, at, count_attempt=False)
             record_event(session, account_id=account.id, kind="action_requeued", at=at, action_id=action.id)
-        return await _outcome(session, action, claimed, result)
+        return await _outcome(session, action, claimed.name, result)
 
 
 async def _record_error(
@@ -415,30 +445,31 @@ async def _record_error(
                 action_id=action.id,
                 error_kind=kind,
             )
-            return await _outcome(session, action, claimed, Result.PAUSED)
+            return await _outcome(session, action, claimed.name, Result.PAUSED)
         retryable = not isinstance(exc, AutomationError) or exc.retryable
         retry_at = None
         if retryable and action.attempts < policy.max_attempts:
             retry_at = at + backoff(action.attempts, policy.backoff_base, policy.backoff_ceiling)
         record_failure(session, action, at, error_kind=kind, message=message, retry_at=retry_at)
-        return await _outcome(session, action, claimed, Result.RETRYING if retry_at else Result.FAILED)
+        return await _outcome(session, action, claimed.name, Result.RETRYING if retry_at else Result.FAILED)
 
 
 async def _outcome(
-    session: AsyncSession, action: Action, claimed: ClaimedAction, result: Result
+    session: AsyncSession, action: Action, person_name: str | None, result: Result
 ) -> ActionOutcome:
-    done = total = 0
+    done = total = kept = 0
     if action.batch_id is not None:
         await session.flush()
         counts = (
             await session.execute(
-                select(Action.state, func.count())
+                select(Action.state, Action.error_kind, func.count())
                 .where(Action.batch_id == action.batch_id)
-                .group_by(Action.state)
+                .group_by(Action.state, Action.error_kind)
             )
         ).all()
-        total = sum(int(n) for _, n in counts)
-        done = sum(int(n) for state, n in counts if state in FINAL_STATES)
+        total = sum(int(n) for _, _, n in counts)
+        done = sum(int(n) for state, _, n in counts if state in FINAL_STATES)
+        kept = sum(int(n) for state, kind, n in counts if state is ActionState.CANCELLED and kind == KEPT)
     waiting = action.state is ActionState.QUEUED
     return ActionOutcome(
         action_id=action.id,
@@ -446,13 +477,14 @@ async def _outcome(
         kind=action.kind,
         state=action.state,
         result=result,
-        person_name=claimed.name,
+        person_name=person_name,
         error_kind=action.error_kind,
         error_message=action.error,
         not_before=action.not_before if waiting else None,
         batch_id=action.batch_id,
         batch_done=done,
         batch_total=total,
+        batch_kept=kept,
         chat_id=action.chat_id,
         message_id=action.message_id,
     )
