@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, func, text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -86,6 +87,12 @@ class Account(Base):
     suggest_days: Mapped[int] = mapped_column(default=60)
     withdraw_days: Mapped[int] = mapped_column(default=90)
     daily_withdraw_cap: Mapped[int] = mapped_column(default=30)
+    # Active hours: browser work runs only on these local weekdays (bit 0 = Monday) between these
+    # local hours, spread over the window unless `spread_work` is off (see bot.services.rhythm).
+    active_weekdays: Mapped[int] = mapped_column(default=0b0011111, server_default=text("31"))
+    active_from_hour: Mapped[int] = mapped_column(default=9, server_default=text("9"))
+    active_until_hour: Mapped[int] = mapped_column(default=18, server_default=text("18"))
+    spread_work: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     cap_override: Mapped[bool] = mapped_column(default=False)  # owner allowed a cap above 40
     cooldown_days: Mapped[int] = mapped_column(default=21)
     pending_ceiling: Mapped[int] = mapped_column(default=500)
