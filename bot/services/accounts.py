@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Account, Plan
 from bot.services.events import record_event
 from bot.services.policy import MAX_CAP_WITHOUT_OVERRIDE
+from bot.services.rhythm import EVERY_DAY, WEEKDAYS
 
 DEFAULT_ACCOUNT_NAME = "default"
 LANGUAGES = ("en", "nl")
@@ -27,7 +28,9 @@ class InvalidSetting(ValueError):
 
     `field` is the preference's name and `reason` a stable code the front ends render from a
     template: "not_a_number", "not_a_boolean", "out_of_range", "unknown_timezone",
-    "not_a_choice", "not_increasing", "needs_cap_override" or "unknown_setting".
+    "not_a_choice", "not_increasing", "needs_cap_override", "not_days" (active days not
+    understood), "no_days" (no active day), "not_hours" (active hours not understood),
+    "empty_window" (active hours must end after they start, on the same day) or "unknown_setting".
     `limits` carries what a message needs (e.g. {"min": 1, "max": 40}).
     """
 
@@ -126,6 +129,77 @@ def _plan(field: str, value: object) -> Plan:
     return Plan(_choice(tuple(p.value for p in Plan))(field, value))
 
 
+_DAY_NAMES = {
+    name: index
+    for names in (
+        ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    )
+    for index, name in enumerate(names)
+}
+_DAY_SETS = {
+    "weekdays": WEEKDAYS,
+    "werkdagen": WEEKDAYS,
+    "daily": EVERY_DAY,
+    "every day": EVERY_DAY,
+    "elke dag": EVERY_DAY,
+    "all": EVERY_DAY,
+}
+
+
+def _weekdays(field: str, value: object) -> int:
+    """Active days as a bitmask (bit 0 = Monday), from a mask or text like "mon-fri", "mon,wed,fri"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        mask = value
+    else:
+        mask = _parse_days(field, str(value).strip().lower())
+    if not 0 <= mask <= EVERY_DAY:
+        raise InvalidSetting(field, "not_days")
+    if mask == 0:
+        raise InvalidSetting(field, "no_days")
+    return mask
+
+
+def _parse_days(field: str, text: str) -> int:
+    if text in _DAY_SETS:
+        return _DAY_SETS[text]
+    if text.isdigit():
+        return int(text)
+    mask = 0
+    for part in text.replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAY_NAMES or (last and last not in _DAY_NAMES):
+            raise InvalidSetting(field, "not_days")
+        start, end = _DAY_NAMES[first], _DAY_NAMES[last or first]
+        day = start
+        while True:  # "fri-mon" wraps over the weekend
+            mask |= 1 << day
+            if day == end:
+                break
+            day = (day + 1) % 7
+    return mask
+
+
+def _active_hours(field: str, value: object) -> tuple[int, int]:
+    """ "9-18" or "09:00-18:00" → (9, 18): whole local hours, the end may be 24."""
+    first, sep, last = str(value).strip().partition("-")
+    hours = [_whole_hour(part.strip()) for part in (first, last)] if sep else []
+    if len(hours) != 2 or None in hours:
+        raise InvalidSetting(field, "not_hours")
+    start, end = hours
+    assert start is not None and end is not None
+    if not (0 <= start <= 23 and 1 <= end <= 24):
+        raise InvalidSetting(field, "not_hours")
+    return start, end
+
+
+def _whole_hour(text: str) -> int | None:
+    hour, _, minutes = text.partition(":")
+    if not hour.isdigit() or minutes not in ("", "00"):
+        return None
+    return int(hour)
+
+
 _PREFERENCES: dict[str, Callable[[str, object], object]] = {
     "timezone": _timezone,
     "language": _choice(LANGUAGES),
@@ -139,8 +213,14 @@ _PREFERENCES: dict[str, Callable[[str, object], object]] = {
     "cap_override": _as_bool,
     "cooldown_days": _ranged(1),
     "pending_ceiling": _ranged(1),
+    "active_weekdays": _weekdays,
+    "active_from_hour": _ranged(0, 23),
+    "active_until_hour": _ranged(1, 24),
+    "spread_work": _as_bool,
 }
-PREFERENCE_NAMES = tuple(_PREFERENCES)
+_COMPOUND = {"active_hours": (_active_hours, ("active_from_hour", "active_until_hour"))}
+"""Preferences typed as one value that set several fields ("active_hours 9-18")."""
+PREFERENCE_NAMES = (*_PREFERENCES, *_COMPOUND)
 """The preferences `update_preferences` accepts."""
 
 
@@ -158,6 +238,10 @@ async def update_preferences(
     """
     parsed: dict[str, object] = {}
     for field, value in changes.items():
+        if field in _COMPOUND:
+            split, fields = _COMPOUND[field]
+            parsed.update(zip(fields, split(field, value), strict=True))
+            continue
         parse = _PREFERENCES.get(field)
         if parse is None:
             raise InvalidSetting(field, "unknown_setting", choices=PREFERENCE_NAMES)
@@ -170,6 +254,9 @@ async def update_preferences(
     if not review < suggest < withdraw:
         field = next((f for f in ("review_days", "suggest_days", "withdraw_days") if f in parsed), "")
         raise InvalidSetting(field or "withdraw_days", "not_increasing")
+    if merged("active_from_hour") >= merged("active_until_hour"):
+        field = "active_hours" if "active_hours" in changes else "active_until_hour"
+        raise InvalidSetting(field, "empty_window")
     if merged("daily_withdraw_cap") > MAX_CAP_WITHOUT_OVERRIDE and not merged("cap_override"):
         raise InvalidSetting("daily_withdraw_cap", "needs_cap_override", max=MAX_CAP_WITHOUT_OVERRIDE)
 

@@ -96,6 +96,18 @@ async def test_valid_preferences_are_applied_from_text_and_recorded(
         ({"plan": "gold"}, "plan", "not_a_choice"),
         ({"cap_override": "maybe"}, "cap_override", "not_a_boolean"),
         ({"paused": True}, "paused", "unknown_setting"),
+        ({"active_weekdays": "someday"}, "active_weekdays", "not_days"),
+        ({"active_weekdays": "mon-xyz"}, "active_weekdays", "not_days"),
+        ({"active_weekdays": 128}, "active_weekdays", "not_days"),
+        ({"active_weekdays": 0}, "active_weekdays", "no_days"),
+        ({"active_hours": "nine to five"}, "active_hours", "not_hours"),
+        ({"active_hours": "9:30-17"}, "active_hours", "not_hours"),
+        ({"active_hours": "9-25"}, "active_hours", "not_hours"),
+        ({"active_hours": "18-9"}, "active_hours", "empty_window"),
+        ({"active_hours": "9-9"}, "active_hours", "empty_window"),
+        ({"active_from_hour": 9, "active_until_hour": 8}, "active_until_hour", "empty_window"),
+        ({"active_until_hour": 25}, "active_until_hour", "out_of_range"),
+        ({"spread_work": "sometimes"}, "spread_work", "not_a_boolean"),
     ],
 )
 async def test_invalid_preferences_are_refused_and_nothing_changes(
@@ -108,6 +120,55 @@ async def test_invalid_preferences_are_refused_and_nothing_changes(
             await update_preferences(session, stored, {"digest_hour": 7, **changes}, clock())
         assert (caught.value.field, caught.value.reason) == (field, reason)
         assert stored.digest_hour == 9  # the valid change in the same request was not applied
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"active_weekdays": "mon-fri"}, (0b0011111, 9, 18, True)),
+        ({"active_weekdays": "sat,sun", "active_hours": "10-14"}, (0b1100000, 10, 14, True)),
+        ({"active_weekdays": "fri-mon"}, (0b1110001, 9, 18, True)),
+        ({"active_weekdays": "ma,wo,vr"}, (0b0010101, 9, 18, True)),
+        (
+            {"active_weekdays": "Every day", "active_hours": "00:00-24:00", "spread_work": "no"},
+            (127, 0, 24, False),
+        ),
+        ({"active_hours": "7-22"}, (0b0011111, 7, 22, True)),
+        ({"active_from_hour": 6}, (0b0011111, 6, 18, True)),
+    ],
+)
+async def test_active_hours_are_set_by_days_and_hours(
+    db: SessionFactory,
+    account: Account,
+    clock: FrozenClock,
+    changes: dict[str, Any],
+    expected: tuple[int, int, int, bool],
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        # Start from the product's defaults (the fixture's account works around the clock).
+        stored.active_weekdays, stored.active_from_hour, stored.active_until_hour = 0b0011111, 9, 18
+        stored.spread_work = True
+        await update_preferences(session, stored, changes, clock())
+    assert (
+        stored.active_weekdays,
+        stored.active_from_hour,
+        stored.active_until_hour,
+        stored.spread_work,
+    ) == expected
+
+
+async def test_a_new_account_works_weekdays_nine_to_six_spread(
+    db: SessionFactory, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        created = await get_or_create_account(session, "fresh", timezone="Europe/Amsterdam")
+    assert (
+        created.active_weekdays,
+        created.active_from_hour,
+        created.active_until_hour,
+        created.spread_work,
+    ) == (0b0011111, 9, 18, True)
 
 
 async def test_cap_above_forty_needs_the_override(
