@@ -32,11 +32,12 @@ from bot.services.actions import (
     run_due_actions,
 )
 from bot.services.actions.overview import due_count, unfinished_bulk_withdrawals
-from bot.services.actions.records import withdrawals_per_day
+from bot.services.actions.records import queue_load
 from bot.services.clock import Clock
 from bot.services.digest import StaleInvitation, build_digest
 from bot.services.linkedin import ClientProvider
-from bot.services.policy import effective_daily_cap, local_date, plan_withdrawals
+from bot.services.policy import local_date
+from bot.services.rhythm import account_rhythm, plan_by_day, schedule
 from bot.services.secrets import SessionVault
 from bot.services.sync import SyncReport, sync_account
 from bot.settings import Settings
@@ -91,16 +92,16 @@ async def withdrawal_preview(
         digest = await build_digest(
             session, account, now=now, page_size=PREVIEW_ROWS, stale_min_days=older_than_days
         )
-        used = await withdrawals_per_day(session, account, now=now)
+        count = min(digest.stale_total, max_n)
+        load = await queue_load(session, account, now=now, planning=True)
     unfinished, unfinished_due = await unfinished_bulk_withdrawals(db, account.id, now=now)
-    count = min(digest.stale_total, max_n)
-    cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
+    starts = schedule(account_rhythm(account), now, count, load)
     return WithdrawalPreview(
         older_than_days=older_than_days,
         count=count,
         oldest=digest.stale[:count],
         kept=digest.kept_stale,
-        plan=tuple(plan_withdrawals(count, cap, digest.today, used)),
+        plan=tuple(plan_by_day(starts, account.timezone)),
         today=digest.today,
         cooldown_ends=digest.cooldown_ends,
         unfinished=unfinished,
@@ -184,6 +185,11 @@ class WithdrawalRun:
     def not_withdrawn(self) -> tuple[ActionOutcome, ...]:
         return tuple(o for o in self.run.final if o.result is not Result.WITHDRAWN)
 
+    @property
+    def later(self) -> int:
+        """Queued work this run did not reach: it waits for its moments in the account's rhythm."""
+        return self.run.waiting
+
 
 async def withdraw_with_progress(
     db: SessionFactory,
@@ -195,12 +201,14 @@ async def withdraw_with_progress(
     *,
     resume: int = 0,
 ) -> WithdrawalRun:
-    """Queue the oldest invitations for withdrawal and run today's share now, with a bar.
+    """Queue the oldest invitations for withdrawal and run what is due now, with a bar.
 
     With `resume` (the withdrawals an earlier, interrupted request left queued) nothing new is
     queued: the run finishes that work first, so a rerun never stacks a second batch on the
-    first. The owner confirmed in the terminal, so there is no undo window; later days' shares
-    stay queued (the daily cap) for `invitesweep run`, `queue run` or this command again.
+    first. The owner confirmed in the terminal, so there is no undo window. The account's
+    rhythm still holds: inside active hours the first withdrawal runs at once, the rest wait for
+    their moments, spread over the window and the days, for `invitesweep run`, `queue run` or
+    this command again.
     """
     plan: list[tuple[date, int]] = []
     if not resume:

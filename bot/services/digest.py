@@ -26,15 +26,9 @@ from bot.db.models import (
     InvitationState,
     Person,
 )
-from bot.services.actions.records import withdrawals_per_day
-from bot.services.policy import (
-    AgeBucket,
-    CeilingStatus,
-    ceiling_status,
-    effective_daily_cap,
-    local_date,
-    plan_withdrawals,
-)
+from bot.services.actions.records import queue_load
+from bot.services.policy import AgeBucket, CeilingStatus, ceiling_status, local_date
+from bot.services.rhythm import account_rhythm, plan_by_day, schedule
 
 DEFAULT_PAGE_SIZE = 10
 
@@ -69,7 +63,7 @@ class StaleInvitation:
 
 @dataclass(frozen=True)
 class BulkSuggestion:
-    """The bulk button, "Withdraw all ≥ 90 days (N)", and how the daily cap spreads it over days."""
+    """The bulk button, "Withdraw all ≥ 90 days (N)", and how the account's rhythm spreads it over days."""
 
     min_age_days: int
     count: int
@@ -203,9 +197,8 @@ async def build_digest(
     today = local_date(now, account.timezone)
     bulk = None
     if bulk_count:
-        used = await withdrawals_per_day(session, account, now=now)
-        cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
-        plan = plan_withdrawals(bulk_count, cap, today, used)
+        load = await queue_load(session, account, now=now, planning=True)
+        plan = plan_by_day(schedule(account_rhythm(account), now, bulk_count, load), account.timezone)
         bulk = BulkSuggestion(min_age_days=account.withdraw_days, count=bulk_count, plan=tuple(plan))
 
     return Digest(

@@ -24,6 +24,7 @@ from bot.services.actions import (
 from bot.services.actions.claims import ClaimedAction, claim_next_action
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
+from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 from tests.fixtures.store import FIXED_NOW
@@ -86,7 +87,7 @@ async def test_sync_bulk_withdrawal_and_worker_run_on_postgresql(
     sandbox.reset(pending=6)
     clock = FrozenClock(sandbox.state.now())
     async with pg.begin() as session:
-        account = Account(name="default", owner_telegram_id=7)
+        account = Account(name="default", owner_telegram_id=7, **ALWAYS)  # runs whatever the hour
         session.add(account)
         vault.store_session(account, sandbox.storage_state())
     provider = ClientProvider.for_browser(pg, vault, browser, automation_config, clock)

@@ -157,14 +157,17 @@ async def test_daily_cap_holds_at_claim_time_and_work_resumes_after_local_midnig
     sandbox: SandboxServer,
     clock: FrozenClock,
 ) -> None:
-    await _set(db, signed_in_account.id, daily_withdraw_cap=2, timezone="America/New_York")
+    await _set(db, signed_in_account.id, daily_withdraw_cap=4, timezone="America/New_York")
     slugs = list(synced)
     batch_id, plan = await request_bulk_withdrawal(db, signed_in_account.id, 0, 2, 1001, now=clock())
     assert [count for _, count in plan] == [2]
-    # Two more asked for singly: the plan did not count them, the claim does.
+    # Two more asked for singly fit today's cap of 4 when asked for...
     extra = [
         await request_withdrawal(db, signed_in_account.id, synced[slug], now=clock()) for slug in slugs[:2]
     ]
+    assert all(a.not_before == clock() + timedelta(seconds=10) for a in extra)
+    # ...but the owner lowers the cap before they run: the claim counts again.
+    await _set(db, signed_in_account.id, daily_withdraw_cap=2)
     clock.advance(UNDO)
 
     outcomes = await run_due_actions(db, provider, clock)
@@ -187,6 +190,30 @@ async def test_daily_cap_holds_at_claim_time_and_work_resumes_after_local_midnig
     clock.now = midnight
     assert [o.result for o in await run_due_actions(db, provider, clock)] == [Result.WITHDRAWN] * 2
     assert len(sandbox.state.withdrawn_slugs()) == 4
+
+
+async def test_a_request_over_todays_cap_is_planned_for_tomorrow_when_asked(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    """The plan counts what today already carries, so the confirmation's ETA is the real one."""
+    await _set(db, signed_in_account.id, daily_withdraw_cap=2, timezone="America/New_York")
+    slugs = list(synced)
+    await request_bulk_withdrawal(db, signed_in_account.id, 0, 2, 1001, now=clock())
+    extra = await request_withdrawal(db, signed_in_account.id, synced[slugs[0]], now=clock())
+    midnight = extra.not_before
+    assert midnight > clock()
+    assert midnight.astimezone(ZoneInfo("America/New_York")).time() == time(0)
+    clock.advance(UNDO)
+
+    assert [o.result for o in await run_due_actions(db, provider, clock)] == [Result.WITHDRAWN] * 2
+    assert (await _action(db, extra.id)).not_before == midnight  # not moved: it was planned right
+    clock.now = midnight
+    assert [o.result for o in await run_due_actions(db, provider, clock)] == [Result.WITHDRAWN]
 
 
 async def test_transient_failure_backs_off_then_fails_and_retry_succeeds(

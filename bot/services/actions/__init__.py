@@ -9,9 +9,10 @@
 A request is idempotent while its action is active: the `active_key` unique column
 ("withdraw:<invitation id>", "invite:<person id>", "sync:<account id>") makes a second request
 return the first action, on every backend, even when two taps race. Withdrawals and invitations
-wait `undo_window` before the worker may take them. These functions own their short
-transactions (a request that loses the race for the key must look the winner up in a fresh
-one), so they take the session factory.
+wait `undo_window` before the worker may take them, and then for the moment the account's
+rhythm gives them (`bot.services.rhythm`): outside active hours, the next window. These
+functions own their short transactions (a request that loses the race for the key must look
+the winner up in a fresh one), so they take the session factory.
 
 This package's front door holds the single requests, Undo and Retry, and re-exports the rest:
 bulk requests (`.bulk`), the /queue view (`.overview`) and the worker (`.worker`). Below them,
@@ -44,6 +45,7 @@ from bot.services.actions.enqueue import (
     ActionRefused,
     enqueue,
     new_action,
+    scheduled_start,
     usable_account,
     winner,
 )
@@ -110,11 +112,14 @@ async def request_withdrawal(
         person = await session.get_one(Person, invitation.person_id)
         if person.keep:
             raise ActionRefused("kept")
+        starts = await scheduled_start(
+            session, account, ActionKind.WITHDRAW, now=now, earliest=now + undo_window
+        )
         return new_action(
             account.id,
             ActionKind.WITHDRAW,
             key,
-            now + undo_window,
+            starts,
             now,
             invitation_id=invitation.id,
             person_id=person.id,
@@ -164,11 +169,14 @@ async def request_invite(
         if cooling.first() is not None:
             # LinkedIn would refuse it ("You can resend an invitation 3 weeks after withdrawing it").
             raise ActionRefused("in_cooldown")
+        starts = await scheduled_start(
+            session, account, ActionKind.INVITE, now=now, earliest=now + undo_window
+        )
         return new_action(
             account.id,
             ActionKind.INVITE,
             key,
-            now + undo_window,
+            starts,
             now,
             person_id=person.id,
             note=note or None,

@@ -1,4 +1,4 @@
-"""Bulk withdrawal requests: the oldest pending invitations, planned over days by the daily cap."""
+"""Bulk withdrawal requests: the oldest pending invitations, planned over days by the account's rhythm."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from bot.db.models import (
 )
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
-from bot.services.actions.records import active_key, withdrawals_per_day
+from bot.services.actions.records import active_key, queue_load
 from bot.services.events import record_event
-from bot.services.policy import DayPlan, effective_daily_cap, local_date, local_day_bounds, plan_withdrawals
+from bot.services.policy import DayPlan
+from bot.services.rhythm import account_rhythm, plan_by_day, schedule
 
 
 async def request_bulk_withdrawal(
@@ -37,10 +38,10 @@ async def request_bulk_withdrawal(
 ) -> tuple[str, DayPlan]:
     """Queue withdrawals of up to `max_n` pending invitations certainly older than `older_than_days`.
 
-    Oldest first; keep-listed people and invitations already being withdrawn are left out. The
-    plan spreads the work over local days within the daily cap, after what today already
-    carries (done or queued); each action waits for its day. Returns (batch_id, plan), the plan
-    as [(local date, count)]; an empty plan queues nothing.
+    Oldest first; keep-listed people and invitations already being withdrawn are left out. Each
+    action waits for the moment `rhythm.schedule` gives it: inside active hours, spread, each
+    day within its amount after what it already carries (done or queued). Returns (batch_id,
+    plan), the plan as [(local date, count)]; an empty plan queues nothing.
 
     Raises:
         ActionRefused: "not_found" or "account_paused".
@@ -95,23 +96,16 @@ async def _bulk(
                 .limit(max(0, max_n))
             )
         ).all()
-        today = local_date(now, account.timezone)
-        used = await withdrawals_per_day(session, account, now=now)
-        plan = plan_withdrawals(
-            len(candidates),
-            effective_daily_cap(account.daily_withdraw_cap, account.cap_override),
-            today,
-            used,
-        )
-        days = [day for day, count in plan for _ in range(count)]
-        for (invitation_id, person_id), day in zip(candidates, days, strict=True):
-            day_start = local_day_bounds(day, account.timezone)[0]
+        load = await queue_load(session, account, now=now, planning=True)
+        starts = schedule(account_rhythm(account), now, len(candidates), load, earliest=now + undo_window)
+        plan = plan_by_day(starts, account.timezone)
+        for (invitation_id, person_id), start in zip(candidates, starts, strict=True):
             session.add(
                 new_action(
                     account.id,
                     ActionKind.WITHDRAW,
                     active_key(ActionKind.WITHDRAW, invitation_id),
-                    max(now + undo_window, day_start),
+                    start,
                     now,
                     invitation_id=invitation_id,
                     person_id=person_id,

@@ -4,7 +4,10 @@ A claim moves one due action from QUEUED to RUNNING in a short transaction and i
 work starts, so whatever happens afterwards, the row says an attempt may have begun. Claims are
 compare-and-set (safe on any backend), use `FOR UPDATE SKIP LOCKED` on PostgreSQL (several
 worker processes), and are serialised per process (SQLite has no row locks). One account runs
-one action at a time, and withdrawals over its daily cap wait for its next local midnight.
+one action at a time, and paced work (withdrawals, invitations) starts only when the account's
+rhythm says so (`bot.services.rhythm`): inside its active hours, apart from other paced work,
+withdrawals within the day's amount. Work the rhythm holds back is moved to the moment the
+same schedule gives it, so /queue shows when it will really run.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import dataclasses
 import weakref
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,14 +26,15 @@ from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, 
 from bot.db.session import SessionFactory
 from bot.services.actions.holders import HolderStatus, current_holder, holder_status
 from bot.services.actions.records import (
+    PACED_KINDS,
     holder_values,
+    queue_load,
     record_cancelled,
     recorded_holder,
     set_error,
-    withdrawals_used_today,
 )
 from bot.services.events import record_event
-from bot.services.policy import effective_daily_cap, next_local_midnight
+from bot.services.rhythm import account_rhythm, schedule
 
 
 @dataclass(frozen=True)
@@ -105,15 +109,14 @@ async def claim_next_action(
             if postgres and await _account_busy(session, account.id):
                 skipped_accounts.add(account.id)
                 continue
-            if action.kind is ActionKind.WITHDRAW:
-                if not await _withdrawal_still_wanted(session, action, now):
-                    if cancelled is not None:
-                        cancelled.append(action.id)
-                    continue
-                cap = effective_daily_cap(account.daily_withdraw_cap, account.cap_override)
-                if await withdrawals_used_today(session, account, now) >= cap:
-                    await _defer_withdrawals_to_tomorrow(session, account, now)
-                    continue
+            withdrawal = action.kind is ActionKind.WITHDRAW
+            if withdrawal and not await _withdrawal_still_wanted(session, action, now):
+                if cancelled is not None:
+                    cancelled.append(action.id)
+                continue
+            if action.kind in PACED_KINDS and not await _rhythm_allows(session, account, action, now):
+                await _defer_due_work(session, account, action.kind, now)
+                continue
             # Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer
             # in this process that picked the same row finds it no longer QUEUED and moves on.
             taken = await session.execute(
@@ -206,29 +209,46 @@ async def _withdrawal_still_wanted(session: AsyncSession, action: Action, now: d
     return True
 
 
-async def _defer_withdrawals_to_tomorrow(session: AsyncSession, account: Account, now: datetime) -> None:
-    midnight = next_local_midnight(now, account.timezone)
-    moved = await session.execute(
-        update(Action)
-        .where(
-            Action.account_id == account.id,
-            Action.kind == ActionKind.WITHDRAW,
-            Action.state == ActionState.QUEUED,
-            Action.not_before < midnight,
-        )
-        .values(not_before=midnight)
-        .execution_options(synchronize_session=False)
+async def _rhythm_allows(session: AsyncSession, account: Account, action: Action, now: datetime) -> bool:
+    """The claim gate: does the account's schedule give this due action the moment `now`?"""
+    load = await queue_load(session, account, now=now, planning=False, exclude=(action.id,))
+    counted = action.kind is ActionKind.WITHDRAW
+    return schedule(account_rhythm(account), now, 1, load, counted=counted)[0] <= now
+
+
+async def _defer_due_work(session: AsyncSession, account: Account, kind: ActionKind, now: datetime) -> None:
+    """Move the account's due queued work of `kind` to the moments its schedule gives it."""
+    due = list(
+        (
+            await session.execute(
+                select(Action)
+                .where(
+                    Action.account_id == account.id,
+                    Action.kind == kind,
+                    Action.state == ActionState.QUEUED,
+                    Action.not_before <= now,
+                )
+                .order_by(Action.not_before, Action.id)
+            )
+        ).scalars()
     )
-    count = moved.rowcount  # type: ignore[attr-defined]
-    if count:
-        record_event(
-            session,
-            account_id=account.id,
-            kind="withdrawals_deferred",
-            at=now,
-            count=count,
-            until=midnight.isoformat(),
-        )
+    if not due:
+        return
+    load = await queue_load(session, account, now=now, planning=True, exclude=[a.id for a in due])
+    slots = schedule(account_rhythm(account), now, len(due), load, counted=kind is ActionKind.WITHDRAW)
+    # The gate and the plan agree (property-tested), so a held-back action never gets "now"
+    # again; the floor keeps a claim from spinning should they ever disagree.
+    floor = now + timedelta(seconds=1)
+    for action, slot in zip(due, slots, strict=True):
+        action.not_before = max(slot, floor)
+    record_event(
+        session,
+        account_id=account.id,
+        kind=f"{'withdrawals' if kind is ActionKind.WITHDRAW else 'invitations'}_deferred",
+        at=now,
+        count=len(due),
+        until=max(slots[0], floor).isoformat(),
+    )
 
 
 async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:

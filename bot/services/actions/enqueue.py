@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Action, ActionKind, ActionState
 from bot.db.session import SessionFactory
-from bot.services.actions.records import record_action_event
+from bot.services.actions.records import PACED_KINDS, queue_load, record_action_event
+from bot.services.rhythm import account_rhythm, schedule
 
 DEFAULT_UNDO_WINDOW = timedelta(seconds=10)
 """The default of `settings.undo_window_seconds`: how long [Undo] works before the worker may run."""
@@ -101,6 +102,17 @@ async def enqueue(db: SessionFactory, account_id: int, key: str, now: datetime, 
     except IntegrityError:
         return same_account(await winner(db, key), account_id)
     return action
+
+
+async def scheduled_start(
+    session: AsyncSession, account: Account, kind: ActionKind, *, now: datetime, earliest: datetime
+) -> datetime:
+    """When a new action of `kind` may run: at `earliest` for a sync, else by the account's rhythm."""
+    if kind not in PACED_KINDS:
+        return earliest
+    load = await queue_load(session, account, now=now, planning=True)
+    rhythm = account_rhythm(account)
+    return schedule(rhythm, now, 1, load, earliest=earliest, counted=kind is ActionKind.WITHDRAW)[0]
 
 
 async def active_action(db: SessionFactory, key: str) -> Action | None:

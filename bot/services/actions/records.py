@@ -9,6 +9,7 @@ too, so the claim, /queue, bulk requests and the digest all count them one way.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.db.models import (
 from bot.services.actions.holders import Holder
 from bot.services.events import record_event
 from bot.services.policy import cooldown_ends_at, local_date, local_day_bounds
+from bot.services.rhythm import Load
 
 ERROR_LIMIT = 500
 
@@ -107,11 +109,13 @@ async def withdrawals_used_today(session: AsyncSession, account: Account, now: d
     return int((await session.execute(query)).scalar_one())
 
 
-async def withdrawals_per_day(session: AsyncSession, account: Account, *, now: datetime) -> dict[date, int]:
+async def withdrawals_per_day(
+    session: AsyncSession, account: Account, *, now: datetime, exclude: Collection[int] = ()
+) -> dict[date, int]:
     """Return how many withdrawals each local day already carries against the daily cap.
 
-    Today carries those done today and those running; queued ones count on the local day they
-    may run (overdue ones on today). Bulk requests and the digest's bulk plan both start here.
+    Today carries those done today and those running; queued ones (but the `exclude`d) count on
+    the local day they may run (overdue ones on today). Every plan of withdrawals starts here.
     """
     today = local_date(now, account.timezone)
     used = {today: await withdrawals_used_today(session, account, now)}
@@ -120,12 +124,54 @@ async def withdrawals_per_day(session: AsyncSession, account: Account, *, now: d
             Action.account_id == account.id,
             Action.kind == ActionKind.WITHDRAW,
             Action.state == ActionState.QUEUED,
+            Action.id.not_in(exclude),
         )
     )
     for (not_before,) in queued:
         day = max(today, local_date(not_before, account.timezone))
         used[day] = used.get(day, 0) + 1
     return used
+
+
+PACED_KINDS = (ActionKind.WITHDRAW, ActionKind.INVITE)
+"""Browser work that changes something on LinkedIn: it keeps the account's rhythm (syncs only read)."""
+
+
+async def queue_load(
+    session: AsyncSession, account: Account, *, now: datetime, planning: bool, exclude: Collection[int] = ()
+) -> Load:
+    """What the account's queue holds, for `rhythm.schedule` (the `exclude`d actions left out).
+
+    `planning` (a request, a plan, moving work) sees the queued work ahead as well; the claim
+    gate (`planning=False`) sees only what already ran: whether this one may start now depends
+    on the work before it, not on the work planned after it.
+    """
+    started = await session.execute(
+        select(Action.started_at).where(
+            Action.account_id == account.id,
+            Action.kind.in_(PACED_KINDS),
+            Action.started_at >= now - timedelta(days=1),
+            Action.started_at <= now,
+            Action.id.not_in(exclude),
+        )
+    )
+    if not planning:
+        used = {local_date(now, account.timezone): await withdrawals_used_today(session, account, now)}
+        return Load(used=used, started=[at for (at,) in started if at is not None])
+    queued = await session.execute(
+        select(Action.not_before).where(
+            Action.account_id == account.id,
+            Action.kind.in_(PACED_KINDS),
+            Action.state == ActionState.QUEUED,
+            Action.not_before >= now,
+            Action.id.not_in(exclude),
+        )
+    )
+    return Load(
+        used=await withdrawals_per_day(session, account, now=now, exclude=exclude),
+        started=[at for (at,) in started if at is not None],
+        queued=[at for (at,) in queued],
+    )
 
 
 async def record_withdrawn(
