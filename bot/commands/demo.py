@@ -29,6 +29,7 @@ from bot.services.clock import OffsetClock
 from bot.services.digest import build_digest
 from bot.services.notes import note_length, note_limit
 from bot.services.reminders import DueReminder, mark_sent, scan_due
+from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
 
@@ -82,6 +83,10 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
         async with db.begin() as session:
             account = await get_or_create_account(session, DEMO_ACCOUNT, timezone="UTC")
             account.plan = Plan(sandbox.config.plan)
+            # The whole loop in a minute: the demo's account works around the clock, at once. A
+            # real account keeps its active hours and spreads the work (`bot.services.rhythm`).
+            for name, value in ALWAYS.items():
+                setattr(account, name, value)
             # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
             SessionVault.from_settings(settings).store_session(account, sandbox.storage_state())
 
