@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -22,6 +23,11 @@ def _short_date(value: date | datetime) -> str:
     return f"{value.day} {value.strftime('%b')}"
 
 
+def _local(value: datetime, timezone: str) -> datetime:
+    """The instant on the wall clock of `timezone` (the account's), for "today at 14:35"."""
+    return value.astimezone(ZoneInfo(timezone))
+
+
 def build_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -32,6 +38,7 @@ def build_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment
         keep_trailing_newline=False,
     )
     env.filters["short_date"] = _short_date
+    env.filters["local"] = _local
     return env
 
 

@@ -5,6 +5,7 @@ the parse-and-authorize step every button tap goes through.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -13,7 +14,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse, pattern
 from bot.context import BotContext
-from bot.db.models import Account
+from bot.db.models import Account, Action
 from bot.rendering import DEFAULT_LANGUAGE
 from bot.services.accounts import find_account_by_owner
 from bot.services.owners import owned_account
@@ -126,3 +127,12 @@ def on_button(
     order does not matter; typed text, whose order does, stays sequential.
     """
     return CallbackQueryHandler(callback, pattern=pattern(op), block=False)
+
+
+RHYTHM_SLACK = timedelta(seconds=1)
+"""A start this close to the end of the undo window is "right after it", not held by the rhythm."""
+
+
+def waits_for_rhythm(action: Action, now: datetime, undo_window: timedelta) -> datetime | None:
+    """When a queued action starts, if later than its undo window (the account's rhythm holds it)."""
+    return action.not_before if action.not_before > now + undo_window + RHYTHM_SLACK else None

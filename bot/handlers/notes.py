@@ -15,7 +15,7 @@ from telegram.ext import CommandHandler
 from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
 from bot.db.models import Account, Person, Reminder, ReminderState
-from bot.handlers.common import button, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.common import button, edit, keyboard, on_button, reply, tapped, text, waits_for_rhythm
 from bot.handlers.reminder_card import reminder_message
 from bot.handlers.worker import process_actions
 from bot.services import actions, reminders
@@ -86,7 +86,15 @@ async def send_invite(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     body = text(
-        context, "reminders/inviting", account, person=person, note=note, seconds=int(window.total_seconds())
+        context,
+        "reminders/inviting",
+        account,
+        person=person,
+        note=note,
+        seconds=int(window.total_seconds()),
+        starts=waits_for_rhythm(action, context.clock(), window),
+        now=context.clock(),
+        account_view=account,
     )
     await edit(query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)]))
     context.jobs.run_once(process_actions, window + timedelta(seconds=0.5))

@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.db.models import Account
 from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
 from bot.services.accounts import InvalidSetting, find_account_by_owner, update_preferences
+from bot.services.rhythm import EVERY_DAY, WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,25 @@ PREFERENCES: tuple[Preference, ...] = (
         tuple(
             {"review_days": r, "suggest_days": s, "withdraw_days": w}
             for r, s, w in ((30, 60, 90), (21, 45, 60), (14, 30, 45), (30, 90, 120))
+        ),
+    ),
+    Preference(
+        "active_hours",
+        tuple(
+            {
+                "active_weekdays": days,
+                "active_from_hour": start,
+                "active_until_hour": end,
+                "spread_work": spread,
+            }
+            for days, start, end, spread in (
+                (WEEKDAYS, 9, 18, True),
+                (WEEKDAYS, 8, 20, True),
+                (WEEKDAYS, 10, 16, True),
+                (EVERY_DAY, 9, 18, True),
+                (EVERY_DAY, 8, 22, True),
+                (EVERY_DAY, 0, 24, False),  # around the clock, as soon as due: no rhythm at all
+            )
         ),
     ),
     Preference("daily_withdraw_cap", tuple({"daily_withdraw_cap": c} for c in (10, 20, 30, 40))),

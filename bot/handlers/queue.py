@@ -16,7 +16,15 @@ SHOWN = 10  # buttons for the first ten; the text counts the rest
 
 async def _render(context: BotContext, account: Account) -> tuple[str, InlineKeyboardMarkup | None]:
     overview = await actions.queue_overview(context.db, account.id, now=context.clock())
-    body = text(context, "queue/queue", account, overview=overview, shown=SHOWN)
+    body = text(
+        context,
+        "queue/queue",
+        account,
+        overview=overview,
+        shown=SHOWN,
+        now=context.clock(),
+        account_view=account,
+    )
     rows: list[list[InlineKeyboardButton]] = []
     for item in overview.active[:SHOWN]:
         if item.state is ActionState.QUEUED:

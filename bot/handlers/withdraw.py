@@ -16,7 +16,17 @@ from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account, InvitationState
 from bot.handlers.cards import invitation_card
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.common import (
+    button,
+    current_account,
+    edit,
+    keyboard,
+    on_button,
+    reply,
+    tapped,
+    text,
+    waits_for_rhythm,
+)
 from bot.handlers.notes import redraw_reminder
 from bot.handlers.worker import process_actions
 from bot.services import actions
@@ -107,6 +117,9 @@ async def confirm_withdraw(update: Update, context: BotContext) -> None:
         account,
         item=view.item if view else None,
         seconds=int(_undo_window(context).total_seconds()),
+        starts=waits_for_rhythm(action, context.clock(), _undo_window(context)),
+        now=context.clock(),
+        account_view=account,
     )
     await edit(query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)]))
     _kick_worker(context)
@@ -293,6 +306,8 @@ async def confirm_bulk(update: Update, context: BotContext) -> None:
             plan=plan,
             today=today,
             account_view=account,
+            first=await actions.batch_next_start(context.db, batch_id),
+            now=context.clock(),
         ),
     )
     _kick_worker(context)

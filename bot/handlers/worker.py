@@ -95,11 +95,22 @@ async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
             )
     if outcome.chat_id is None or outcome.message_id is None:
         return  # started from the command line: no message to edit
+    now = context.clock()
     if outcome.batch_id is not None:
-        body = text(context, "withdraw/batch_progress", account, outcome=outcome)
+        body = text(
+            context, "withdraw/batch_progress", account, outcome=outcome, now=now, timezone=account.timezone
+        )
         markup = None
     else:
-        body = text(context, "withdraw/outcome", account, outcome=outcome, subject=subject)
+        body = text(
+            context,
+            "withdraw/outcome",
+            account,
+            outcome=outcome,
+            subject=subject,
+            now=now,
+            timezone=account.timezone,
+        )
         markup = None
         if outcome.result is Result.FAILED:
             markup = keyboard([button(context, account, "retry", Op.RETRY, outcome.action_id)])

@@ -218,9 +218,11 @@ _PREFERENCES: dict[str, Callable[[str, object], object]] = {
     "active_until_hour": _ranged(1, 24),
     "spread_work": _as_bool,
 }
+_ALIASES = {"active_days": "active_weekdays"}
+"""Names a person types for a preference stored under another name."""
 _COMPOUND = {"active_hours": (_active_hours, ("active_from_hour", "active_until_hour"))}
 """Preferences typed as one value that set several fields ("active_hours 9-18")."""
-PREFERENCE_NAMES = (*_PREFERENCES, *_COMPOUND)
+PREFERENCE_NAMES = (*_PREFERENCES, *_ALIASES, *_COMPOUND)
 """The preferences `update_preferences` accepts."""
 
 
@@ -237,7 +239,8 @@ async def update_preferences(
         InvalidSetting: the first problem found, naming the field and a reason code.
     """
     parsed: dict[str, object] = {}
-    for field, value in changes.items():
+    for typed, value in changes.items():
+        field = _ALIASES.get(typed, typed)
         if field in _COMPOUND:
             split, fields = _COMPOUND[field]
             parsed.update(zip(fields, split(field, value), strict=True))

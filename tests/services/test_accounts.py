@@ -129,6 +129,7 @@ async def test_invalid_preferences_are_refused_and_nothing_changes(
         ({"active_weekdays": "sat,sun", "active_hours": "10-14"}, (0b1100000, 10, 14, True)),
         ({"active_weekdays": "fri-mon"}, (0b1110001, 9, 18, True)),
         ({"active_weekdays": "ma,wo,vr"}, (0b0010101, 9, 18, True)),
+        ({"active_days": "mon-thu"}, (0b0001111, 9, 18, True)),
         (
             {"active_weekdays": "Every day", "active_hours": "00:00-24:00", "spread_work": "no"},
             (127, 0, 24, False),

@@ -49,7 +49,7 @@ from bot.services.actions.enqueue import (
     usable_account,
     winner,
 )
-from bot.services.actions.overview import QueueItem, QueueOverview, queue_overview
+from bot.services.actions.overview import QueueItem, QueueOverview, batch_next_start, queue_overview
 from bot.services.actions.records import active_key, record_action_event, record_cancelled
 from bot.services.actions.worker import (
     ActionOutcome,
@@ -72,6 +72,7 @@ __all__ = [
     "QueueOverview",
     "Result",
     "WorkerPolicy",
+    "batch_next_start",
     "cancel",
     "cancel_batch",
     "claim_next_action",

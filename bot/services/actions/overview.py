@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from bot.db.models import ACTIVE_ACTION_STATES, Account, Action, ActionKind, ActionState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import ActionRefused
-from bot.services.actions.records import withdrawals_used_today
+from bot.services.actions.records import next_in_batch, withdrawals_used_today
 from bot.services.policy import effective_daily_cap
 
 
@@ -84,6 +84,12 @@ async def queue_overview(
             active=[_item(action, name) for action, name in active.all()],
             failed=[_item(action, name) for action, name in failed.all()],
         )
+
+
+async def batch_next_start(db: SessionFactory, batch_id: str) -> datetime | None:
+    """When the bulk request's next queued withdrawal is due, by the account's rhythm."""
+    async with db() as session:
+        return await next_in_batch(session, batch_id)
 
 
 def _item(action: Action, name: str | None) -> QueueItem:

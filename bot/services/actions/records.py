@@ -174,6 +174,15 @@ async def queue_load(
     )
 
 
+async def next_in_batch(session: AsyncSession, batch_id: str) -> datetime | None:
+    """When the bulk request's next queued withdrawal is due (None once nothing waits)."""
+    query = select(func.min(Action.not_before)).where(
+        Action.batch_id == batch_id, Action.state == ActionState.QUEUED
+    )
+    found: datetime | None = (await session.execute(query)).scalar_one_or_none()
+    return found
+
+
 async def record_withdrawn(
     session: AsyncSession, action: Action, invitation: Invitation, account: Account, at: datetime, *, how: str
 ) -> None:

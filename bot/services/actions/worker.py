@@ -55,6 +55,7 @@ from bot.services.actions.claims import (
 from bot.services.actions.records import (
     backoff,
     finish,
+    next_in_batch,
     record_closed_elsewhere,
     record_failure,
     record_invited,
@@ -128,6 +129,7 @@ class ActionOutcome:
     batch_done: int  # actions of the batch that reached a final state
     batch_total: int
     batch_kept: int  # actions of the batch cancelled because their person was keep-listed
+    batch_next: datetime | None  # when the batch's next queued action is due, by the account's rhythm
     chat_id: int | None
     message_id: int | None
 
@@ -458,8 +460,10 @@ async def _outcome(
     session: AsyncSession, action: Action, person_name: str | None, result: Result
 ) -> ActionOutcome:
     done = total = kept = 0
+    batch_next = None
     if action.batch_id is not None:
         await session.flush()
+        batch_next = await next_in_batch(session, action.batch_id)
         counts = (
             await session.execute(
                 select(Action.state, Action.error_kind, func.count())
@@ -485,6 +489,7 @@ async def _outcome(
         batch_done=done,
         batch_total=total,
         batch_kept=kept,
+        batch_next=batch_next,
         chat_id=action.chat_id,
         message_id=action.message_id,
     )
