@@ -230,6 +230,13 @@ async def test_status_and_db_upgrade(cli_env: dict[str, str], db: SessionFactory
     assert status.exit_code == 0, status.output
     assert "Pending:           3 of 500" in status.output
     assert "not signed in" in status.output
+    assert "Active hours:      around the clock, as soon as due" in status.output  # the fixture's
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        stored.active_weekdays, stored.active_from_hour, stored.active_until_hour = 0b0011111, 9, 18
+        stored.spread_work = True
+    status = await invoke(cli_env, "status")
+    assert "Active hours:      Mon,Tue,Wed,Thu,Fri 09:00–18:00 UTC, spread" in status.output
     upgraded = await invoke(cli_env, "db", "upgrade")
     assert upgraded.exit_code == 0
     assert "revision 0001" in upgraded.output or "up to date" in upgraded.output
