@@ -1,11 +1,16 @@
 """LinkedIn's relative age text ("Sent 3 months ago") → the range of ages it can mean.
 
 LinkedIn rounds down: "3 months ago" proves at least three months and less than four. So each
-text maps to a half-open `AgeRange` `[n units, (n + 1) units)`. The units are calendar-ish
-constants, chosen to match how LinkedIn switches units (and how the sandbox renders them):
+text maps to a half-open `AgeRange` `[n units, (n + 1) units)`. Units of a fixed length:
 
-    second = 1 s, minute = 60 s, hour = 60 min, day = 24 h,
-    week = 7 days, month = 30 days, year = 365 days.
+    second = 1 s, minute = 60 s, hour = 60 min, day = 24 h, week = 7 days.
+
+Months and years have no length LinkedIn documents: a page may count a month as 30 days, as
+30.44 days (a twelfth of 365.25) or as a calendar month (28 to 31 days, counted from the send
+date), and a year as 365 days, 365.25 days or a calendar year. The range of "n months" is the
+union over those conventions, so it contains the true age whichever one the page uses: its
+`min_age` is the shortest any of them allows (a guaranteed lower bound), its `max_age` the
+longest. `MONTH` (30 days) and `YEAR` (365 days) are the nominal lengths.
 
 "today" is `[0, 1 day)`, "yesterday" `[1 day, 2 days)`, "now"/"just now" `[0, 1 minute)`.
 
@@ -16,9 +21,12 @@ word (the 2021 rendering had none), any case, non-breaking spaces, and articles 
 
 from __future__ import annotations
 
+import calendar
+import math
 import re
 import unicodedata
 from datetime import timedelta
+from functools import cache
 
 from automation.types import AgeRange
 
@@ -39,7 +47,10 @@ UNITS: dict[str, timedelta] = {
     "month": MONTH,
     "year": YEAR,
 }
-"""Unit names (English) to their length; the keys are what `_UNIT_WORDS` maps words to."""
+"""Unit names (English) to their (nominal) length; the keys are what `_UNIT_WORDS` maps words to."""
+
+_AVERAGE_MONTH = timedelta(days=30.44)
+_AVERAGE_YEAR = timedelta(days=365.25)
 
 # Every word a language uses for a unit, singular and plural (German also the dative plural).
 _UNIT_WORDS: dict[str, str] = {
@@ -157,11 +168,55 @@ def parse_age(text: str) -> AgeRange:
 
 
 def unit_range(count: int, unit: str) -> AgeRange:
-    """`[count, count + 1)` of `unit` (a key of `UNITS`): what a floor-rounded "count units ago" means."""
+    """What a floor-rounded "count units ago" allows: `[count, count + 1)` of `unit` (a key of `UNITS`).
+
+    For months and years, the union of that interval under every convention a page may count by
+    (see the module docstring).
+    """
     if count < 0:
         raise ValueError(f"negative count: {count}")
+    if unit == "month":
+        return AgeRange(
+            min(count * MONTH, count * _AVERAGE_MONTH, _calendar_months(count)[0]),
+            max((count + 1) * MONTH, (count + 1) * _AVERAGE_MONTH, _calendar_months(count + 1)[1]),
+        )
+    if unit == "year":
+        return AgeRange(
+            min(count * YEAR, count * _AVERAGE_YEAR, _calendar_years(count)[0]),
+            max((count + 1) * YEAR, (count + 1) * _AVERAGE_YEAR, _calendar_years(count + 1)[1]),
+        )
     length = UNITS[unit]
     return AgeRange(count * length, (count + 1) * length)
+
+
+# The Gregorian calendar repeats every 400 years: its month lengths, once round and a bit more.
+_MONTH_LENGTHS = [calendar.monthrange(2000 + m // 12, m % 12 + 1)[1] for m in range(400 * 12)]
+
+
+@cache
+def _calendar_months(count: int) -> tuple[timedelta, timedelta]:
+    """The shortest and longest span of `count` calendar months (from a day to the same day later).
+
+    A span that starts on the 29th–31st and ends in a shorter month ends on that month's last
+    day, which makes it the span of the `count` months that follow the start month: still
+    between the two.
+    """
+    if count == 0:
+        return timedelta(0), timedelta(0)
+    cycle = _MONTH_LENGTHS + _MONTH_LENGTHS[: count % len(_MONTH_LENGTHS)]
+    whole_cycles = count // len(_MONTH_LENGTHS) * sum(_MONTH_LENGTHS)
+    window = sum(cycle[: count % len(_MONTH_LENGTHS)])
+    spans = [window]
+    for start in range(1, len(_MONTH_LENGTHS)):
+        window += cycle[start + count % len(_MONTH_LENGTHS) - 1] - cycle[start - 1]
+        spans.append(window)
+    return timedelta(days=whole_cycles + min(spans)), timedelta(days=whole_cycles + max(spans))
+
+
+def _calendar_years(count: int) -> tuple[timedelta, timedelta]:
+    """The shortest and longest span of `count` calendar years: 365 days each, plus the 29 Februaries
+    the span can hold (at most one in any four consecutive years)."""
+    return count * YEAR, count * YEAR + math.ceil(count / 4) * DAY
 
 
 def _count(word: str) -> int | None:

@@ -27,7 +27,7 @@ def page_ages(sandbox: SandboxServer) -> dict[str, timedelta]:
     now = sandbox.state.now()
     ages = {}
     for invitation in sandbox.state.pending():
-        shown = relative_age(now - invitation.sent_at)
+        shown = relative_age(invitation.sent_at, now)
         fresh = shown.unit in ("now", "today", "yesterday")  # younger than any stale invitation
         ages[invitation.slug] = timedelta(0) if fresh else unit_range(shown.count, shown.unit).min_age
     return ages

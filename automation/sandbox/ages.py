@@ -2,16 +2,25 @@
 
 The unit and count are computed here; the words live in the locale templates
 (`templates/sandbox/strings/<locale>.html.j2`, macro `sent_age`).
+
+How long a month and a year are is the page's choice, and LinkedIn does not document it
+(`MONTH_CONVENTIONS`): 30 / 365 days ("fixed", the default), 30.44 / 365.25 days ("average"),
+or calendar months and years counted from the send date ("calendar"). The drift mode picks one
+per world; automation.timeparse must hold the truth under all three.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-# The month automation.timeparse documents (floor of days / 30): both sides must agree, or a parsed
-# "2 months" ([60, 90) days) would not contain the 90.2-day-old invitation it was rendered from.
-DAYS_PER_MONTH = 30
+MONTH_CONVENTIONS = ("fixed", "average", "calendar")
+
+_LENGTHS = {
+    "fixed": (timedelta(days=30), timedelta(days=365)),
+    "average": (timedelta(days=30.44), timedelta(days=365.25)),
+}
 
 
 @dataclass(frozen=True)
@@ -22,13 +31,17 @@ class Age:
     count: int
 
 
-def relative_age(age: timedelta, *, today_for_hours: bool = False) -> Age:
-    """Floor `age` to LinkedIn's coarsest fitting unit.
+def relative_age(
+    sent_at: datetime, now: datetime, *, today_for_hours: bool = False, convention: str = "fixed"
+) -> Age:
+    """Floor the age of something sent at `sent_at`, seen at `now`, to LinkedIn's coarsest fitting unit.
 
     Args:
-        age: how long ago the invitation was sent (negative ages count as now).
+        sent_at, now: when it was sent and when the page is rendered (negative ages count as now).
         today_for_hours: the Ember rendering (E2) says "Sent today" instead of minutes and hours.
+        convention: how months and years are counted, one of `MONTH_CONVENTIONS`.
     """
+    age = now - sent_at
     seconds = max(0, int(age.total_seconds()))
     days = seconds // 86_400
     if seconds < 60:
@@ -41,8 +54,29 @@ def relative_age(age: timedelta, *, today_for_hours: bool = False) -> Age:
         return Age("yesterday", 1)
     if days < 7:
         return Age("day", days)
-    if days < 30:
+    months, years = _months_and_years(sent_at, now, convention)
+    if months < 1:
         return Age("week", days // 7)
-    if days < 365:
-        return Age("month", max(1, days // DAYS_PER_MONTH))
-    return Age("year", days // 365)
+    if years < 1:
+        return Age("month", months)
+    return Age("year", years)
+
+
+def _months_and_years(sent_at: datetime, now: datetime, convention: str) -> tuple[int, int]:
+    if convention == "calendar":
+        months = (now.year - sent_at.year) * 12 + now.month - sent_at.month
+        if months > 0 and add_months(sent_at, months) > now:
+            months -= 1
+        return max(0, months), max(0, months) // 12
+    month, year = _LENGTHS[convention]
+    age = max(now - sent_at, timedelta(0))
+    return age // month, age // year
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later; a day the target month lacks becomes its last day."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

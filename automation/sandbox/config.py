@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automation.sandbox.ages import MONTH_CONVENTIONS
+
 RENDERINGS = ("e4", "e3", "e2")
 LOCALES = ("en", "de", "nl")
 PLANS = ("free", "premium")
@@ -26,6 +28,10 @@ class SandboxConfig:
         notes_quota: personalized notes left this month on the free plan.
         email, password, pin: the one member's credentials and the checkpoint PIN.
         host, port: where `SandboxServer` listens; port 0 picks a free port.
+        month_convention: how the Sent page counts months and years ("fixed" 30/365 days,
+            "average" 30.44/365.25 days, "calendar"); see `automation.sandbox.ages`.
+        drift: a drift seed, or None. With one, every page varies what carries no meaning
+            (see `automation.sandbox.drift`), reproducibly per seed.
     """
 
     seed: int = 7
@@ -39,6 +45,8 @@ class SandboxConfig:
     pin: str = DEFAULT_PIN
     host: str = "127.0.0.1"
     port: int = 0
+    month_convention: str = "fixed"
+    drift: int | None = None
 
     def __post_init__(self) -> None:
         if self.rendering not in RENDERINGS:
@@ -47,5 +55,9 @@ class SandboxConfig:
             raise ValueError(f"locale must be one of {LOCALES}, not {self.locale!r}")
         if self.plan not in PLANS:
             raise ValueError(f"plan must be one of {PLANS}, not {self.plan!r}")
+        if self.month_convention not in MONTH_CONVENTIONS:
+            raise ValueError(
+                f"month_convention must be one of {MONTH_CONVENTIONS}, not {self.month_convention!r}"
+            )
         if self.pending < 0 or self.notes_quota < 0:
             raise ValueError("pending and notes_quota cannot be negative")

@@ -1,7 +1,8 @@
 """The JSON control and inspection API under `/__sandbox/` (never linked from any page).
 
 GET  /__sandbox/state                 the world: pending, withdrawn, invited, connected, counts, faults, clock
-POST /__sandbox/reset                 {seed, pending, rendering, locale, plan, notes_quota}: rebuild the world
+POST /__sandbox/reset                 {seed, pending, rendering, locale, plan, notes_quota,
+                                       month_convention, drift}: rebuild the world
 POST /__sandbox/faults                {delay_ms, checkpoint, withdraw_holds, confirm_noop,
                                        dialog_wrong_person, withdraw_error, weekly_limit, weekly_invite_cap,
                                        load_more_button, login_variant, auth_redirect, expire_sessions,
@@ -24,7 +25,7 @@ from starlette.routing import Route
 from automation.sandbox.context import sandbox_of
 from automation.sandbox.state import SandboxState
 
-_RESET_KEYS = {"seed", "pending", "rendering", "locale", "plan", "notes_quota"}
+_RESET_KEYS = {"seed", "pending", "rendering", "locale", "plan", "notes_quota", "month_convention", "drift"}
 
 
 def apply_switches(state: SandboxState, switches: dict[str, Any]) -> None:

@@ -70,7 +70,10 @@ def _rows(request: Request, invitations: list[Invitation], *, lazy: bool) -> lis
                 name=person.name,
                 first_name=person.first_name,
                 headline=person.headline,
-                age=relative_age(now - invitation.sent_at, today_for_hours=today_for_hours),
+                age=relative_age(
+                    invitation.sent_at, now, today_for_hours=today_for_hours,
+                    convention=sandbox.state.month_convention,
+                ),  # fmt: skip
                 note=invitation.note,
                 profile_url=f"{origin}/in/{person.slug}/",
                 # Live: server-rendered rows point at the feed, lazy-loaded ones at the Sent page.

@@ -215,6 +215,12 @@ class SandboxState:
             self._world.pill_word = value or None
 
     @property
+    def month_convention(self) -> str:
+        """How the Sent page counts months and years (`automation.sandbox.ages.MONTH_CONVENTIONS`)."""
+        with self._lock:
+            return self._world.config.month_convention
+
+    @property
     def class_salt(self) -> str:
         with self._lock:
             return self._world.class_salt
