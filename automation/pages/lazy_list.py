@@ -1,4 +1,4 @@
-"""Growing a lazy-loaded list from inside the page: scroll its container, wait for new rows.
+"""Growing a lazy-loaded list of invitation rows from inside the page: scroll its container, wait.
 
 One `evaluate` runs several load rounds in the page (a MutationObserver wakes it the moment rows
 arrive), so a 1,000-row list costs about one fetch per batch, not a driver round trip per check.
@@ -11,23 +11,29 @@ from typing import Any
 
 from playwright.async_api import Locator
 
-# Rows are visible list items that link to a profile; the count is only a growth signal, the rows
+from automation.pages.rows import ROW_HELPERS_JS
+
+# Rows are invitation rows (`ROW_HELPERS_JS.rowKey`), counted once per member: a sticky or
+# responsive copy of a row is the same invitation. The count is only a growth signal; the rows
 # themselves are read afterwards through the role-based locator.
-_COUNT = """
-  const isRow = el => el.checkVisibility() && el.querySelector('a[href*="/in/"]') !== null;
-  // Each element is judged once, when first seen: re-checking the visibility of 1,000 rows on
-  // every batch would force style work on all of them.
+_COUNT = (
+    ROW_HELPERS_JS
+    + """
+  // Each element is judged once, when first seen: re-checking 1,000 rows on every batch would
+  // force style work on all of them.
   const seen = new WeakSet();
-  let rows = 0;
+  const members = new Set();
   const count = () => {
     for (const el of main.querySelectorAll('[role="listitem"], li')) {
       if (seen.has(el)) continue;
       seen.add(el);
-      if (isRow(el)) rows += 1;
+      const key = rowKey(el);
+      if (key !== null) members.add(key);
     }
-    return rows;
+    return members.size;
   };
 """
+)
 COUNT_JS = "main => {" + _COUNT + " return count(); }"
 
 GROW_JS = (
@@ -35,7 +41,7 @@ GROW_JS = (
 async (main, o) => {"""
     + _COUNT
     + """
-  const found = () => o.until !== null && main.querySelector(o.until) !== null;
+  const found = () => o.until !== null && members.has(o.until);
   const scroll = () => {
     const scroller = main.scrollHeight > main.clientHeight ? main : document.scrollingElement;
     scroller.scrollTo(0, scroller.scrollHeight);
@@ -90,12 +96,12 @@ async def grow(
     scroll: bool = True,
     since: int | None = None,
 ) -> Growth:
-    """Run load rounds in the page until `target` rows, the `until` row, `chunk` new rows, or a stall.
+    """Run load rounds until `target` rows, the `until` member's row, `chunk` new rows, or a stall.
 
     Args:
         main: the list's scroll container (`<main>`).
         target: stop once this many rows are loaded (the pill's count), if known.
-        until: stop once this CSS selector matches inside `main` (a row we look for).
+        until: stop once an invitation row for this member slug is loaded (a row we look for).
         idle_ms: how long one round waits for new rows before it counts as stable.
         stable_rounds: rounds without growth before the list counts as complete.
         chunk: return after this many new rows, so the caller can report progress.

@@ -1,5 +1,16 @@
 """One Sent-page row, read in the browser as raw strings, turned into a `SentInvitation` here.
 
+What makes a list item an invitation row is what it holds, never where it sits or how it is
+styled: a withdraw control (a link or button labelled "Withdraw invitation sent to <Name>", or
+an unlabelled one whose text is "Withdraw") and profile links that all point at one member, the
+one the control names. "People you may know" cards, rail items and ads hold no withdraw control;
+hidden duplicates are invisible; sticky or responsive copies of a row are the same member, and
+a member counts once.
+
+Text is read without the controls inside it: an expander ("…more"), a "see more" link, a
+visually-hidden label or an `aria-hidden` decoration never becomes part of a name, a headline or
+a note. Which element is a control is decided by its role and structure, not by its words.
+
 Reading happens in a single `evaluate_all` over the row locators (one round trip for hundreds of
 rows); everything that decides what a string means is plain Python, testable without a browser.
 """
@@ -13,36 +24,162 @@ from typing import TypedDict, cast
 
 from playwright.async_api import Locator
 
-from automation.pages.common import WITHDRAW_TEXT, name_in_withdraw_label
+from automation.pages.common import WITHDRAW_LABEL, WITHDRAW_TEXT, name_in_withdraw_label, same_person
 from automation.slugs import profile_slug
 from automation.timeparse import parse_age
 from automation.types import SentInvitation
 
-# Runs in the page over the visible rows. Only structure every rendering shares is used: the row's
-# profile links, the labels of its links/buttons, its rendered lines, and the note box.
-READ_ROWS_JS = """
-rows => JSON.stringify(rows.map(row => {
-  const profileLinks = [...row.querySelectorAll('a[href*="/in/"]')].map(a => a.getAttribute('href'));
-  const controls = [...row.querySelectorAll('a, button')].map(el => ({
-    label: (el.getAttribute('aria-label') || '').trim(),
-    text: el.textContent.trim(),
-  }));
-  const pictures = [...row.querySelectorAll('img[alt], [role="img"][aria-label], figure[aria-label]')]
-    .map(el => el.getAttribute('alt') || el.getAttribute('aria-label') || '');
-  const noteBox = row.querySelector(
-    '[data-testid="expandable-text-box"], .invitation-card__custom-message, [data-test-note]');
-  const time = row.querySelector('time, .time-badge');
-  return {
-    profile_links: profileLinks,
-    controls: controls,
-    pictures: pictures,
-    lines: (row.innerText || '').split('\\n').map(s => s.trim()).filter(Boolean),
-    note: noteBox ? noteBox.textContent.trim() : null,
-    note_lines: noteBox ? [noteBox.textContent.trim()] : [],
-    time: time ? time.textContent.trim() : null,
-  };
-}))
+# The page-side helpers every row query shares (counting while loading, reading, expanding).
+# `rowKey(el)` is the slug of the one member an invitation row is about, or null when `el` is not
+# an invitation row; `lines(el)` is its rendered text line by line, controls and hidden parts left out.
+ROW_HELPERS_JS = (
+    f"""
+  const withdrawLabel = new RegExp({json.dumps(WITHDRAW_LABEL.pattern)});
+  const withdrawText = new RegExp({json.dumps(WITHDRAW_TEXT.pattern)});
 """
+    + r"""
+  const CONTROL_ROLES = new Set(['button', 'link', 'menuitem', 'switch', 'tab', 'checkbox', 'option']);
+  const isControl = el => ['A', 'BUTTON', 'SELECT', 'INPUT', 'TEXTAREA', 'SUMMARY'].includes(el.tagName)
+    || CONTROL_ROLES.has(el.getAttribute('role'));
+  // Visually hidden (the "sr-only" pattern): taken out of the layout and clipped to nothing.
+  const clippedAway = el => {
+    const style = getComputedStyle(el);
+    if (style.position !== 'absolute' && style.position !== 'fixed') return false;
+    return /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip)
+      || style.clipPath === 'inset(50%)' || (el.offsetWidth <= 1 && el.offsetHeight <= 1);
+  };
+  const unseen = el => el.getAttribute('aria-hidden') === 'true'
+    || !el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) || clippedAway(el);
+  const lines = (root, { keepControls = false } = {}) => {
+    const out = [];
+    let current = '';
+    const flush = () => {
+      const text = current.replace(/\s+/g, ' ').trim();
+      if (text) out.push(text);
+      current = '';
+    };
+    const walk = node => {
+      for (const child of node.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) { current += child.data; continue; }
+        if (child.nodeType !== Node.ELEMENT_NODE) continue;
+        if (['TEMPLATE', 'SCRIPT', 'STYLE', 'svg'].includes(child.tagName)) continue;
+        if (child.tagName === 'BR') { flush(); continue; }
+        if ((!keepControls && isControl(child)) || unseen(child)) continue;
+        const display = getComputedStyle(child).display;
+        const block = !display.startsWith('inline') && display !== 'contents';
+        if (block) flush();
+        walk(child);
+        if (block) flush();
+      }
+    };
+    walk(root);
+    flush();
+    return out;
+  };
+  const slugOf = href => {
+    try {
+      const match = new URL(href, location.href).pathname.match(/^\/in\/([^/?#]+)/);
+      return match ? decodeURIComponent(match[1]).trim() || null : null;
+    } catch (error) {
+      return null;
+    }
+  };
+  const labelName = el => {
+    const match = (el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim().match(withdrawLabel);
+    return match ? match.slice(1).find(Boolean) : null;
+  };
+  const norm = text => text.replace(/[’']/g, "'").replace(/\s+/g, ' ').trim().toLowerCase();
+  const controlsOf = row => [...row.querySelectorAll('a, button, [role="button"], [role="link"]')];
+  const rowKey = row => {
+    if (!row.checkVisibility()) return null;
+    const links = [...row.querySelectorAll('a[href*="/in/"]')];
+    const slugs = new Set(links.map(a => slugOf(a.getAttribute('href'))));
+    slugs.delete(null);
+    if (slugs.size !== 1) return null;
+    for (const control of controlsOf(row)) {
+      const named = labelName(control);
+      if (named !== null) {
+        const shown = norm(row.textContent) + ' ' + [...row.querySelectorAll('[aria-label], img[alt]')]
+          .map(el => norm(el.getAttribute('aria-label') || el.getAttribute('alt') || '')).join(' ');
+        if (shown.includes(norm(named))) return [...slugs][0];
+      } else if (withdrawText.test(control.textContent)) {
+        return [...slugs][0];
+      }
+    }
+    return null;
+  };
+"""
+)
+
+READ_ROWS_JS = (
+    "rows => {"
+    + ROW_HELPERS_JS
+    + r"""
+  const NOTE_BOX = '[data-testid="expandable-text-box"], .invitation-card__custom-message, [data-test-note]';
+  return JSON.stringify(rows.map(row => {
+    const links = [...row.querySelectorAll('a[href*="/in/"]')];
+    const noteBox = row.querySelector(NOTE_BOX);
+    const noteLines = noteBox ? lines(noteBox) : [];
+    // The note's expander: the nearest visible button around the note that is not the withdraw control.
+    const buttons = [...row.querySelectorAll('button, [role="button"]')];
+    let expander = null;
+    for (let box = noteBox; box && expander === null && row.contains(box); box = box.parentElement) {
+      expander = buttons.find(el => box.contains(el) && !unseen(el) && !labelName(el)
+        && !withdrawText.test(el.textContent)) || null;
+    }
+    const time = row.querySelector('time');
+    return {
+      key: rowKey(row),
+      profile_links: links.map(a => a.getAttribute('href')),
+      link_texts: links.map(a => lines(a, { keepControls: true }).join(' ')),
+      controls: controlsOf(row).map(el => ({
+        label: (el.getAttribute('aria-label') || '').trim(),
+        text: lines(el, { keepControls: true }).join(' ') || el.textContent.trim(),
+      })),
+      pictures: [...row.querySelectorAll('img[alt], [role="img"][aria-label], figure[aria-label]')]
+        .map(el => el.getAttribute('alt') || el.getAttribute('aria-label') || ''),
+      lines: lines(row),
+      note: noteBox ? noteLines.join(' ') : null,
+      note_lines: noteLines,
+      // An expander beside a note that ends in an ellipsis: the rest is not on the page yet.
+      note_expander: expander !== null && /(…|\.\.\.)$/.test(noteLines.join(' '))
+        ? buttons.indexOf(expander) : null,
+      time: time ? lines(time).join(' ') : null,
+    };
+  }));
+}"""
+)
+
+
+# Waits (on page mutations, not on a clock) until the row's note no longer ends in an ellipsis.
+NOTE_EXPANDED_JS = (
+    "(row, timeoutMs) => {"
+    + ROW_HELPERS_JS
+    + r"""
+  const NOTE_BOX = '[data-testid="expandable-text-box"], .invitation-card__custom-message, [data-test-note]';
+  const expanded = () => {
+    const box = row.querySelector(NOTE_BOX);
+    return box !== null && !/(…|\.\.\.)$/.test(lines(box).join(' '));
+  };
+  return new Promise(resolve => {
+    if (expanded()) return resolve(true);
+    const observer = new MutationObserver(() => {
+      if (expanded()) { observer.disconnect(); clearTimeout(timer); resolve(true); }
+    });
+    const timer = setTimeout(() => { observer.disconnect(); resolve(expanded()); }, timeoutMs);
+    observer.observe(row, { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+}"""
+)
+
+
+async def expand_note(row: Locator, expander_index: int, timeout_ms: float) -> bool:
+    """Click a truncated note's expander (a trusted click) and wait for the full text.
+
+    Returns False if the full text never came."""
+    # nth: the index READ_ROWS_JS found among the row's buttons; CSS because that is what it counted.
+    await row.locator('button, [role="button"]').nth(expander_index).click()
+    return bool(await row.evaluate(NOTE_EXPANDED_JS, timeout_ms))
 
 
 async def read_raw_rows(rows: Locator) -> list[RawRow]:
@@ -62,18 +199,26 @@ class Control(TypedDict):
 class RawRow(TypedDict):
     """What `READ_ROWS_JS` returns per row."""
 
+    key: str | None
     profile_links: list[str]
+    link_texts: list[str]
     controls: list[Control]
     pictures: list[str]
     lines: list[str]
     note: str | None
     note_lines: list[str]
+    note_expander: int | None
     time: str | None
 
 
 _PICTURE_NAME = re.compile(
     r"^(?:(?P<en>.+?)[’']s profile picture|Profilbild von (?P<de>.+)|Profielfoto van (?P<nl>.+))$"
 )
+
+
+def clean_text(text: str) -> str:
+    """One row text as we store it: whitespace runs become one space, the ends are trimmed."""
+    return " ".join(text.split())
 
 
 def has_withdraw_control(raw: RawRow) -> bool:
@@ -87,21 +232,36 @@ def row_slug(raw: RawRow) -> str | None:
     return slugs.pop() if len(slugs) == 1 else None
 
 
-def row_name(raw: RawRow) -> str | None:
-    """The member's name: from the withdraw control's label, else the picture label, else the first line."""
-    for control in raw["controls"]:
-        name = name_in_withdraw_label(control["label"])
-        if name:
-            return name
+def _shown_names(raw: RawRow) -> list[str]:
+    """The names the row shows besides its withdraw label: picture labels, profile link texts, lines."""
+    names = []
     for picture in raw["pictures"]:
         match = _PICTURE_NAME.match(picture.strip())
         if match:
-            return next(v for v in match.groupdict().values() if v)
+            names.append(next(v for v in match.groupdict().values() if v))
+    names += [clean_text(text) for text in raw["link_texts"] if text.strip()]
+    return names
+
+
+def row_name(raw: RawRow) -> str | None:
+    """The member's name: from the withdraw control's label (if the row shows that name too), else
+    the picture label, else the profile link's text, else the first line."""
+    shown = _shown_names(raw)
+    for control in raw["controls"]:
+        name = name_in_withdraw_label(control["label"])
+        if name:
+            named_elsewhere = any(same_person(name, other) for other in [*shown, *raw["lines"]])
+            return clean_text(name) if named_elsewhere else None
+    if shown:
+        return shown[0]
     return raw["lines"][0] if raw["lines"] else None
 
 
 def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation | None:
     """A `SentInvitation` from a raw row, or None if the row is not an invitation we can act on.
+
+    The text lines come in the order every rendering shows them: the name, the headline (if
+    any), the sent time, the note (if any).
 
     Args:
         raw: the strings read from the row.
@@ -113,12 +273,12 @@ def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation 
     name = row_name(raw)
     if slug is None or name is None:
         return None
-    note = " ".join(raw["note"].split()) if raw["note"] else None
-    skip = {name, *(c["text"] for c in raw["controls"] if WITHDRAW_TEXT.match(c["text"])), *raw["note_lines"]}
-    age_text, age = None, None
-    headline = ""
+    note = clean_text(raw["note"]) if raw["note"] else None
+    note_lines = set(raw["note_lines"])
+    lines = [line for line in raw["lines"] if line not in note_lines]
     candidates = [raw["time"]] if raw["time"] else []
-    candidates += [line for line in raw["lines"] if line not in skip]
+    candidates += [line for line in lines if not same_person(line, name)]
+    age_text, age = None, None
     for line in candidates:
         try:
             age = parse_age(line)
@@ -128,20 +288,14 @@ def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation 
         break
     if age_text is None or age is None:
         return None
-    for line in raw["lines"]:
-        if line not in skip and line != age_text and not _is_more_button(line):
-            headline = line
-            break
+    before_age = lines[: lines.index(age_text)] if age_text in lines else lines
+    headline = next((line for line in before_age if not same_person(line, name)), "")
     return SentInvitation(
         slug=slug,
         name=name,
-        headline=headline,
+        headline=clean_text(headline),
         profile_url=profile_url(slug),
         age_text=age_text,
         age=age,
-        note=note,
+        note=note or None,
     )
-
-
-def _is_more_button(line: str) -> bool:
-    return line.lstrip("…. ").casefold() in {"more", "mehr", "meer", "plus", "más"}

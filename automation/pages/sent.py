@@ -25,7 +25,7 @@ from automation.pages.common import (
     same_person,
 )
 from automation.pages.lazy_list import Growth, count_rows, grow
-from automation.pages.rows import has_withdraw_control, parse_row, read_raw_rows, row_name
+from automation.pages.rows import expand_note, has_withdraw_control, parse_row, read_raw_rows, row_name
 from automation.slugs import profile_path
 from automation.types import SentInvitation
 
@@ -64,10 +64,10 @@ class SentInvitationsPage:
             .or_(page.locator('button[data-view-name="sent-invitations-withdraw-single"]'))
             .or_(page.locator("button.invitation-card__action-btn"))
         )
-        # A row is a visible list item inside <main> that holds a withdraw control: that excludes
-        # hidden duplicate rows and right-rail or "People you may know" cards. The control check
-        # runs in Python on the row's strings (`has_withdraw_control`): a `has=` filter would name
-        # every control of every row in the browser on each query, seconds for a long list.
+        # Rows are the visible list items inside <main>; which of them are invitation rows is
+        # decided by what they hold (automation/pages/rows.py), in the page while loading and in
+        # Python when read: a `has=` filter here would name every control of every row in the
+        # browser on each query, seconds for a long list.
         self.list_items = self.main.get_by_role("listitem").filter(visible=True)
         self.pill = (
             page.get_by_role("link", name=PILL)
@@ -122,14 +122,36 @@ class SentInvitationsPage:
         return list(found.values()), total
 
     async def read_rows(self) -> list[SentInvitation]:
-        """The rows loaded so far, parsed (rows that are not invitations are skipped)."""
+        """The rows loaded so far, parsed (rows that are not invitations are skipped).
+
+        A note the page shows only in part (an ellipsis and an expander) is expanded first, with
+        a trusted click on its expander, and its row read again.
+        """
         raws = await read_raw_rows(self.list_items)
+        for index, raw in enumerate(raws):
+            if raw["note_expander"] is None or raw["key"] is None:
+                continue
+            row = self.row_for(raw["key"])
+            if await row.count() != 1 or not await expand_note(
+                row, raw["note_expander"], self.config.timeout_ms
+            ):
+                raise LayoutChanged(f"the note of the row for {raw['key']} did not expand")
+            raws[index] = (await read_raw_rows(row))[0]
         parsed = (parse_row(raw, lambda slug: self.config.url(profile_path(slug))) for raw in raws)
         return [invitation for invitation in parsed if invitation is not None]
 
     def row_for(self, slug: str) -> Locator:
-        """The visible row whose profile link points at `slug` (never a row chosen by position)."""
-        return self.list_items.filter(has=self.page.locator(self._link_selector(slug)))
+        """The visible invitation row whose profile link points at `slug` (never a row chosen by position).
+
+        Only a list item holding a withdraw control counts (a "People you may know" card for the
+        same member does not), and only the innermost one when list items are nested.
+        """
+        link = self.page.locator(self._link_selector(slug))
+        return (
+            self.list_items.filter(has=link)
+            .filter(has_not=self.page.get_by_role("listitem").filter(has=link))
+            .filter(has=self.withdraw_controls)
+        )
 
     @staticmethod
     def _link_selector(slug: str) -> str:
@@ -163,7 +185,7 @@ class SentInvitationsPage:
         row = self.row_for(slug)
         page_number, seen = 1, 0
         while True:
-            growth = await self._load(total, seen, None, until=self._link_selector(slug))
+            growth = await self._load(total, seen, None, until=slug)
             if await row.count() > 0:
                 return row
             seen += growth.count

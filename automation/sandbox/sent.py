@@ -71,7 +71,9 @@ def _rows(request: Request, invitations: list[Invitation], *, lazy: bool) -> lis
                 first_name=person.first_name,
                 headline=person.headline,
                 age=relative_age(
-                    invitation.sent_at, now, today_for_hours=today_for_hours,
+                    invitation.sent_at,
+                    now,
+                    today_for_hours=today_for_hours,
                     convention=sandbox.state.month_convention,
                 ),  # fmt: skip
                 note=invitation.note,
