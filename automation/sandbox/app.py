@@ -6,15 +6,17 @@ import asyncio
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from automation.sandbox import auth, control, invite, profile, sent, voyager
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.context import Sandbox
+from automation.sandbox.drift import DriftPage
 from automation.sandbox.rendering import PageRenderer
 from automation.sandbox.state import SandboxState
 
@@ -34,6 +36,65 @@ class _SlowResponses:
             if delay_ms:
                 await asyncio.sleep(delay_ms / 1000)
         await self.app(scope, receive, send)
+
+
+class _Drifting:
+    """The drift mode: every HTML page and fragment the site serves goes through `Drift.transform`."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = self.sandbox.state
+        drift = state.drift
+        if (
+            scope["type"] != "http"
+            or drift is None
+            or scope["path"].startswith(("/__sandbox/", "/sandbox-static/"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            assert start is not None
+            headers = MutableHeaders(raw=list(start["headers"]))
+            content = b"".join(body)
+            if headers.get("content-type", "").startswith("text/html"):
+                request = Request(scope)
+                origin = str(request.base_url).rstrip("/")
+                content = drift.transform(content.decode(), self._page(origin)).encode()
+                headers["content-length"] = str(len(content))
+            await send({**start, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": content})
+
+        await self.app(scope, receive, capture)
+
+    def _page(self, origin: str) -> DriftPage:
+        state, pages = self.sandbox.state, self.sandbox.pages
+        hooks = self.sandbox.classes()
+        pending = [p for p in (state.person(slug) for slug in state.pending_slugs()) if p is not None]
+        return DriftPage(
+            load=state.next_load(),
+            origin=origin,
+            locale=state.locale,
+            hook=hooks.hook,
+            more_text=str(self.sandbox.strings().more()),
+            decoys=pages.env.get_template("drift/decoys.html.j2").make_module(
+                vars={"origin": origin, "locale": state.locale}
+            ),
+            strangers=state.strangers(6),
+            pending=pending,
+        )
 
 
 async def _invitation_manager(request: Request) -> Response:
@@ -65,5 +126,6 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
     ]
     app = Starlette(routes=routes)
     app.state.sandbox = Sandbox(state=world, pages=PageRenderer())
+    app.add_middleware(_Drifting, sandbox=app.state.sandbox)
     app.add_middleware(_SlowResponses, state=world)
     return app

@@ -7,6 +7,7 @@ One module serves all three renderings (E4 SDUI, E3 React, E2 Ember); the differ
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -129,7 +130,9 @@ async def sent_page(request: Request) -> Response:
     rendering = sandbox.state.rendering
     pending = sandbox.state.pending()
     page = _page_number(request) if rendering == "e2" else 1
-    shown = pending[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    drift = sandbox.state.drift
+    size = drift.page_size(None) if drift else PAGE_SIZE
+    shown = pending[(page - 1) * size : page * size]
     rows = _rows(request, shown, lazy=False)
     hooks = sandbox.classes()
     load_more_button = rendering == "e2" or sandbox.state.faults.load_more_button
@@ -139,7 +142,7 @@ async def sent_page(request: Request) -> Response:
         infiniteScroll=not load_more_button,
         count=len(pending),
         cursor=shown[-1].id if shown else None,
-        hasMore=page * PAGE_SIZE < len(pending),
+        hasMore=page * size < len(pending),
     )
     neighbours = sandbox.state.strangers(3)
     return sandbox.pages.page(
@@ -147,9 +150,9 @@ async def sent_page(request: Request) -> Response:
         rows=rows,
         count=len(pending),
         page=page,
-        has_more=page * PAGE_SIZE < len(pending),
+        has_more=page * size < len(pending),
         load_more_button=load_more_button,
-        pages=max(1, -(-len(pending) // PAGE_SIZE)),
+        pages=max(1, -(-len(pending) // size)),
         neighbours=neighbours,
         origin=base_url(request),
         hooks=hooks,
@@ -173,8 +176,12 @@ async def pagination(request: Request) -> Response:
     sandbox = sandbox_of(request)
     body = await _json_body(request)
     cursor = body.get("cursor")
-    batch = sandbox.state.pending_after(cursor if isinstance(cursor, int) else None, PAGE_SIZE + 1)
-    has_more, batch = len(batch) > PAGE_SIZE, batch[:PAGE_SIZE]
+    drift = sandbox.state.drift
+    size = drift.page_size(cursor) if drift else PAGE_SIZE
+    if drift:
+        await asyncio.sleep(drift.latency_seconds(cursor))  # the drift's jittered latency
+    batch = sandbox.state.pending_after(cursor if isinstance(cursor, int) else None, size + 1)
+    has_more, batch = len(batch) > size, batch[:size]
     html = sandbox.pages.render(
         f"sent/{sandbox.state.rendering}_rows.html.j2",
         rows=_rows(request, batch, lazy=True),

@@ -39,6 +39,8 @@ def snapshot(state: SandboxState) -> dict[str, Any]:
         "clock": state.now().isoformat(),
         "clock_offset_seconds": state.clock_offset.total_seconds(),
         "rendering": state.rendering,
+        "drift": state.config.drift,
+        "month_convention": state.month_convention,
         "locale": state.locale,
         "pill_word": state.pill_word,
         "plan": state.plan,

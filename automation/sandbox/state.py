@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from automation.sandbox.config import LOCALES, RENDERINGS, SandboxConfig
+from automation.sandbox.drift import Drift
 from automation.sandbox.model import (
     COOLDOWN,
     NOTE_LIMITS,
@@ -92,8 +93,11 @@ class SandboxState:
                 class_salt=secrets.token_hex(4),
             )
             self._ids = itertools.count(1)
+            self._loads = itertools.count(1)
             now = self.now()
             world = generate(config.seed, config.pending)
+            if config.drift is not None:
+                world = Drift(config.drift).vary_world(world)
             for seed, age, note in world.pending:
                 self._add_person(seed, Relation.NONE, connect_in_menu=False)
                 self._add_invitation(seed.slug, now - age, note)
@@ -217,8 +221,21 @@ class SandboxState:
     @property
     def month_convention(self) -> str:
         """How the Sent page counts months and years (`automation.sandbox.ages.MONTH_CONVENTIONS`)."""
+        drift = self.drift
         with self._lock:
-            return self._world.config.month_convention
+            return drift.month_convention() if drift else self._world.config.month_convention
+
+    @property
+    def drift(self) -> Drift | None:
+        """The world's drift (see `automation.sandbox.drift`), or None."""
+        with self._lock:
+            seed = self._world.config.drift
+        return None if seed is None else Drift(seed)
+
+    def next_load(self) -> int:
+        """Number the next page served since the reset (drift varies each load differently)."""
+        with self._lock:
+            return next(self._loads)
 
     @property
     def class_salt(self) -> str:

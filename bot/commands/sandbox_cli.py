@@ -30,6 +30,14 @@ SENT_PATH = "/mynetwork/invitation-manager/sent/"
     help="Account plan: note limit 200 (free) or 300 (premium).",
 )
 @click.option(
+    "--drift",
+    type=int,
+    default=None,
+    metavar="SEED",
+    help="Vary everything on the pages that carries no meaning (class names, wrappers, order, cards "
+    "among the rows, cut notes, month convention, page sizes), reproducibly per SEED.",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -44,6 +52,7 @@ def sandbox(
     pending: int,
     seed: int,
     plan: str,
+    drift: int | None,
     faults: tuple[str, ...],
 ) -> None:
     """Run the LinkedIn sandbox in the foreground, a local stand-in to try InviteSweep safely.
@@ -51,7 +60,14 @@ def sandbox(
     Ctrl-C stops it. The world lives in memory: every start is a fresh, seeded world.
     """
     config = SandboxConfig(
-        seed=seed, pending=pending, rendering=rendering, locale=locale, plan=plan, host=host, port=port
+        seed=seed,
+        pending=pending,
+        rendering=rendering,
+        locale=locale,
+        plan=plan,
+        host=host,
+        port=port,
+        drift=drift,
     )
     renderer = Renderer()
     server = SandboxServer(config)

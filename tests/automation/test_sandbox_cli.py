@@ -52,3 +52,26 @@ def test_sandbox_command_serves_until_interrupted() -> None:
     assert "Sandbox stopped." in rest
     assert "Faults: checkpoint=email_pin, withdraw_holds=False" in first_line + rest
     assert process.returncode == 0
+
+
+def test_sandbox_command_serves_a_drifted_world() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--pending", "4", "--drift", "9"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        output = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", output)
+        assert match, output
+        state = httpx.get(match.group(1) + "/__sandbox/state").json()
+        assert state["drift"] == 9 and state["counts"]["pending"] == 4
+        assert state["month_convention"] in ("fixed", "average", "calendar")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        output += process.stdout.read()
+    finally:
+        process.kill()
+    assert "Drift: seed 9" in output
+    assert process.returncode == 0

@@ -122,8 +122,7 @@
       if (outcome.status === "withdrawn" && list) {
         count = outcome.count;
         removeRow(namedKey);
-        const pill = document.querySelector(hook("pill"));
-        if (pill) pill.textContent = outcome.pill;
+        for (const pill of document.querySelectorAll(hook("pill"))) pill.textContent = outcome.pill;
       } else if (outcome.status === "withdrawn") {
         showBlockedConnect(namedKey);
       }
@@ -141,8 +140,14 @@
     }
     const more = event.target.closest(hook("note_more"));
     if (more) {
-      const box = more.parentElement.querySelector("[data-testid='expandable-text-box']");
-      box.style.webkitLineClamp = "unset";
+      // The note's box is in the same row; a cut note keeps its full text in a <template>.
+      const row = rowOf(more) || more.parentElement;
+      const box = row.querySelector("[data-testid='expandable-text-box'], .invitation-card__custom-message");
+      if (box) {
+        const full = box.querySelector("template");
+        if (full) box.textContent = full.content.textContent;
+        box.style.webkitLineClamp = "unset";
+      }
       more.remove();
       return;
     }
