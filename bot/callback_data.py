@@ -71,7 +71,9 @@ ARITY: dict[Op, int] = {
     Op.DIGEST_MORE: 1,
 }
 
-_SHAPE = re.compile(r"([a-z]{2})((?::\d{1,16})*)")
+# ASCII only, spelled out: `\d` and `int()` also take other scripts' digits ("wd:٤٣١"), which
+# `build` never makes. No leading zeros either, so each id has exactly one spelling.
+_SHAPE = re.compile(r"([a-z]{2})((?::(?:0|[1-9][0-9]{0,15}))*)", re.ASCII)
 
 
 class InvalidCallbackData(ValueError):

@@ -46,6 +46,11 @@ def test_every_op_has_an_arity_and_a_unique_two_letter_prefix() -> None:
         "by:90",  # missing the count
         "lo:1",
         "wd:1\n",
+        "wd:٤٣١",  # Arabic-Indic digits: int() would take them
+        "wd:４２",  # fullwidth digits
+        "by:90:١٢",  # in a later argument
+        "wd:007",  # leading zeros: build never makes them
+        "wd:²",  # superscript: a digit to str.isdigit
     ],
 )
 def test_anything_build_cannot_make_is_refused(data: str | None) -> None:
@@ -66,3 +71,16 @@ def test_patterns_do_not_overlap() -> None:
     for op in Op:
         data = build(op, *([1] * ARITY[op]))
         assert [other for other in Op if re.match(pattern(other), data)] == [op]
+
+
+@pytest.mark.parametrize("op", list(Op))
+def test_every_prefix_refuses_non_ascii_digits(op: Op) -> None:
+    if not ARITY[op]:
+        return  # no arguments to spell
+    args = ["7"] * ARITY[op]
+    assert parse(":".join([op.value, *args])) == Callback(op, (7,) * ARITY[op])
+    for position in range(ARITY[op]):
+        forged = list(args)
+        forged[position] = "\u0667"  # ARABIC-INDIC DIGIT SEVEN: int("\u0667") == 7
+        with pytest.raises(InvalidCallbackData):
+            parse(":".join([op.value, *forged]))
