@@ -187,11 +187,15 @@ async def retry(update: Update, context: BotContext) -> None:
 
 
 async def keep(update: Update, context: BotContext) -> None:
-    """[Keep]: never suggest withdrawing this person; the card says so."""
+    """[Keep]: never suggest withdrawing this person; the card says so (pending invitations only)."""
     found = await tapped(update, context)
     if found is None:
         return
     query, callback, account = found
+    # Like [Withdraw] and [No]: a card whose invitation is closed (withdrawn, accepted, vanished)
+    # is history, and a replayed tap on it changes nothing, not even the keep list.
+    if await _pending_view(query, context, account, callback.target) is None:
+        return
     async with context.db.begin() as session:
         person = await person_of_invitation(session, account, callback.target)
         changed = person is not None and await set_keep(session, account, person, True, context.clock())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db.models import Account, Action, Invitation, InvitationState
+from bot.db.models import Account, Action, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from tests.bot.seed import seed_pending
@@ -68,8 +68,15 @@ async def test_forged_malformed_replayed_and_foreign_taps_change_nothing(
         async with db.begin() as session:
             (await session.get_one(Invitation, mine.id)).state = InvitationState.WITHDRAWN
         edits = botapi.message(OWNER, card.message_id).edits
-        assert await press(f"wd:{mine.id}") == "Already done: this invitation is no longer pending."
+        for replay in (f"wd:{mine.id}", f"wn:{mine.id}", f"kp:{mine.id}"):
+            assert await press(replay) == "Already done: this invitation is no longer pending.", replay
         assert botapi.message(OWNER, card.message_id).edits == edits
+        async with db() as session:
+            person = await session.get_one(Person, (await session.get_one(Invitation, mine.id)).person_id)
+            assert not person.keep  # the replayed [Keep] did not keep-list anyone
+        # Non-ASCII digits that int() would read as this very invitation's id are refused.
+        arabic = str(mine.id).translate({ord(d): chr(0x0660 + int(d)) for d in "0123456789"})
+        assert await press(f"kp:{arabic}") == INVALID
 
     async with db() as session:
         untouched = await session.get_one(Invitation, theirs.id)
