@@ -4,6 +4,6 @@ It stands in for api.telegram.org in tests and benchmarks: the bot reaches it th
 `TELEGRAM_API_BASE_URL`, and tests inject messages and button taps and read what the bot sent.
 """
 
-from tests.botapi.server import BotApiServer, Button, ChatMessage, RecordedCall
+from tests.botapi.server import DROPPED, BotApiServer, Button, ChatMessage, FaultKind, RecordedCall
 
-__all__ = ["BotApiServer", "Button", "ChatMessage", "RecordedCall"]
+__all__ = ["DROPPED", "BotApiServer", "Button", "ChatMessage", "FaultKind", "RecordedCall"]

@@ -18,12 +18,15 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.botapi.state import ApiError, BotApiState, Button, ChatMessage, RecordedCall
+from tests.botapi.state import ApiError, BotApiState, Button, ChatMessage, FaultKind, RecordedCall
 
-__all__ = ["BotApiServer", "Button", "ChatMessage", "RecordedCall"]
+__all__ = ["DROPPED", "BotApiServer", "Button", "ChatMessage", "FaultKind", "RecordedCall"]
+
+DROPPED = 0
+"""The status recorded for a call whose connection was closed without an answer."""
 
 # Parameters PTB sends JSON-encoded; everything else is kept as the string it arrived as.
 _JSON_PARAMS = frozenset(
@@ -125,15 +128,34 @@ class BotApiServer(BotApiState):
         params = await _read_params(request)
         if request.path_params["token"] != self.token:
             return self._answer(method, params, ApiError(401, "Unauthorized"))
+        fault = self.take_fault(method)
+        if fault is not None and fault.kind in (FaultKind.TOO_MANY_REQUESTS, FaultKind.ERROR):
+            return self._answer(method, params, fault.error())
+        if fault is not None and fault.kind is FaultKind.DROP_BEFORE:
+            return self._drop(request, method, params)
         try:
-            self.check_failure(method)
             if method == "getUpdates":
                 result = await self._get_updates(params)
             else:
                 result = self.call(method, params)
         except ApiError as error:
             return self._answer(method, params, error)
+        if fault is not None and fault.kind is FaultKind.DROP_AFTER:
+            return self._drop(request, method, params)
+        if fault is not None and fault.kind is FaultKind.DELAY:
+            await asyncio.sleep(fault.seconds)
         return self._answer(method, params, result)
+
+    def _drop(self, request: Request, method: str, params: dict[str, Any]) -> Response:
+        """Close the connection without an answer (recorded with status 0)."""
+        self.record(method, params, DROPPED)
+        # ASGI has no "hang up"; uvicorn's `receive` is a method of the request cycle, which holds
+        # the connection. Once it is closed, uvicorn writes nothing of the response below.
+        cycle = getattr(request.receive, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        assert isinstance(transport, asyncio.Transport), "the fault switch needs uvicorn's HTTP/1.1 cycle"
+        transport.close()
+        return Response(status_code=500)
 
     def _answer(self, method: str, params: dict[str, Any], outcome: Any) -> JSONResponse:
         if isinstance(outcome, ApiError):

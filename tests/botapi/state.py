@@ -8,6 +8,7 @@ as users.
 
 from __future__ import annotations
 
+import enum
 import html
 import itertools
 import threading
@@ -201,11 +202,35 @@ def _user(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "en"}
 
 
+class FaultKind(enum.StrEnum):
+    """What goes wrong with a call, as a bot meets it on the real network."""
+
+    TOO_MANY_REQUESTS = "429"  # answered 429 with `retry_after`; nothing done
+    ERROR = "error"  # answered with `status` and `description` (a 5xx, a 400 refusal); nothing done
+    DELAY = "delay"  # done, answered `seconds` later (past the bot's read timeout: it never hears)
+    DROP_BEFORE = "drop-before"  # the connection closes before anything is done: no answer
+    DROP_AFTER = "drop-after"  # done (the message is in the chat), then the connection closes: no answer
+
+
 @dataclass
-class _Failure:
+class Fault:
+    """One armed fault: the next `remaining` calls of `method` meet it."""
+
     method: str
-    retry_after: int
+    kind: FaultKind
     remaining: int
+    status: int = 502
+    description: str = "Bad Gateway"
+    retry_after: int = 1
+    seconds: float = 0.0
+
+    def error(self) -> ApiError:
+        """The error answer of a 429 or ERROR fault."""
+        if self.kind is FaultKind.TOO_MANY_REQUESTS:
+            return ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after}
+            )
+        return ApiError(self.status, self.description)
 
 
 @dataclass
@@ -223,7 +248,7 @@ class BotApiState:
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _query_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
-    _failures: list[_Failure] = field(default_factory=list)
+    _faults: list[Fault] = field(default_factory=list)
 
     # --- what tests do as users ---------------------------------------------------------------
 
@@ -285,8 +310,27 @@ class BotApiState:
 
     def fail_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 Too Many Requests and `retry_after`."""
+        self.inject(method, FaultKind.TOO_MANY_REQUESTS, retry_after=retry_after, times=times)
+
+    def inject(
+        self,
+        method: str,
+        kind: FaultKind,
+        *,
+        times: int = 1,
+        status: int = 502,
+        description: str | None = None,
+        retry_after: int = 1,
+        seconds: float = 0.0,
+    ) -> None:
+        """The fault switch: the next `times` calls of `method` meet `kind` (see `FaultKind`).
+
+        Faults armed for the same method are met in the order they were armed.
+        """
+        if description is None:
+            description = "Bad Gateway" if status == 502 else f"Error {status}"
         with self.lock:
-            self._failures.append(_Failure(method, retry_after, times))
+            self._faults.append(Fault(method, kind, times, status, description, retry_after, seconds))
 
     # --- what tests read ------------------------------------------------------------------------
 
@@ -312,17 +356,14 @@ class BotApiState:
 
     # --- the Bot API methods --------------------------------------------------------------------
 
-    def check_failure(self, method: str) -> None:
-        """Raise the 429 a test asked for, once per requested time."""
+    def take_fault(self, method: str) -> Fault | None:
+        """The fault this call of `method` meets, if a test armed one (each is met `times` times)."""
         with self.lock:
-            for failure in self._failures:
-                if failure.method == method and failure.remaining > 0:
-                    failure.remaining -= 1
-                    raise ApiError(
-                        429,
-                        f"Too Many Requests: retry after {failure.retry_after}",
-                        {"retry_after": failure.retry_after},
-                    )
+            for fault in self._faults:
+                if fault.method == method and fault.remaining > 0:
+                    fault.remaining -= 1
+                    return fault
+            return None
 
     def record(self, method: str, params: dict[str, Any], status: int) -> None:
         with self.lock:
@@ -412,6 +453,8 @@ class BotApiState:
         upload = params.get("document")
         if not isinstance(upload, tuple):
             raise ApiError(400, "Bad Request: there is no document in the request")
+        if not upload[1]:
+            raise ApiError(400, "Bad Request: file must be non-empty")
         caption, _ = self._text(params, "caption") if params.get("caption") else (None, None)
         message = self._store(
             chat_id, from_bot=True, document=upload, caption=caption, reply_markup=self._markup(params)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.botapi import BotApiServer
+from tests.botapi import DROPPED, BotApiServer, FaultKind
 from tests.fixtures.botapi import wait_until
 
 USER = 4242
@@ -109,3 +109,36 @@ def test_wrong_token_is_unauthorized(botapi: BotApiServer) -> None:
     response = httpx.post(f"{botapi.base_url}wrong/getMe")
     assert response.status_code == 401
     assert response.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+
+async def test_fault_switch_each_fault_as_the_bot_meets_it(botapi: BotApiServer) -> None:
+    """5xx and refusals change nothing; a drop before does nothing; a drop after and a delay do."""
+    botapi.inject("sendMessage", FaultKind.ERROR, status=502)
+    botapi.inject("sendMessage", FaultKind.ERROR, status=400, description="Bad Request: chat not found")
+    botapi.inject("sendMessage", FaultKind.DROP_BEFORE)
+    botapi.inject("sendMessage", FaultKind.DROP_AFTER)
+    botapi.inject("sendMessage", FaultKind.DELAY, seconds=1.5)
+    builder = Application.builder().token(botapi.token).base_url(botapi.base_url).read_timeout(0.5)
+    async with builder.build() as app:
+        with pytest.raises(NetworkError, match="Bad Gateway") as bad_gateway:
+            await app.bot.send_message(USER, "502")
+        assert not isinstance(bad_gateway.value, BadRequest)
+        with pytest.raises(BadRequest, match="(?i)chat not found"):
+            await app.bot.send_message(USER, "400")
+        with pytest.raises(NetworkError, match="disconnected without sending a response"):
+            await app.bot.send_message(USER, "dropped before")
+        with pytest.raises(NetworkError, match="disconnected without sending a response"):
+            await app.bot.send_message(USER, "dropped after")
+        with pytest.raises(TimedOut):
+            await app.bot.send_message(USER, "slow")
+        await app.bot.send_message(USER, "fine again")
+    statuses = [c.status for c in botapi.calls_of("sendMessage")]
+    assert statuses[:4] == [502, 400, DROPPED, DROPPED]
+    assert [m.text for m in botapi.bot_messages(USER)] == ["dropped after", "slow", "fine again"]
+
+
+async def test_an_empty_file_is_refused(botapi: BotApiServer) -> None:
+    async with _app(botapi) as app:
+        with pytest.raises(BadRequest, match="(?i)file must be non-empty"):
+            await app.bot.send_document(USER, InputFile(b"", filename="empty.csv"))
+    assert botapi.bot_messages(USER) == []
