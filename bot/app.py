@@ -20,6 +20,7 @@ from automation.config import AutomationConfig
 from bot import jobs
 from bot.context import BotContext, BotData, ChatData, UserData
 from bot.db.session import create_engine, create_session_factory
+from bot.delivery import Delivery
 from bot.handlers import (
     access,
     control,
@@ -138,6 +139,7 @@ def build_application(
     data.settings = settings
     data.clock = clock
     data.renderer = Renderer()
+    data.delivery = Delivery(application.bot, data.renderer)
     data.browsers = LinkedInAccess(automation_config or settings.automation_config(), linkedin_client_factory)
     for group, handler in _handlers():
         application.add_handler(handler, group=group)

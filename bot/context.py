@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.db.session import SessionFactory
+    from bot.delivery import Delivery
     from bot.services.linkedin import ClientProvider
     from bot.services.linkedin_access import LinkedInAccess
     from bot.services.secrets import SessionVault
@@ -60,6 +61,7 @@ class BotData:
     settings: Settings | None = None
     clock: Clock = system_clock
     renderer: Renderer | None = None
+    delivery: Delivery | None = None
     browsers: LinkedInAccess | None = None
     vault: SessionVault | None = None
     linkedin: ClientProvider | None = None
@@ -113,6 +115,12 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     def render(self) -> Renderer:
         renderer: Renderer = _require(self.bot_data.renderer, "the renderer")
         return renderer
+
+    @property
+    def delivery(self) -> Delivery:
+        """The one way messages reach Telegram: `await context.delivery.send(chat_id, text)`."""
+        delivery: Delivery = _require(self.bot_data.delivery, "delivery")
+        return delivery
 
     @property
     def linkedin(self) -> ClientProvider:

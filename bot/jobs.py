@@ -21,14 +21,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from telegram.error import TelegramError
-
 from automation.errors import AutomationError
 from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account, SessionStatus
+from bot.delivery import Receipt, Status
 from bot.handlers.cards import PAGE_SIZE, send_cards
-from bot.handlers.common import button, keyboard, text
+from bot.handlers.common import button, keyboard, send, text
 from bot.handlers.reminder_card import reminder_message
 from bot.services import digest_schedule, reminders
 from bot.services.digest import build_digest
@@ -82,7 +81,13 @@ async def send_due_digests(context: BotContext) -> None:
 
 
 async def deliver_digest(context: BotContext, account: Account, *, weekly: bool) -> None:
-    """Sync (when possible), then send the digest; a weekly one is claimed for its ISO week first."""
+    """Sync (when possible), then send the digest; a weekly one is claimed for its ISO week first.
+
+    The weekly claim is released only when Telegram certainly did not take the summary (refused,
+    or kept failing), so the next scan sends it again. When no answer came (a timeout, a dropped
+    connection) the summary may be in the chat: the claim stays, because a second digest is worse
+    than a missing one (see `digest_schedule`), and the owner is told how to ask for it.
+    """
     claim_id: int | None = None
     if weekly:
         async with context.db.begin() as session:
@@ -91,20 +96,23 @@ async def deliver_digest(context: BotContext, account: Account, *, weekly: bool)
                 return  # already sent this week (another scan, or before a restart)
             claim_id = claim.id
     synced = await sync_quietly(context, account)
-    try:
-        message_id = await send_digest(context, account, synced=synced)
-    except TelegramError:
-        if claim_id is not None:
-            async with context.db.begin() as session:
-                await digest_schedule.release_week(session, claim_id)
-        raise
-    if claim_id is not None:
-        async with context.db.begin() as session:
-            await digest_schedule.record_message(session, claim_id, message_id)
+    # A weekly digest that fails is sent again by the next scan: no notice each time.
+    receipt = await send_digest(context, account, synced=synced, notify=not weekly)
+    if claim_id is None:
+        return
+    async with context.db.begin() as session:
+        if receipt.status is Status.FAILED:
+            await digest_schedule.release_week(session, claim_id)
+        elif receipt.message_id is not None:
+            await digest_schedule.record_message(session, claim_id, receipt.message_id)
 
 
-async def send_digest(context: BotContext, account: Account, *, synced: bool | None) -> int:
-    """Send the digest summary (with the bulk button) and the first page of stale cards."""
+async def send_digest(context: BotContext, account: Account, *, synced: bool | None, notify: bool) -> Receipt:
+    """Send the digest summary (with the bulk button) and the first page of stale cards.
+
+    The cards follow a summary that was delivered or may have been; an unconfirmed summary is
+    followed by a note saying so (a page of cards alone would not say what it is).
+    """
     assert account.chat_id is not None
     async with context.db() as session:
         fresh = await session.get_one(Account, account.id)
@@ -122,9 +130,15 @@ async def send_digest(context: BotContext, account: Account, *, synced: bool | N
             count=digest.bulk.count,
         )
         markup = keyboard([bulk])
-    summary = await context.bot.send_message(account.chat_id, body, reply_markup=markup)
+    summary = await context.delivery.send(
+        account.chat_id, body, markup=markup, language=fresh.language, notify=notify
+    )
+    if summary.status is Status.FAILED:
+        return summary
     await send_cards(context, fresh, account.chat_id, digest, more=Op.DIGEST_MORE)
-    return summary.message_id
+    if summary.status is Status.UNCERTAIN:
+        await context.delivery.notice(account.chat_id, "digest/uncertain", fresh.language)
+    return summary
 
 
 async def sync_quietly(context: BotContext, account: Account) -> bool | None:
@@ -165,9 +179,8 @@ async def tell_paused(context: BotContext, account_id: int, error: AutomationErr
         account = await session.get_one(Account, account_id)
         first = await pause_for(session, account, error, context.clock())
     if first and account.chat_id is not None:
-        await context.bot.send_message(
-            account.chat_id, text(context, "control/paused_by_error", account, error=type(error).__name__)
-        )
+        body = text(context, "control/paused_by_error", account, error=type(error).__name__)
+        await send(context, account, account.chat_id, body)
 
 
 async def scan_due_reminders(context: BotContext) -> None:
@@ -182,20 +195,22 @@ async def scan_due_reminders(context: BotContext) -> None:
         body, markup = reminder_message(
             context, item.account, item.reminder, item.person, quotas[item.account.id]
         )
-        try:
-            sent = await context.bot.send_message(item.account.chat_id, body, reply_markup=markup)
-        except TelegramError as error:
-            async with context.db.begin() as session:
-                await reminders.record_failure(
-                    session, item.reminder.id, account_id=item.account.id, error=type(error).__name__, now=now
-                )
-            continue
+        # Not confirmed (failed, or no answer) counts as not sent: the reminder is sent again
+        # later (at-least-once), so its loss needs no notice now.
+        sent = await context.delivery.send(
+            item.account.chat_id, body, markup=markup, language=item.account.language, notify=False
+        )
         async with context.db.begin() as session:
+            if sent.message_id is None:
+                await reminders.record_failure(
+                    session, item.reminder.id, account_id=item.account.id, error=sent.status.value, now=now
+                )
+                continue
             await reminders.mark_sent(
                 session,
                 item.reminder.id,
                 account_id=item.account.id,
-                chat_id=sent.chat.id,
+                chat_id=item.account.chat_id,
                 message_id=sent.message_id,
                 now=context.clock(),
             )

@@ -41,11 +41,12 @@ async def owners_only(update: Update, context: BotContext) -> None:
         return  # /start <code> decides
     if user is not None and user.id not in context.bot_data.refused_users:
         context.bot_data.refused_users.add(user.id)
-        refusal = context.render.telegram("access/refused", user.language_code or DEFAULT_LANGUAGE)
+        language = user.language_code or DEFAULT_LANGUAGE
+        refusal = context.render.telegram("access/refused", language)
         if update.callback_query is not None:
             await update.callback_query.answer(refusal, show_alert=True)
         elif update.message is not None and chat is not None and chat.type == chat.PRIVATE:
-            await context.bot.send_message(chat.id, refusal)
+            await context.delivery.send(chat.id, refusal, language=language, notify=False)
     elif update.callback_query is not None:
         await update.callback_query.answer()  # no spinner, no second refusal
     raise ApplicationHandlerStop

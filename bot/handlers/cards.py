@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, keyboard, text
+from bot.handlers.common import button, keyboard, send, text
 from bot.services.digest import Digest, StaleInvitation, build_digest
 
 PAGE_SIZE = 5
@@ -46,9 +46,9 @@ async def send_cards(
     """Send one card per invitation on the page, then a footer with the next-page button."""
     for item in digest.stale:
         body, markup = invitation_card(context, account, item)
-        await context.bot.send_message(chat_id, body, reply_markup=markup)
+        await send(context, account, chat_id, body, markup)
     if digest.has_next_page:
         shown = (digest.page + 1) * digest.page_size
         footer = text(context, "cards/footer", account, digest=digest, shown=shown)
         next_page = button(context, account, "more", more, digest.page + 1, left=digest.stale_total - shown)
-        await context.bot.send_message(chat_id, footer, reply_markup=keyboard([next_page]))
+        await send(context, account, chat_id, footer, keyboard([next_page]))

@@ -8,13 +8,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse, pattern
 from bot.context import BotContext
 from bot.db.models import Account, Action
+from bot.delivery import Receipt
 from bot.rendering import DEFAULT_LANGUAGE
 from bot.services.accounts import find_account_by_owner
 from bot.services.owners import owned_account
@@ -63,22 +63,37 @@ async def reply(
     *,
     markup: InlineKeyboardMarkup | None = None,
     **kwargs: Any,
-) -> Message:
+) -> Receipt:
     """Send the rendered template `name` to the chat the update came from."""
     chat = update.effective_chat
     assert chat is not None  # access control only lets private-chat updates with a user through
-    return await context.bot.send_message(
-        chat.id, text(context, name, account, **kwargs), reply_markup=markup
-    )
+    return await send(context, account, chat.id, text(context, name, account, **kwargs), markup)
 
 
-async def edit(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def send(
+    context: BotContext,
+    account: Account | None,
+    chat_id: int,
+    body: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Receipt:
+    """Send `body` through `context.delivery`; notices about a failure speak the account's language."""
+    return await context.delivery.send(chat_id, body, markup=markup, language=language_of(account))
+
+
+async def edit(
+    context: BotContext,
+    account: Account | None,
+    query: CallbackQuery,
+    body: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Receipt:
     """Edit the tapped message; an identical edit (a double tap) is not an error."""
-    try:
-        await query.edit_message_text(body, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    message = query.message
+    assert message is not None  # our buttons sit on messages the bot sent, never inline ones
+    return await context.delivery.edit(
+        message.chat.id, message.message_id, body, markup=markup, language=language_of(account)
+    )
 
 
 async def tapped(

@@ -30,9 +30,9 @@ async def more_stale(update: Update, context: BotContext) -> None:
         return
     query, callback, account = found
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    page = await load_page(context, account, page=callback.target, min_days=account.suggest_days)
     assert query.message is not None
+    await context.delivery.remove_buttons(query.message.chat.id, query.message.message_id)
+    page = await load_page(context, account, page=callback.target, min_days=account.suggest_days)
     await send_cards(context, account, query.message.chat.id, page, more=Op.DIGEST_MORE)
 
 

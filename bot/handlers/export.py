@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from bot.handlers.common import current_account, reply, text
+from bot.handlers.common import current_account, language_of, reply, text
 from bot.services.digest import build_digest
 from bot.services.export import sheet_rows, write_csv
 from bot.services.stats import account_stats
@@ -28,9 +28,14 @@ async def export_csv(update: Update, context: BotContext) -> None:
     stream = io.StringIO()
     count = write_csv(rows, stream)
     today = context.clock().date().isoformat()
-    document = InputFile(stream.getvalue().encode("utf-8-sig"), filename=f"invitesweep-{today}.csv")
     caption = text(context, "export/caption", account, count=count)
-    await context.bot.send_document(update.effective_chat.id, document, caption=caption)
+    await context.delivery.send_document(
+        update.effective_chat.id,
+        stream.getvalue().encode("utf-8-sig"),
+        f"invitesweep-{today}.csv",
+        caption=caption,
+        language=language_of(account),
+    )
 
 
 async def stats_chart(update: Update, context: BotContext) -> None:
@@ -61,7 +66,9 @@ async def stats_chart(update: Update, context: BotContext) -> None:
     )
     png = await asyncio.to_thread(render_chart, data, labels)
     caption = text(context, "export/stats_caption", account, stats=stats, digest=digest)
-    await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
+    await context.delivery.send_photo(
+        update.effective_chat.id, png, "stats.png", caption=caption, language=language_of(account)
+    )
 
 
 HANDLERS = [

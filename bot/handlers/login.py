@@ -20,7 +20,7 @@ from automation.errors import AutomationError, BadLogin, CheckpointRequired, Hum
 from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
 from bot.services.accounts import resume_account
 from bot.services.session_health import forget_session
 
@@ -99,8 +99,8 @@ async def _login_task(
         detail = type(error).__name__
     finally:
         context.bot_data.checkpoints.pop(account.id, None)
-    await context.bot.send_message(
-        chat_id, text(context, "login/result", account, outcome=outcome, detail=detail)
+    await send(
+        context, account, chat_id, text(context, "login/result", account, outcome=outcome, detail=detail)
     )
 
 
@@ -133,7 +133,7 @@ async def _wait_for_code(context: BotContext, account: Account, question: str) -
     context.bot_data.checkpoints[account.id] = waiting
     user_data = context.application.user_data[account.owner_telegram_id]
     user_data.awaiting = Awaiting("pin", target=account.id)
-    await context.bot.send_message(account.chat_id, question)
+    await send(context, account, account.chat_id, question)
     try:
         return await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
     except TimeoutError:
@@ -184,7 +184,7 @@ async def logout(update: Update, context: BotContext) -> None:
         fresh = await session.get_one(Account, account.id)
         forget_session(fresh)
     await query.answer()
-    await edit(query, text(context, "login/logged_out", account))
+    await edit(context, account, query, text(context, "login/logged_out", account))
 
 
 HANDLERS = [

@@ -15,7 +15,18 @@ from telegram.ext import CommandHandler
 from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
 from bot.db.models import Account, Person, Reminder, ReminderState
-from bot.handlers.common import button, edit, keyboard, on_button, reply, tapped, text, waits_for_rhythm
+from bot.handlers.common import (
+    button,
+    edit,
+    keyboard,
+    language_of,
+    on_button,
+    reply,
+    send,
+    tapped,
+    text,
+    waits_for_rhythm,
+)
 from bot.handlers.reminder_card import reminder_message
 from bot.handlers.worker import process_actions
 from bot.services import actions, reminders
@@ -45,12 +56,14 @@ async def redraw_reminder(
         found = await reminder_with_person(session, reminder_id)
         fresh = await session.get_one(Account, account.id)
         quota = await note_quota(session, fresh, now=context.clock())
-    if found is None or found[0].chat_id is None or found[0].message_id is None:
+    if found is None:
         return
     reminder, person = found
+    if reminder.chat_id is None or reminder.message_id is None:
+        return
     body, markup = reminder_message(context, fresh, reminder, person, quota, notice=notice)
-    await context.bot.edit_message_text(
-        body, chat_id=reminder.chat_id, message_id=reminder.message_id, reply_markup=markup
+    await context.delivery.edit(
+        reminder.chat_id, reminder.message_id, body, markup=markup, language=language_of(fresh)
     )
 
 
@@ -96,7 +109,9 @@ async def send_invite(update: Update, context: BotContext) -> None:
         now=context.clock(),
         account_view=account,
     )
-    await edit(query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)]))
+    await edit(
+        context, account, query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)])
+    )
     context.jobs.run_once(process_actions, window + timedelta(seconds=0.5))
 
 
@@ -123,7 +138,9 @@ async def _ask(update: Update, context: BotContext, kind: str) -> None:
     assert query.message is not None
     context.state.awaiting = Awaiting(kind, target=reminder.id, message_id=query.message.message_id)
     limit = note_limit(account.plan)
-    await context.bot.send_message(
+    await send(
+        context,
+        account,
         query.message.chat.id,
         text(
             context,
@@ -151,7 +168,9 @@ async def snooze(update: Update, context: BotContext) -> None:
         found_person = await reminder_with_person(session, reminder.id)
     await query.answer()
     name = found_person[1].name if found_person else ""
-    await edit(query, text(context, "reminders/snoozed", account, name=name, due=reminder.due_at))
+    await edit(
+        context, account, query, text(context, "reminders/snoozed", account, name=name, due=reminder.due_at)
+    )
 
 
 async def not_now(update: Update, context: BotContext) -> None:
@@ -166,7 +185,7 @@ async def not_now(update: Update, context: BotContext) -> None:
     async with context.db.begin() as session:
         await reminders.dismiss(session, callback.target, account_id=account.id, now=context.clock())
     await query.answer()
-    await edit(query, text(context, "reminders/dismissed", account, name=opened[1].name))
+    await edit(context, account, query, text(context, "reminders/dismissed", account, name=opened[1].name))
 
 
 async def note_for(update: Update, context: BotContext) -> None:

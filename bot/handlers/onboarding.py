@@ -19,7 +19,9 @@ async def start(update: Update, context: BotContext) -> None:
         given = context.args[0] if context.args else ""
         if not code_matches(context.bot_data.pairing_code, given):
             language = user.language_code or DEFAULT_LANGUAGE
-            await context.bot.send_message(chat.id, context.render.telegram("access/wrong_code", language))
+            await context.delivery.send(
+                chat.id, context.render.telegram("access/wrong_code", language), language=language
+            )
             return
         context.bot_data.pairing_code = None  # one-time: nobody else can pair with it
         context.bot_data.owner_ids.add(user.id)

@@ -33,9 +33,9 @@ async def next_pending_page(update: Update, context: BotContext) -> None:
         return
     query, callback, account = found
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    page = await load_page(context, account, page=callback.target, min_days=0)
     assert query.message is not None
+    await context.delivery.remove_buttons(query.message.chat.id, query.message.message_id)
+    page = await load_page(context, account, page=callback.target, min_days=0)
     await send_cards(context, account, query.message.chat.id, page, more=Op.PAGE)
 
 

@@ -16,7 +16,7 @@ from telegram.ext import CommandHandler
 from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
 from bot.services.accounts import InvalidSetting, find_account_by_owner, update_preferences
 from bot.services.rhythm import EVERY_DAY, WEEKDAYS
 
@@ -148,7 +148,7 @@ async def show_settings(update: Update, context: BotContext) -> None:
         return
     body, markup = main_screen(context, account)
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, body, reply_markup=markup)
+    await send(context, account, update.effective_chat.id, body, markup)
 
 
 async def _typed_setting(update: Update, context: BotContext, name: str, value: str) -> None:
@@ -181,7 +181,7 @@ async def open_screen(update: Update, context: BotContext) -> None:
         if callback.target == 0
         else choice_screen(context, account, callback.target - 1)
     )
-    await edit(query, body, markup)
+    await edit(context, account, query, body, markup)
 
 
 async def choose(update: Update, context: BotContext) -> None:
@@ -203,7 +203,7 @@ async def choose(update: Update, context: BotContext) -> None:
             return
     await query.answer(text(context, "settings/saved", fresh))
     body, markup = main_screen(context, fresh)
-    await edit(query, body, markup)
+    await edit(context, account, query, body, markup)
 
 
 HANDLERS = [

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account, ActionState
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, tapped, text
+from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
 from bot.services import actions
 
 SHOWN = 10  # buttons for the first ten; the text counts the rest
@@ -53,7 +53,7 @@ async def show_queue(update: Update, context: BotContext) -> None:
         await reply(update, context, "errors/no_account", None)
         return
     body, markup = await _render(context, account)
-    await context.bot.send_message(update.effective_chat.id, body, reply_markup=markup)
+    await send(context, account, update.effective_chat.id, body, markup)
 
 
 async def cancel_queued(update: Update, context: BotContext) -> None:
@@ -69,7 +69,7 @@ async def cancel_queued(update: Update, context: BotContext) -> None:
         return
     await query.answer(text(context, "queue/cancelled", account))
     body, markup = await _render(context, account)
-    await edit(query, body, markup)
+    await edit(context, account, query, body, markup)
 
 
 HANDLERS = [

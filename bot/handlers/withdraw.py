@@ -23,6 +23,7 @@ from bot.handlers.common import (
     keyboard,
     on_button,
     reply,
+    send,
     tapped,
     text,
     waits_for_rhythm,
@@ -85,7 +86,7 @@ async def ask_to_withdraw(update: Update, context: BotContext) -> None:
             button(context, account, "no", Op.WITHDRAW_NO, callback.target),
         ]
     )
-    await edit(query, body, markup)
+    await edit(context, account, query, body, markup)
 
 
 async def confirm_withdraw(update: Update, context: BotContext) -> None:
@@ -121,7 +122,9 @@ async def confirm_withdraw(update: Update, context: BotContext) -> None:
         now=context.clock(),
         account_view=account,
     )
-    await edit(query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)]))
+    await edit(
+        context, account, query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)])
+    )
     _kick_worker(context)
 
 
@@ -136,7 +139,7 @@ async def back_to_card(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     body, markup = invitation_card(context, account, view.item)
-    await edit(query, body, markup)
+    await edit(context, account, query, body, markup)
 
 
 async def undo(update: Update, context: BotContext) -> None:
@@ -161,9 +164,9 @@ async def undo(update: Update, context: BotContext) -> None:
     view = await _view(context, account, subject.invitation_id) if subject and subject.invitation_id else None
     if view is not None and view.state is InvitationState.PENDING:
         body, markup = invitation_card(context, account, view.item)
-        await edit(query, body, markup)
+        await edit(context, account, query, body, markup)
     else:
-        await edit(query, undone)
+        await edit(context, account, query, undone)
 
 
 async def retry(update: Update, context: BotContext) -> None:
@@ -182,7 +185,7 @@ async def retry(update: Update, context: BotContext) -> None:
     await query.answer()
     async with context.db() as session:
         subject = await action_subject(session, action.id)
-    await edit(query, text(context, "withdraw/retrying", account, subject=subject))
+    await edit(context, account, query, text(context, "withdraw/retrying", account, subject=subject))
     context.jobs.run_once(process_actions, WORKER_DELAY)
 
 
@@ -203,7 +206,7 @@ async def keep(update: Update, context: BotContext) -> None:
         await _refuse(query, context, account, "not_found")
         return
     await query.answer(None if changed else text(context, "withdraw/refused", account, reason="done"))
-    await edit(query, text(context, "withdraw/kept", account, name=person.name))
+    await edit(context, account, query, text(context, "withdraw/kept", account, name=person.name))
 
 
 async def keep_by_name(update: Update, context: BotContext) -> None:
@@ -236,7 +239,7 @@ async def bulk_command(update: Update, context: BotContext) -> None:
         days = int(context.args[0])
     body, markup = await _bulk_offer(context, account, days)
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, body, reply_markup=markup)
+    await send(context, account, update.effective_chat.id, body, markup)
 
 
 async def _bulk_offer(
@@ -267,7 +270,7 @@ async def ask_bulk(update: Update, context: BotContext) -> None:
     await query.answer()
     body, markup = await _bulk_offer(context, account, callback.target)
     assert query.message is not None
-    await context.bot.send_message(query.message.chat.id, body, reply_markup=markup)
+    await send(context, account, query.message.chat.id, body, markup)
 
 
 async def confirm_bulk(update: Update, context: BotContext) -> None:
@@ -295,12 +298,14 @@ async def confirm_bulk(update: Update, context: BotContext) -> None:
         return
     if not plan:
         await _refuse(query, context, account, "done")
-        await edit(query, text(context, "withdraw/bulk_nothing", account))
+        await edit(context, account, query, text(context, "withdraw/bulk_nothing", account))
         return
     await query.answer()
     total = sum(n for _, n in plan)
     today = local_date(context.clock(), account.timezone)
     await edit(
+        context,
+        account,
         query,
         text(
             context,
@@ -324,7 +329,7 @@ async def drop_bulk(update: Update, context: BotContext) -> None:
         return
     query, _, account = found
     await query.answer()
-    await edit(query, text(context, "withdraw/bulk_dropped", account))
+    await edit(context, account, query, text(context, "withdraw/bulk_dropped", account))
 
 
 HANDLERS = [

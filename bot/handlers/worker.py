@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import BadRequest, TelegramError
-
 from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, keyboard, text
+from bot.handlers.common import button, keyboard, language_of, send, text
 from bot.services.actions.worker import (
     ActionOutcome,
     Result,
@@ -88,11 +86,8 @@ async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
             fresh = await session.get_one(Account, outcome.account_id)
             first = claim_pause_notice(fresh, context.clock())
         if first and account.chat_id is not None:
-            await _send(
-                context,
-                account.chat_id,
-                text(context, "control/paused_by_error", account, error=outcome.error_kind),
-            )
+            body = text(context, "control/paused_by_error", account, error=outcome.error_kind)
+            await send(context, account, account.chat_id, body)
     if outcome.chat_id is None or outcome.message_id is None:
         return  # started from the command line: no message to edit
     now = context.clock()
@@ -114,17 +109,8 @@ async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
         markup = None
         if outcome.result is Result.FAILED:
             markup = keyboard([button(context, account, "retry", Op.RETRY, outcome.action_id)])
-    try:
-        await context.bot.edit_message_text(
-            body, chat_id=outcome.chat_id, message_id=outcome.message_id, reply_markup=markup
-        )
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            logger.warning("could not edit the message of action %s: %s", outcome.action_id, error)
-
-
-async def _send(context: BotContext, chat_id: int, body: str) -> None:
-    try:
-        await context.bot.send_message(chat_id, body)
-    except TelegramError as error:
-        logger.warning("could not tell chat about a pause: %s", error)
+    # Retried through 5xx and dropped connections (an edit is idempotent), so the card does not
+    # keep offering [Yes] [No] for work that is done; the owner hears if it finally cannot land.
+    await context.delivery.edit(
+        outcome.chat_id, outcome.message_id, body, markup=markup, language=language_of(account)
+    )

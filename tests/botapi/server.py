@@ -142,9 +142,10 @@ class BotApiServer(BotApiState):
             return self._answer(method, params, error)
         if fault is not None and fault.kind is FaultKind.DROP_AFTER:
             return self._drop(request, method, params)
+        response = self._answer(method, params, result)  # recorded when done, not when answered
         if fault is not None and fault.kind is FaultKind.DELAY:
             await asyncio.sleep(fault.seconds)
-        return self._answer(method, params, result)
+        return response
 
     def _drop(self, request: Request, method: str, params: dict[str, Any]) -> Response:
         """Close the connection without an answer (recorded with status 0)."""
