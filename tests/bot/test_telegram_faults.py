@@ -179,6 +179,24 @@ async def test_a_refused_over_long_reply_arrives_in_plain_parts(
     assert _no_tracebacks(caplog)
 
 
+async def test_a_refusal_outside_the_delivery_path_is_told_not_swallowed(
+    botapi: BotApiServer, settings: Settings, owned: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    description = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    with caplog.at_level(logging.INFO):
+        async with running_bot(settings):
+            botapi.send_text(OWNER, "/settings")
+            screen = await wait_until(lambda: next(iter(botapi.bot_messages(OWNER)), None), what="settings")
+            botapi.inject("answerCallbackQuery", FaultKind.ERROR, status=400, description=description)
+            botapi.tap(OWNER, "Language", message_id=screen.message_id)
+            notice = await wait_until(
+                lambda: _with_text(botapi, "Telegram refused a reply"), what="the notice"
+            )
+    assert "Query is too old" in (notice.text or "")
+    assert _no_tracebacks(caplog)
+    assert any(r.levelno == logging.WARNING and "refused" in r.getMessage() for r in caplog.records)
+
+
 async def test_the_withdrawal_outcome_lands_on_its_card_after_a_502(
     botapi: BotApiServer,
     settings: Settings,
