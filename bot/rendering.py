@@ -1,20 +1,21 @@
 """The one Jinja2 environment: every user-visible text is a template under `templates/`.
 
 Telegram texts live in `templates/telegram/<lang>/`, falling back to English; CLI texts in
-`templates/cli/`; connection-note drafts in `templates/notes/`.
+`templates/cli/`; connection-note drafts in `templates/notes/`. The folder ships as the package
+`invitesweep_templates` (see pyproject.toml), so the texts are found through the import system
+in an editable install, a wheel or a source install alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_PACKAGE = "invitesweep_templates"
 DEFAULT_LANGUAGE = "en"
 
 
@@ -28,9 +29,9 @@ def _local(value: datetime, timezone: str) -> datetime:
     return value.astimezone(ZoneInfo(timezone))
 
 
-def build_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.PackageLoader(TEMPLATES_PACKAGE, ""),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

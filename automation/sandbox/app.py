@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -20,7 +19,7 @@ from automation.sandbox.drift import DriftPage
 from automation.sandbox.rendering import PageRenderer
 from automation.sandbox.state import SandboxState
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_FILES = ("automation.sandbox", "static")  # package data: the page scripts
 
 
 class _SlowResponses:
@@ -122,7 +121,7 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         # 5. the internal JSON API
         *voyager.ROUTES,
         # 6. the page scripts
-        Mount("/sandbox-static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/sandbox-static", StaticFiles(packages=[STATIC_FILES]), name="static"),
     ]
     app = Starlette(routes=routes)
     app.state.sandbox = Sandbox(state=world, pages=PageRenderer())

@@ -1,17 +1,18 @@
-"""The sandbox's own Jinja environment over `templates/sandbox/` (no import of `bot`)."""
+"""The sandbox's own Jinja environment over `templates/sandbox/` (no import of `bot`).
+
+The top-level `templates/` folder ships as the package `invitesweep_templates` (see pyproject.toml).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from starlette.responses import HTMLResponse
 
-import automation
-
-TEMPLATES_DIR = Path(automation.__file__).resolve().parent.parent / "templates" / "sandbox"
+TEMPLATES_PACKAGE = "invitesweep_templates"
+TEMPLATES_FOLDER = "sandbox"
 
 
 class ClassNames:
@@ -38,9 +39,9 @@ def _thousands(value: int, separator: str = ",") -> str:
     return f"{value:,}".replace(",", separator)
 
 
-def build_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.PackageLoader(TEMPLATES_PACKAGE, TEMPLATES_FOLDER),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -11,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.session import create_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = "bot.db:migrations"  # a package resource, found wherever the package is installed
 
 
 def alembic_config(database_url: str | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", MIGRATIONS)
     if database_url:
         config.attributes["database_url"] = database_url
     return config

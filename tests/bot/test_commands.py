@@ -13,7 +13,7 @@ from bot.callback_data import ARITY, Op, build
 from bot.db.models import Account
 from bot.db.session import SessionFactory
 from bot.handlers.preferences import PREFERENCES
-from bot.rendering import TEMPLATES_DIR
+from bot.rendering import Renderer
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
 from tests.bot.seed import seed_pending
@@ -21,13 +21,20 @@ from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, running_bot, wait_until
 
 UNEXPECTED = "Something went wrong"
-TELEGRAM_TEMPLATES = TEMPLATES_DIR / "telegram"
+TEMPLATES = Renderer().env
 
 
 def test_every_english_template_has_a_dutch_one() -> None:
-    english = {p.relative_to(TELEGRAM_TEMPLATES / "en") for p in (TELEGRAM_TEMPLATES / "en").rglob("*.j2")}
-    dutch = {p.relative_to(TELEGRAM_TEMPLATES / "nl") for p in (TELEGRAM_TEMPLATES / "nl").rglob("*.j2")}
-    assert english == dutch
+    def names(language: str) -> set[str]:
+        return {
+            name.removeprefix(f"telegram/{language}/")
+            for name in TEMPLATES.list_templates(extensions=["j2"])
+            if name.startswith(f"telegram/{language}/")
+        }
+
+    english = names("en")
+    assert "cards/invitation.html.j2" in english
+    assert english == names("nl")
 
 
 def test_every_command_and_button_has_a_handler(settings: Settings) -> None:
@@ -43,7 +50,9 @@ def test_every_command_and_button_has_a_handler(settings: Settings) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_command_menu_describes_every_command(language: str) -> None:
-    lines = (TELEGRAM_TEMPLATES / language / "commands.txt.j2").read_text().splitlines()
+    assert TEMPLATES.loader is not None
+    source, _, _ = TEMPLATES.loader.get_source(TEMPLATES, f"telegram/{language}/commands.txt.j2")
+    lines = source.splitlines()
     assert [line.split(" - ")[0] for line in lines] == list(COMMANDS)
 
 

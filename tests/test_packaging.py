@@ -1,0 +1,174 @@
+"""The installs: a wheel built from the repo holds every file the code needs, and runs from them.
+
+"Every file" is derived from the tree: each file under `bot/`, `automation/` and `templates/`
+(what the code imports, the migrations, the sandbox's page scripts and every text) must be in the
+wheel, `templates/` as the package `invitesweep_templates`. The wheel is built offline from a copy
+of the working tree (no stale `build/` folder can hide a missing file), then installed into a
+folder of its own and exercised there; the editable install is checked the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from bot.db.migrate import alembic_config
+
+SOURCES = {"bot": "bot", "automation": "automation", "templates": "invitesweep_templates"}
+NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+DOCS = {".md"}  # READMEs beside the code are for readers of the repo, not for the program
+STATIC_REFERENCE = re.compile(r"/sandbox-static/([\w.-]+)")
+
+
+def tree_files(root: Path) -> set[str]:
+    """Every file under the three source folders, named as the wheel stores it."""
+    files = set()
+    for folder, package in SOURCES.items():
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", *DOCS}:
+                files.add(f"{package}/{path.relative_to(root / folder).as_posix()}")
+    return files
+
+
+@pytest.fixture(scope="module")
+def repo(request: pytest.FixtureRequest) -> Path:
+    return Path(request.config.rootpath)
+
+
+@pytest.fixture(scope="module")
+def wheel(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built offline from a clean copy of the working tree."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, source / name)
+    for folder in SOURCES:
+        shutil.copytree(repo / folder, source / folder, ignore=NOT_SHIPPED)
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index"]
+        + ["-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("invitesweep-*.whl")
+    return built
+
+
+def test_the_wheel_holds_every_module_template_and_static_file(repo: Path, wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+        (entry_points,) = (n for n in shipped if n.endswith(".dist-info/entry_points.txt"))
+        scripts = archive.read(entry_points).decode()
+
+    wanted = tree_files(repo)
+    assert "invitesweep_templates/cli/demo_intro.txt.j2" in wanted  # the tree is read, not empty
+    assert "automation/sandbox/static/sent.js" in wanted
+    assert "bot/db/migrations/versions/0001_initial_schema.py" in wanted
+    assert sorted(wanted - shipped) == []
+    assert "invitesweep = bot.cli:main" in scripts
+
+    # Every page script a sandbox page or script loads is one of the shipped static files.
+    referenced = set()
+    for path in [*(repo / "templates").rglob("*.j2"), *(repo / "automation/sandbox/static").iterdir()]:
+        referenced |= set(STATIC_REFERENCE.findall(path.read_text()))
+    assert referenced, "the sandbox pages load their scripts from /sandbox-static/"
+    assert sorted({f"automation/sandbox/static/{name}" for name in referenced} - shipped) == []
+
+
+INSTALLED_CHECK = """
+import json, sys, tempfile
+from pathlib import Path
+import httpx, jinja2
+import automation, bot
+from alembic.script import ScriptDirectory
+from automation.sandbox import SandboxConfig, SandboxServer
+from automation.sandbox.rendering import PageRenderer
+from bot.db.migrate import alembic_config, upgrade
+from bot.rendering import Renderer
+
+texts, pages = Renderer().env, PageRenderer().env
+own_texts = [n for n in texts.list_templates(extensions=["j2"]) if not n.startswith("sandbox/")]
+for name in own_texts:
+    texts.get_template(name)  # compiles, or raises
+for name in pages.list_templates(extensions=["j2"]):
+    pages.get_template(name)
+with SandboxServer(SandboxConfig(pending=3)) as sandbox:
+    script = httpx.get(sandbox.base_url + "/sandbox-static/sent.js")
+with tempfile.TemporaryDirectory() as folder:
+    upgrade(f"sqlite+aiosqlite:///{folder}/store.sqlite3")
+print(json.dumps({
+    "modules": [bot.__file__, automation.__file__],
+    "template": texts.get_template("cli/demo_intro.txt.j2").filename,
+    "page": pages.get_template("sent/e4.html.j2").filename,
+    "texts": len(own_texts),
+    "pages": len(pages.list_templates(extensions=["j2"])),
+    "script": [script.status_code, len(script.content)],
+    "head": ScriptDirectory.from_config(alembic_config()).get_current_head(),
+}))
+"""
+
+
+def run_check(cwd: Path, env: dict[str, str]) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALLED_CHECK],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_the_installed_wheel_runs_from_its_own_files(repo: Path, wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target)]
+        + [str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    # The installed copy comes first on the path, ahead of this venv's editable install.
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = run_check(tmp_path, env)
+
+    assert all(str(module).startswith(str(target)) for module in result["modules"])  # type: ignore[attr-defined]
+    assert str(result["template"]).startswith(str(target / "invitesweep_templates"))
+    assert str(result["page"]).startswith(str(target / "invitesweep_templates" / "sandbox"))
+    assert result["texts"] + result["pages"] == len(list((repo / "templates").rglob("*.j2")))  # type: ignore[operator]
+    assert result["pages"] == len(list((repo / "templates" / "sandbox").rglob("*.j2")))
+    assert result["script"] == [200, (repo / "automation/sandbox/static/sent.js").stat().st_size]
+    assert result["head"] == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_editable_install_reads_the_working_tree(repo: Path, tmp_path: Path) -> None:
+    """This venv's editable install resolves every package to the working tree, from any folder."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = run_check(tmp_path, env)
+
+    assert result["modules"] == [str(repo / "bot" / "__init__.py"), str(repo / "automation" / "__init__.py")]
+    assert result["template"] == str(repo / "templates" / "cli" / "demo_intro.txt.j2")
+    assert result["page"] == str(repo / "templates" / "sandbox" / "sent" / "e4.html.j2")
+    assert result["texts"] + result["pages"] == len(list((repo / "templates").rglob("*.j2")))  # type: ignore[operator]
+    assert result["script"] == [200, (repo / "automation/sandbox/static/sent.js").stat().st_size]
+
+    # The console script runs from there too: it migrates a new store and says so with its template.
+    script = Path(sys.executable).with_name("invitesweep")
+    env["DATA_DIR"] = str(tmp_path / "data")
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(script), "db", "upgrade"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"is up to date (revision {result['head']})" in done.stdout
