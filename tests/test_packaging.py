@@ -9,6 +9,7 @@ folder of its own and exercised there; the editable install is checked the same 
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -16,10 +17,13 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bot.db.migrate import alembic_config
 
@@ -90,6 +94,8 @@ from pathlib import Path
 import httpx, jinja2
 import automation, bot
 from alembic.script import ScriptDirectory
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from automation.sandbox import SandboxConfig, SandboxServer
 from automation.sandbox.rendering import PageRenderer
 from bot.db.migrate import alembic_config, upgrade
@@ -172,3 +178,56 @@ def test_the_editable_install_reads_the_working_tree(repo: Path, tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert f"is up to date (revision {result['head']})" in done.stdout
+
+
+# Modules the code needs that no `import` statement names: libraries load them by name.
+LOADED_BY_NAME = {
+    "aiosqlite": "SQLAlchemy's sqlite+aiosqlite driver, the default store",
+    "asyncpg": "SQLAlchemy's postgresql+asyncpg driver",
+    "multipart": "Starlette's request.form(), the sandbox's sign-in and invite forms",
+}
+
+
+def imported_modules(root: Path) -> set[str]:
+    """Top-level names of every module that `bot/` and `automation/` import."""
+    names = set()
+    for folder in ("bot", "automation"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+    return names
+
+
+def required_distributions(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
+    """`name` and everything it requires with `extras`, transitively, as normalized names."""
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(name, extras)]
+    while todo:
+        dist, wanted = todo.pop()
+        key = canonicalize_name(dist)
+        if (key, wanted) in seen:
+            continue
+        seen.add((key, wanted))
+        for line in metadata.requires(dist) or []:
+            requirement = Requirement(line)
+            environments = [{"extra": extra} for extra in wanted] or [{"extra": ""}]
+            if requirement.marker is None or any(requirement.marker.evaluate(e) for e in environments):
+                todo.append((requirement.name, frozenset(requirement.extras)))
+    return {key for key, _ in seen}
+
+
+def test_every_runtime_import_is_a_main_dependency(repo: Path) -> None:
+    third_party = imported_modules(repo) - set(sys.stdlib_module_names) - {"bot", "automation"}
+    third_party |= set(LOADED_BY_NAME)
+    assert {"telegram", "playwright", "sqlalchemy", "jinja2"} <= third_party  # the scan sees imports
+    installed_by = metadata.packages_distributions()
+    main = required_distributions("invitesweep")  # no extras: what `pip install .` brings
+    missing = {
+        module: installed_by.get(module)
+        for module in third_party
+        if not {canonicalize_name(d) for d in installed_by.get(module, [])} & main
+    }
+    assert missing == {}
