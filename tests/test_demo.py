@@ -65,3 +65,46 @@ async def test_demo_walks_through_the_whole_loop(
     assert result.invite.result is Result.INVITED
     assert result.pending_before == 60
     assert not (tmp_path / "ignored").exists()  # the demo kept its data in its own temporary folder
+
+
+@pytest.mark.parametrize(
+    ("faults", "stopped_at", "shown", "not_shown"),
+    [
+        # Every withdrawal's confirm request fails: step 3 says so and nothing jumps ahead.
+        (
+            {"withdraw_error": True},
+            "step 3, withdraw: 0 of 5 withdrawals went through",
+            "3. Withdraw",
+            "4. Jump",
+        ),
+        # LinkedIn's weekly invitation limit: the re-invite of step 5 does not go through.
+        (
+            {"weekly_limit": True},
+            "step 5, re-invite: the invitation did not go through",
+            "5. Re-invite",
+            "That is the whole loop",
+        ),
+    ],
+)
+async def test_a_failed_step_stops_the_demo_with_exit_code_1_and_names_it(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    faults: dict[str, bool],
+    stopped_at: str,
+    shown: str,
+    not_shown: str,
+) -> None:
+    sandbox.reset(pending=20)
+    sandbox.set_faults(**faults)
+
+    with pytest.raises(SystemExit) as stopped:
+        await run_demo(Settings(_env_file=None, data_dir=tmp_path / "ignored"), sandbox=sandbox)
+
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 1
+    assert shown in out and not_shown not in out
+    assert "That is the whole loop" not in out
+    (line,) = [line for line in err.splitlines() if "The demo stopped" in line]
+    assert stopped_at in line
+    assert "Traceback" not in err

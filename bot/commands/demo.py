@@ -5,15 +5,21 @@ the 500 ceiling), keeps its data in a throwaway SQLite file in a temporary folde
 through the real services against it in real Chromium: sync, the digest, withdrawing the five
 oldest, jumping both clocks past the re-invite cooldown, the reminder with its drafted note, and
 one re-invitation with that note, verified as pending. No account, no network, no Telegram.
+
+A step that does not do what it shows (an error, a withdrawal or the invitation not going
+through) stops the demo with one line naming the step, and exit code 1: the demo is also the
+proof, in CI, that an install works.
 """
 
 from __future__ import annotations
 
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from sqlalchemy import select
@@ -24,7 +30,7 @@ from bot.commands.console import open_store, refuse, say
 from bot.db.models import Account, Invitation, InvitationState, Person, Plan
 from bot.db.session import SessionFactory
 from bot.services.accounts import get_or_create_account
-from bot.services.actions import ActionOutcome, request_invite, run_due_actions
+from bot.services.actions import ActionOutcome, Result, request_invite, run_due_actions
 from bot.services.clock import OffsetClock
 from bot.services.digest import build_digest
 from bot.services.notes import note_length, note_limit
@@ -34,6 +40,7 @@ from bot.services.secrets import SessionVault
 from bot.settings import Settings
 
 DEMO_ACCOUNT = "demo"
+FAILED = 1  # the work failed: the demo did not complete
 ALL_DAY = (0, 24)  # the demo shows its reminder at once, whatever the hour
 BUCKET_NAMES = {"fresh": "fresh", "review": "review", "suggest": "consider", "withdraw": "withdraw"}
 
@@ -90,23 +97,32 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
             # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
             SessionVault.from_settings(settings).store_session(account, sandbox.storage_state())
 
-        async with linkedin(db, settings, clock) as provider:
+        async with AsyncExitStack() as stack:
+            with _step("browser"):
+                provider = await stack.enter_async_context(linkedin(db, settings, clock))
             click.echo()
             say("demo_step", step="sync")
-            report = await sync_with_progress(db, provider, account, clock)
+            with _step("sync"):
+                report = await sync_with_progress(db, provider, account, clock)
             say("sync_report", report=report)
+            if report.pending == 0:
+                _stop("sync", reason="nothing_synced")
 
             click.echo()
             say("demo_step", step="digest")
-            async with db() as session:
-                digest = await build_digest(session, account, now=clock(), page_size=5)
+            with _step("digest"):
+                async with db() as session:
+                    digest = await build_digest(session, account, now=clock(), page_size=5)
             say("digest", digest=digest, bucket_names=BUCKET_NAMES)
 
             click.echo()
             say("demo_step", step="withdraw", count=withdraw)
-            # The bulk request takes the oldest first; a one-day floor means "the N oldest, whatever age".
-            run = await withdraw_with_progress(db, provider, account, 1, withdraw, clock)
+            with _step("withdraw"):
+                # The bulk request takes the oldest first; a one-day floor means "the N oldest, whatever age".
+                run = await withdraw_with_progress(db, provider, account, 1, withdraw, clock)
             say("withdraw_result", result=run)
+            if len(run.withdrawn) < withdraw:
+                _stop("withdraw", reason="not_withdrawn", done=len(run.withdrawn), wanted=withdraw)
 
             jump = timedelta(days=account.cooldown_days + 1)
             click.echo()
@@ -114,15 +130,21 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
             sandbox.advance_clock(jump)
             clock.advance(jump)
 
-            due = await _first_reminder(db, clock)
+            with _step("reminder"):
+                due = await _first_reminder(db, clock)
             note = due.reminder.draft_note or ""
             say("reminder", due=due, length=note_length(note), limit=note_limit(due.account.plan))
 
             click.echo()
             say("demo_step", step="invite", person=due.person.name)
-            await request_invite(db, account.id, due.person.id, note, now=clock(), undo_window=timedelta(0))
-            (invite,) = await run_due_actions(db, provider, clock, limit=1)
+            with _step("invite"):
+                await request_invite(
+                    db, account.id, due.person.id, note, now=clock(), undo_window=timedelta(0)
+                )
+                (invite,) = await run_due_actions(db, provider, clock, limit=1)
             say("invite_result", outcome=invite, note=note)
+            if invite.result is not Result.INVITED:
+                _stop("invite", reason="not_invited", result=invite.result.value)
 
         click.echo()
         say("demo_outro")
@@ -135,12 +157,27 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
         )
 
 
+def _stop(step: str, **context: object) -> NoReturn:
+    """End the demo at `step`, saying why (exit code 1: the work failed)."""
+    refuse("demo_failed", code=FAILED, step=step, **context)
+
+
+@contextmanager
+def _step(step: str) -> Iterator[None]:
+    """Any error inside a step ends the demo with one line that names the step and the error."""
+    try:
+        yield
+    except Exception as exc:
+        first_line = next(iter(str(exc).splitlines()), "")  # a browser error carries its call log
+        _stop(step, reason="error", error=first_line, kind=type(exc).__name__)
+
+
 async def _first_reminder(db: SessionFactory, clock: OffsetClock) -> DueReminder:
     """The first cooldown reminder now due, stamped as shown (the demo "sends" it to the terminal)."""
     async with db.begin() as session:
         due = await scan_due(session, now=clock(), hours=ALL_DAY, with_chat_only=False)
         if not due:
-            refuse("demo_failed", code=1, step="reminder")
+            _stop("reminder", reason="no_reminder")
         first = due[0]
         await mark_sent(
             session,
