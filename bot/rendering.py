@@ -14,6 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
+
+from automation.text import clean_text
 
 TEMPLATES_PACKAGE = "invitesweep_templates"
 DEFAULT_LANGUAGE = "en"
@@ -29,6 +32,18 @@ def _local(value: datetime, timezone: str) -> datetime:
     return value.astimezone(ZoneInfo(timezone))
 
 
+def _printable(value: Any) -> Any:
+    """What a template prints of `value`: without control characters or escape sequences.
+
+    Names, headlines and notes come from LinkedIn; the automation cleans them as it reads them,
+    and this is the second line of defence for whatever reaches a terminal or a chat from the store.
+    """
+    if value is None or isinstance(value, int | float):
+        return value
+    cleaned = clean_text(str(value), multiline=True)
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(TEMPLATES_PACKAGE, ""),
@@ -37,6 +52,7 @@ def build_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=_printable,
     )
     env.filters["short_date"] = _short_date
     env.filters["local"] = _local

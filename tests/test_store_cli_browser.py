@@ -16,6 +16,8 @@ from bot.db.models import Account, Action, ActionState, Invitation, InvitationSt
 from bot.db.session import SessionFactory
 from bot.services.actions import claim_next_action, request_withdrawal
 from bot.services.secrets import SessionVault, load_or_create_key_file
+from tests.bot.seed import seed_pending
+from tests.fixtures.sandbox import assert_printable, seed_hostile_names
 
 pytestmark = pytest.mark.browser
 
@@ -260,3 +262,48 @@ async def test_queue_run_leaves_work_a_live_process_holds_and_exits_1(
     async with db() as session:
         states = sorted(s.value for s in await session.scalars(select(Action.state)))
     assert states == [ActionState.QUEUED.value, ActionState.RUNNING.value]
+
+
+async def test_synced_names_reach_the_terminal_without_escape_sequences(
+    signed_in_env: dict[str, str], db: SessionFactory, sandbox: SandboxServer
+) -> None:
+    slugs = seed_hostile_names(sandbox, sandbox.state.pill_count())  # everyone: whoever is shown
+    seeded = sandbox.state.person(slugs[0])
+    assert seeded is not None and "\x1b[31m" in seeded.first_name  # seeded as typed
+
+    synced = await invoke(signed_in_env, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert_printable(synced.output)
+    async with db() as session:
+        people = list(await session.scalars(select(Person)))
+        notes = list(await session.scalars(select(Invitation.note_text)))
+    assert sorted(p.name for p in people) == sorted(f"Ana{i} Red" for i in range(len(slugs)))
+    assert {p.headline for p in people} == {"Head of People"}
+    assert notes == ["Hi there, let's talk"] * len(slugs)  # the note box's lines, joined
+
+    shown = await invoke(signed_in_env, "digest")
+    assert shown.exit_code == 0, shown.output
+    assert_printable(shown.output)
+    assert " Red — " in shown.output and "Head of People" in shown.output
+
+    # The withdraw dialog names the member as typed; it is still recognised as the same person.
+    withdrawn = await invoke(signed_in_env, "withdraw", "--older-than", "90d", "--max", "1", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert_printable(withdrawn.output)
+    assert "Withdrawn and verified (1)" in withdrawn.output
+    assert len(sandbox.state.withdrawn_slugs()) == 1
+
+
+async def test_stored_text_is_cleaned_again_when_printed(
+    signed_in_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    """A store written before text was cleaned (or by another tool) still prints safely."""
+    (invitation,) = await seed_pending(db, account, datetime.now(UTC), [400])
+    async with db.begin() as session:
+        person = await session.get_one(Person, invitation.person_id)
+        person.name, person.headline = "Old\x1b]0;owned\x07 Row\x1b[2J", "\x07Lead\x1b[0m"
+
+    shown = await invoke(signed_in_env, "digest")
+    assert shown.exit_code == 0, shown.output
+    assert_printable(shown.output)
+    assert "Old Row" in shown.output and "Lead" in shown.output

@@ -12,6 +12,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from automation.errors import NavigationFailed, SessionExpired
+from automation.text import clean_text
 
 SIGNED_OUT_PATHS = ("/login", "/uas/login", "/authwall", "/checkpoint/")
 """Where LinkedIn sends a browser whose session is gone (or must be re-verified)."""
@@ -114,7 +115,7 @@ def same_person(a: str, b: str) -> bool:
     """Names compare equal ignoring case, spacing and the typographic/ASCII apostrophe."""
 
     def norm(name: str) -> str:
-        return " ".join(name.replace("’", "'").casefold().split())
+        return " ".join(clean_text(name).replace("’", "'").casefold().split())
 
     return norm(a) == norm(b)
 

@@ -19,6 +19,7 @@ from automation.errors import (
     WeeklyLimit,
 )
 from automation.pages.common import exactly, one_of, open_url
+from automation.text import clean_text
 from automation.types import ProfileState
 
 ADD_NOTE = re.compile(rf"^\s*(?:{one_of('Add a note', 'Notiz hinzufügen', 'Notitie toevoegen')})\s*$")
@@ -123,7 +124,7 @@ class CustomInvitePage:
             return InviteBlocked(f"LinkedIn will not re-invite {slug} yet (3 weeks after a withdrawal)")
         if await self.not_sent_notice.count() > 0:
             # first: one toast per refusal.
-            text = " ".join((await self.not_sent_notice.first.inner_text()).split())
+            text = clean_text(" ".join((await self.not_sent_notice.first.inner_text()).split()))
             if NOTES_USED_UP.search(text):
                 return NoteQuotaExhausted(text)
             # Already invited, already connected, "try again later": none is ours to name.

@@ -10,6 +10,7 @@ from automation.config import AutomationConfig
 from automation.errors import LayoutChanged
 from automation.pages.common import one_of, open_url, same_person
 from automation.slugs import profile_path
+from automation.text import clean_text
 from automation.types import Profile, ProfileState
 
 # Accessible names of the top card's controls (E4 measured; Ember used the same sentences on buttons).
@@ -90,9 +91,9 @@ class ProfilePage:
         if await self.top_card.count() != 1:
             raise LayoutChanged(f"the profile of {slug} has {await self.top_card.count()} top cards")
         name = " ".join((await self.name_heading.inner_text()).split())
-        return Profile(
-            slug=slug, name=name, headline=await self._headline(name), state=await self._state(name)
-        )
+        headline = await self._headline(name)
+        state = await self._state(name)
+        return Profile(slug=slug, name=clean_text(name), headline=clean_text(headline), state=state)
 
     async def _headline(self, name: str) -> str:
         lines = [line.strip() for line in (await self.top_card.inner_text()).splitlines() if line.strip()]

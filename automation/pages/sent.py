@@ -27,6 +27,7 @@ from automation.pages.common import (
 from automation.pages.lazy_list import Growth, count_rows, grow
 from automation.pages.rows import expand_note, has_withdraw_control, parse_row, read_raw_rows, row_name
 from automation.slugs import profile_path
+from automation.text import clean_text
 from automation.types import SentInvitation
 
 SENT_PATH = "/mynetwork/invitation-manager/sent/"
@@ -230,7 +231,7 @@ class SentInvitationsPage:
                 gone=row.wait_for(state="detached"), failed=self.error_toast.first.wait_for()
             )
             if outcome == "failed":
-                message = await self.error_toast.first.inner_text()
+                message = clean_text(await self.error_toast.first.inner_text())
                 raise WithdrawNotVerified(
                     f"LinkedIn answered the withdrawal of {slug} with an error: {message}"
                 )

@@ -10,6 +10,8 @@ POST /__sandbox/faults                {delay_ms, checkpoint, withdraw_holds, con
 POST /__sandbox/clock/advance         {seconds} or {days}: move the sandbox clock
 POST /__sandbox/session               mint a session: {li_at, JSESSIONID}
 POST /__sandbox/accept                {slug}: the member accepts our pending invitation
+POST /__sandbox/person                {slug, first_name, last_name, headline, company, note}: change
+                                       what a member typed (any of those keys; any text)
 POST /__sandbox/checkpoints/approve   tap "Yes, it's me" on open app-approval checkpoints
 """
 
@@ -109,6 +111,16 @@ async def accept(request: Request) -> Response:
     return JSONResponse({"accepted": accepted}, status_code=200 if accepted else 409)
 
 
+async def rewrite_person(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        slug = str(body.pop("slug"))
+        found = sandbox_of(request).state.rewrite_person(slug, **body)
+    except (KeyError, TypeError, ValueError) as error:
+        return _bad(error)
+    return JSONResponse({"rewritten": found}, status_code=200 if found else 404)
+
+
 async def approve_checkpoints(request: Request) -> Response:
     return JSONResponse({"approved": sandbox_of(request).state.sessions.approve_challenges()})
 
@@ -120,5 +132,6 @@ ROUTES = [
     Route("/__sandbox/clock/advance", advance_clock, methods=["POST"]),
     Route("/__sandbox/session", mint_session, methods=["POST"]),
     Route("/__sandbox/accept", accept, methods=["POST"]),
+    Route("/__sandbox/person", rewrite_person, methods=["POST"]),
     Route("/__sandbox/checkpoints/approve", approve_checkpoints, methods=["POST"]),
 ]

@@ -368,6 +368,31 @@ class SandboxState:
             # When the withdrawal does not hold, the page is told it worked and nothing changes.
             return WithdrawOutcome.WITHDRAWN
 
+    def rewrite_person(self, slug: str, **texts: str | None) -> bool:
+        """Change what a member typed: `first_name`, `last_name`, `headline`, `company`, and the
+        `note` of our latest invitation to them. Any text goes, control characters included: on
+        LinkedIn a member's own words are not ours to trust. False if there is no such member.
+
+        Raises:
+            ValueError: a key other than those five, or a name, headline or company that is not text.
+        """
+        person_keys = {"first_name", "last_name", "headline", "company"}
+        unknown = set(texts) - person_keys - {"note"}
+        if unknown:
+            raise ValueError(f"unknown person keys: {sorted(unknown)}")
+        fields = {key: value for key, value in texts.items() if key in person_keys}
+        if not all(isinstance(value, str) for value in fields.values()):
+            raise ValueError("first_name, last_name, headline and company must be strings")
+        with self._lock:
+            person = self._world.people.get(slug)
+            invitation = self.invitation(slug)
+            if person is None or ("note" in texts and invitation is None):
+                return False
+            self._world.people[slug] = dataclasses.replace(person, **fields)  # type: ignore[arg-type]
+            if invitation is not None and "note" in texts:
+                self._world.invitations[invitation.id] = dataclasses.replace(invitation, note=texts["note"])
+            return True
+
     def accept(self, slug: str) -> bool:
         """The member accepts our pending invitation: it leaves the Sent list and they connect."""
         with self._lock:

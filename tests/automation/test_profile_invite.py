@@ -14,6 +14,7 @@ from automation.errors import (
     WeeklyLimit,
 )
 from automation.types import ProfileState
+from tests.fixtures.sandbox import seed_hostile_names
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +140,10 @@ async def test_expired_session_stops_profile_reads_and_invites(
     with pytest.raises(SessionExpired):
         await linkedin.invite(slug, None)
     assert sandbox.state.invited_slugs() == []
+
+
+async def test_a_hostile_name_and_headline_are_read_as_plain_text(linkedin: LinkedInClient, sandbox) -> None:
+    (slug,) = seed_hostile_names(sandbox, 1)
+    profile = await linkedin.profile(slug)
+    assert (profile.name, profile.headline) == ("Ana0 Red", "Head of People")
+    assert profile.state is ProfileState.PENDING

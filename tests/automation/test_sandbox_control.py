@@ -95,3 +95,21 @@ def test_weekly_invite_cap_counts_invitations_in_the_last_seven_days(sandbox: Sa
     assert sandbox.state.invite(third, None).value == "weekly_limit"
     sandbox.advance_clock(timedelta(days=7, minutes=1))
     assert sandbox.state.invite(third, None).value == "sent"
+
+
+def test_person_texts_are_taken_as_typed_over_http(sandbox: SandboxServer) -> None:
+    slug = sandbox.state.pending_slugs()[0]
+    url = sandbox.url("/__sandbox/person")
+    texts = {"first_name": "A\x1b[31m", "last_name": "B\x07", "headline": "H", "company": "C", "note": "N\n2"}
+    answer = httpx.post(url, json={"slug": slug, **texts})
+    assert answer.status_code == 200 and answer.json() == {"rewritten": True}
+    person, invitation = sandbox.state.person(slug), sandbox.state.invitation(slug)
+    assert person is not None and invitation is not None
+    typed = (person.name, person.headline, person.company, invitation.note)
+    assert typed == ("A\x1b[31m B\x07", "H", "C", "N\n2")
+
+    before = sandbox.state.person(slug)
+    assert httpx.post(url, json={"slug": "nobody", "headline": "x"}).status_code == 404
+    for bad in ({"slug": slug, "age": 3}, {"slug": slug, "first_name": 3}, {"headline": "no slug"}):
+        assert httpx.post(url, json=bad).status_code == 400, bad
+    assert sandbox.state.person(slug) == before
