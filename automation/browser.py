@@ -28,6 +28,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, CheckpointRequired, LayoutChanged, NavigationFailed
+from automation.private_files import private_folder
 from automation.trace_redaction import TraceNotScrubbed, scrub_trace
 
 SYSTEM_BROWSERS = (
@@ -282,7 +283,7 @@ async def _keep_trace(
 
     The raw trace only ever exists in a private temporary directory, never in `trace_dir`.
     """
-    await asyncio.to_thread(trace_dir.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(private_folder, trace_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = trace_dir / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.zip"
     with tempfile.TemporaryDirectory(prefix="invitesweep-trace-") as private:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+from automation.private_files import PRIVATE_FILE
+
 REDACTED = b"[redacted]"
 
 MIN_SECRET_LENGTH = 8
@@ -69,7 +71,12 @@ def scrub_trace(path: Path, destination: Path, secrets: Iterable[str]) -> None:
     forms = secret_forms(secrets)
     partial = destination.with_name(destination.name + ".partial")
     try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        private = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb")
+        with (
+            private,
+            zipfile.ZipFile(path) as source,
+            zipfile.ZipFile(private, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
             for member in source.infolist():
                 original = source.read(member)
                 scrubbed = scrub_bytes(original, forms)

@@ -19,6 +19,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHa
 from automation.config import AutomationConfig
 from bot import jobs
 from bot.context import BotContext, BotData, ChatData, UserData
+from bot.data_folder import secure_data_folder
 from bot.db.session import create_engine, create_session_factory
 from bot.delivery import Delivery
 from bot.handlers import (
@@ -152,6 +153,7 @@ async def _start_resources(application: BotApplication) -> None:
     data = application.bot_data
     settings = data.settings
     assert settings is not None and data.renderer is not None
+    secure_data_folder(settings)
     data.engine = create_engine(settings.resolved_database_url)
     data.db = create_session_factory(data.engine)
     data.vault = SessionVault.from_settings(settings)

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
+from bot.data_folder import secure_data_folder
 from bot.db.migrate import upgrade_engine
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.rendering import Renderer
@@ -71,6 +72,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 @asynccontextmanager
 async def open_store(settings: Settings, *, migrate: bool = True) -> AsyncIterator[SessionFactory]:
     """A session factory over the configured database, migrated to the newest schema first."""
+    secure_data_folder(settings)
     engine = create_engine(settings.resolved_database_url)
     try:
         if migrate:

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from automation.private_files import PRIVATE_FILE, private_folder, tighten
 from bot.db.models import Account, SessionStatus
 from bot.settings import Settings
 
@@ -36,8 +37,9 @@ def load_or_create_key_file(data_dir: Path) -> bytes:
     """
     path = data_dir / KEY_FILE_NAME
     if path.exists():
+        tighten(path, PRIVATE_FILE)
         return _read_key(path)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     temporary = data_dir / f".{KEY_FILE_NAME}.{secrets.token_hex(8)}"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

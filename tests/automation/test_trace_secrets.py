@@ -7,6 +7,7 @@ would be in a trace; so the checks on what we keep cannot pass by accident.
 from __future__ import annotations
 
 import json
+import stat
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -110,6 +111,8 @@ async def test_a_kept_trace_holds_no_cookie_value(
     kept = raised.value.trace_path
     assert kept is not None and kept.parent == traced_config.trace_dir
     assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name], "nothing unscrubbed beside it"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # page snapshots: the owner's eyes only
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
     kept_members = members(kept)
     assert {"trace.trace", "trace.network"} <= kept_members.keys()
     for name, value in cookies.items():

@@ -27,7 +27,15 @@ def test_key_file_is_created_once_with_private_permissions(tmp_path: Path) -> No
     path = tmp_path / "data" / KEY_FILE_NAME
     assert first == second
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert [p.name for p in path.parent.iterdir()] == [KEY_FILE_NAME]  # no temporary left behind
+
+
+def test_a_key_file_found_readable_by_others_is_tightened(tmp_path: Path) -> None:
+    first = load_or_create_key_file(tmp_path)
+    (tmp_path / KEY_FILE_NAME).chmod(0o644)
+    assert load_or_create_key_file(tmp_path) == first
+    assert stat.S_IMODE((tmp_path / KEY_FILE_NAME).stat().st_mode) == 0o600
 
 
 def test_racing_processes_agree_on_one_key(tmp_path: Path) -> None:
