@@ -217,7 +217,7 @@ _PICTURE_NAME = re.compile(
 )
 
 
-def clean_text(text: str) -> str:
+def squash_spaces(text: str) -> str:
     """One row text as we store it: whitespace runs become one space, the ends are trimmed."""
     return " ".join(text.split())
 
@@ -240,7 +240,7 @@ def _shown_names(raw: RawRow) -> list[str]:
         match = _PICTURE_NAME.match(picture.strip())
         if match:
             names.append(next(v for v in match.groupdict().values() if v))
-    names += [clean_text(text) for text in raw["link_texts"] if text.strip()]
+    names += [squash_spaces(text) for text in raw["link_texts"] if text.strip()]
     return names
 
 
@@ -252,7 +252,7 @@ def row_name(raw: RawRow) -> str | None:
         name = name_in_withdraw_label(control["label"])
         if name:
             named_elsewhere = any(same_person(name, other) for other in [*shown, *raw["lines"]])
-            return clean_text(name) if named_elsewhere else None
+            return squash_spaces(name) if named_elsewhere else None
     if shown:
         return shown[0]
     return raw["lines"][0] if raw["lines"] else None
@@ -274,7 +274,7 @@ def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation 
     name = row_name(raw)
     if slug is None or name is None:
         return None
-    note = clean_text(raw["note"]) if raw["note"] else None
+    note = squash_spaces(raw["note"]) if raw["note"] else None
     note_lines = set(raw["note_lines"])
     lines = [line for line in raw["lines"] if line not in note_lines]
     candidates = [raw["time"]] if raw["time"] else []
@@ -294,7 +294,7 @@ def parse_row(raw: RawRow, profile_url: Callable[[str], str]) -> SentInvitation 
     return SentInvitation(
         slug=slug,
         name=name,
-        headline=clean_text(headline),
+        headline=squash_spaces(headline),
         profile_url=profile_url(slug),
         age_text=age_text,
         age=age,
