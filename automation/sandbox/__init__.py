@@ -5,9 +5,10 @@
         server.url("/mynetwork/invitation-manager/sent/")
         server.state.pending_slugs()
 
-Pages: the Sent page (E4/E3/E2 renderings, en/de/nl), the withdraw confirmation, login and
-checkpoints, profiles and the custom-invite dialog. Faults and the sandbox clock are switched
-through `SandboxServer` helpers, `SandboxState`, or the JSON API under `/__sandbox/`.
+Pages: the Sent page (E4/E3/E2 renderings; en/de/nl/fr/es, and it as test data), the withdraw
+confirmation, login and checkpoints, profiles and the custom-invite dialog. Faults and the
+sandbox clock are switched through `SandboxServer` helpers, `SandboxState`, or the JSON API
+under `/__sandbox/`.
 """
 
 from automation.sandbox.app import create_app

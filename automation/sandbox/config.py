@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from automation.sandbox.ages import MONTH_CONVENTIONS
 
 RENDERINGS = ("e4", "e3", "e2")
-LOCALES = ("en", "de", "nl")
+LOCALES = ("en", "de", "nl", "fr", "es", "it")
+"""Languages the sandbox renders. The automation reads all but "it", which is test data: a LinkedIn UI
+in a language the automation has no strings for must be named to the owner, never misread."""
 PLANS = ("free", "premium")
 
 DEFAULT_EMAIL = "demo@invitesweep.test"
@@ -23,7 +25,7 @@ class SandboxConfig:
         seed: seeds the generated people and invitation ages, so two worlds with one seed match.
         pending: how many pending sent invitations the world starts with (520 exceeds the 500 ceiling).
         rendering: which era of the Sent page to serve: "e4" (2026), "e3" (early 2026), "e2" (Ember).
-        locale: "en", "de" or "nl" for the Sent page texts.
+        locale: one of `LOCALES`, for every page's texts.
         plan: "free" (200-character notes, monthly note quota) or "premium" (300, unlimited).
         notes_quota: personalized notes left this month on the free plan.
         email, password, pin: the one member's credentials and the checkpoint PIN.

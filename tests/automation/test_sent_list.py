@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 # Renderings and locales the listing must read (reference §1.2–1.5, §2).
 RENDERINGS = ["e4", "e3", "e2"]
-LOCALES = ["en", "de", "nl"]
+LOCALES = ["en", "de", "nl", "fr", "es"]
 
 
 async def list_and_check(linkedin: LinkedInClient, sandbox, **kwargs) -> SentList:

@@ -15,7 +15,7 @@ from tests.fixtures.browser import PAGINATION_ONLY_SCRIPT, sandbox_automation_co
 pytestmark = pytest.mark.browser
 
 RENDERINGS = ["e4", "e3", "e2"]
-LOCALES = ["en", "de", "nl"]
+LOCALES = ["en", "de", "nl", "fr", "es"]
 
 
 def files_in(folder: Path) -> list[str]:
