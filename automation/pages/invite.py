@@ -18,25 +18,58 @@ from automation.errors import (
     NoteTooLong,
     WeeklyLimit,
 )
-from automation.pages.common import exactly, one_of, open_url
+from automation.pages.common import exactly, open_url
 from automation.text import clean_text
 from automation.types import ProfileState
 
-ADD_NOTE = re.compile(rf"^\s*(?:{one_of('Add a note', 'Notiz hinzufügen', 'Notitie toevoegen')})\s*$")
+# The dialog's words per language. English is measured (reference §4.2, §4.5); German "Ohne Notiz senden"
+# and "Senden" come from public tools (§2); the rest is our best knowledge of LinkedIn's wording.
+ADD_NOTE = exactly(
+    "Add a note", "Notiz hinzufügen", "Notitie toevoegen", "Ajouter une note", "Añadir una nota"
+)
 SEND_WITHOUT_NOTE = exactly(
-    "Send without a note", "Send now", "Ohne Notiz senden", "Zonder notitie verzenden"
-)
-SEND_INVITATION = re.compile(rf"^\s*(?:{one_of('Send invitation', 'Send', 'Senden', 'Verzenden')})\s*$")
+    "Send without a note", "Send now", "Ohne Notiz senden", "Zonder notitie verzenden", "Envoyer sans note",
+    "Enviar sin nota",
+)  # fmt: skip
+SEND_INVITATION = exactly(
+    "Send invitation", "Send", "Einladung senden", "Senden", "Uitnodiging verzenden", "Verzenden",
+    "Envoyer l’invitation", "Envoyer l'invitation", "Envoyer", "Enviar invitación", "Enviar",
+)  # fmt: skip
 COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-QUOTA = re.compile(r"(\d+)\s+personalized invitations? remaining", re.IGNORECASE)
-UPSELL = re.compile(r"Send unlimited personalized invites|out of free custom notes", re.IGNORECASE)
-BLOCKED = re.compile(r"resend an invitation \d+ weeks after withdrawing", re.IGNORECASE)
-NOT_SENT = re.compile(
-    r"Invitation not sent|Einladung nicht gesendet|Uitnodiging niet verzonden", re.IGNORECASE
+QUOTA = re.compile(
+    r"(\d+)\s+personalized invitations? remaining"
+    r"|Noch (\d+) personalisierte Einladung"
+    r"|Nog (\d+) gepersonaliseerde uitnodiging"
+    r"|(\d+) invitations? personnalisées?"
+    r"|(\d+) invitaciones? personalizadas?",
+    re.IGNORECASE,
 )
-NOTES_USED_UP = re.compile(r"out of free custom notes", re.IGNORECASE)
+UPSELL = re.compile(
+    r"Send unlimited personalized invites|out of free custom notes"
+    r"|unbegrenzt personalisierte Einladungen|onbeperkt gepersonaliseerde uitnodigingen"
+    r"|invitations personnalisées en illimité|invitaciones personalizadas ilimitadas",
+    re.IGNORECASE,
+)
+BLOCKED = re.compile(
+    r"resend an invitation \d+ weeks after withdrawing|\d+ Wochen nach dem Zurückziehen"
+    r"|\d+ weken na het intrekken|\d+ semaines après l[’']avoir retirée|\d+ semanas después de retirarla",
+    re.IGNORECASE,
+)
+NOT_SENT = re.compile(
+    r"Invitation not sent|Einladung nicht gesendet|Uitnodiging niet verzonden|Invitation non envoyée"
+    r"|Invitación no enviada",
+    re.IGNORECASE,
+)
+NOTES_USED_UP = re.compile(
+    r"out of free custom notes|keine kostenlosen Notizen mehr|geen gratis notities meer"
+    r"|plus de notes personnalisées gratuites|no te quedan notas personalizadas gratuitas",
+    re.IGNORECASE,
+)
 WEEKLY_LIMIT = re.compile(
-    r"reached the weekly (?:invitation )?limit|weekly limit for connection", re.IGNORECASE
+    r"reached the weekly (?:invitation )?limit|weekly limit for connection"
+    r"|wöchentliche Einladungslimit|wekelijkse uitnodigingslimiet"
+    r"|limite hebdomadaire d[’']invitations|límite semanal de invitaciones",
+    re.IGNORECASE,
 )
 
 
@@ -148,7 +181,7 @@ class CustomInvitePage:
             limit = int(match[2]) if match else None
         if await self.quota_line.count() > 0:
             match = QUOTA.search(await self.quota_line.first.inner_text())
-            remaining = int(match[1]) if match else None
+            remaining = int(next(g for g in match.groups() if g)) if match else None
         return NoteLimits(note_limit=limit, notes_remaining=remaining)
 
     async def _dismiss(self) -> None:

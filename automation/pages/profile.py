@@ -13,27 +13,37 @@ from automation.slugs import profile_path
 from automation.text import clean_text
 from automation.types import Profile, ProfileState
 
-# Accessible names of the top card's controls (E4 measured; Ember used the same sentences on buttons).
+# Accessible names of the top card's controls (E4 measured in English and German; Ember used the same
+# sentences on buttons). Each one-name group is the member's full name, checked against the heading.
 PENDING_LABEL = re.compile(
     r"^(?:Pending, click to withdraw invitation sent to (.+)"
     r"|Ausstehend, klicken, um die Einladung an (.+) zurückzuziehen"
-    r"|In afwachting, klik om uitnodiging aan (.+) in te trekken)$"
+    r"|In afwachting, klik om uitnodiging aan (.+) in te trekken"
+    r"|En attente, cliquez pour retirer l[’']invitation envoy[ée]e à (.+)"
+    r"|Pendiente, haz clic para retirar la invitaci[oó]n enviada a (.+))$"
 )
 PENDING_TEXT = re.compile(
     rf"^\s*(?:{one_of('Pending', 'Ausstehend', 'In afwachting', 'En attente', 'Pendiente')})\s*$"
 )
 INVITE_LABEL = re.compile(
-    r"^(?:Invite (.+) to connect|(.+) als Kontakt einladen|(.+) uitnodigen om te connecten)$"
+    r"^(?:Invite (.+) to connect|(.+) als Kontakt einladen|(.+) uitnodigen om te connecten"
+    r"|Inviter (.+) à (?:rejoindre votre réseau|se connecter)|Invitar a (.+) a conectar)$"
 )
 CONNECT_TEXT = re.compile(
     rf"^\s*(?:{one_of('Connect', 'Vernetzen', 'Connectie maken', 'Se connecter', 'Conectar')})\s*$"
 )
-MESSAGE = re.compile(rf"^\s*(?:{one_of('Message', 'Nachricht', 'Bericht', 'Message', 'Mensaje')})\b")
+_MESSAGE_WORDS = one_of("Message", "Nachricht", "Bericht", "Envoyer un message", "Mensaje", "Enviar mensaje")
+MESSAGE = re.compile(rf"^\s*(?:{_MESSAGE_WORDS})\b")
 MORE = re.compile(rf"^\s*(?:{one_of('More', 'More actions', 'Mehr', 'Meer', 'Plus', 'Más')})\s*$")
-FOLLOW = re.compile(rf"^\s*(?:{one_of('Follow', 'Folgen', 'Volgen', 'Suivre', 'Seguir')})\b")
-REMOVE_CONNECTION = re.compile(
-    rf"^\s*(?:{one_of('Remove connection', 'Kontakt entfernen', 'Connectie verwijderen')})\s*$"
+# "Follow <Name>" leads with the verb; German and Dutch put it last ("<Name> folgen").
+FOLLOW = re.compile(
+    rf"^\s*(?:{one_of('Follow', 'Folgen', 'Volgen', 'Suivre', 'Seguir')})\b|\s(?:folgen|volgen)\s*$"
 )
+_REMOVE_CONNECTION_WORDS = one_of(
+    "Remove connection", "Kontakt entfernen", "Connectie verwijderen", "Retirer la relation",
+    "Eliminar contacto",
+)  # fmt: skip
+REMOVE_CONNECTION = re.compile(rf"^\s*(?:{_REMOVE_CONNECTION_WORDS})\s*$")
 FIRST_DEGREE = re.compile(r"·\s*(?:1st|1\.|1e|1er)\b")
 
 

@@ -213,7 +213,8 @@ class RawRow(TypedDict):
 
 
 _PICTURE_NAME = re.compile(
-    r"^(?:(?P<en>.+?)[’']s profile picture|Profilbild von (?P<de>.+)|Profielfoto van (?P<nl>.+))$"
+    r"^(?:(?P<en>.+?)[’']s profile picture|Profilbild von (?P<de>.+)|Profielfoto van (?P<nl>.+)"
+    r"|Photo de profil de (?P<fr>.+)|Foto del perfil de (?P<es>.+))$"
 )
 
 

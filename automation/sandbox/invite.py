@@ -35,6 +35,8 @@ async def custom_invite(request: Request) -> Response:
         note_limit=sandbox.state.note_limit,
         notes_remaining=sandbox.state.notes_remaining if plan == "free" else None,
         origin=base_url(request),
+        t=sandbox.strings(),
+        locale=sandbox.state.locale,
     )
 
 

@@ -1,0 +1,73 @@
+"""Every language the automation supports, end to end: profiles, invitations and LinkedIn's refusals.
+
+The Sent page's listing and withdrawals run in every language in test_sent_list.py and
+test_withdraw.py; here the profile top card and the custom-invite dialog, whose words differ.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from automation.client import LinkedInClient
+from automation.errors import InviteBlocked, NoteQuotaExhausted, WeeklyLimit
+from automation.types import ProfileState
+from tests.automation.test_profile_invite import stranger
+
+pytestmark = pytest.mark.browser
+
+SUPPORTED = ["en", "de", "nl", "fr", "es"]
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+@pytest.mark.parametrize(
+    ("pick", "expected"),
+    [
+        (lambda sb: sb.state.pending_slugs()[4], ProfileState.PENDING),
+        (lambda sb: sb.state.connected_slugs()[0], ProfileState.CONNECTED),
+        (lambda sb: stranger(sb), ProfileState.CONNECTABLE),
+        (lambda sb: stranger(sb, in_menu=True), ProfileState.CONNECTABLE),
+        (lambda sb: next(p.slug for p in sb.state.people() if p.follow_only), ProfileState.FOLLOW_ONLY),
+    ],
+    ids=["pending", "connected", "connectable", "connect-behind-more", "follow-only"],
+)
+async def test_profile_states_in_every_language(
+    linkedin: LinkedInClient, sandbox, locale: str, pick, expected: ProfileState
+) -> None:
+    sandbox.reset(locale=locale)
+    slug = pick(sandbox)
+    person = sandbox.state.person(slug)
+    profile = await linkedin.profile(slug)
+    assert (profile.name, profile.headline, profile.state) == (person.name, person.headline, expected)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+async def test_invite_with_a_note_reads_the_quota_in_every_language(
+    linkedin: LinkedInClient, sandbox, locale: str
+) -> None:
+    sandbox.reset(locale=locale, notes_quota=4)
+    slug = stranger(sandbox, in_menu=True)
+    result = await linkedin.invite(slug, "Good to meet you in Lyon")
+    assert (result.note_sent, result.note_limit, result.notes_remaining) == (True, 200, 3)
+    assert sandbox.state.invitation(slug).note == "Good to meet you in Lyon"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+async def test_refusals_are_recognised_in_every_language(
+    linkedin: LinkedInClient, sandbox, locale: str
+) -> None:
+    sandbox.reset(locale=locale, notes_quota=0)
+    with pytest.raises(NoteQuotaExhausted):
+        await linkedin.invite(stranger(sandbox), "Hello")
+
+    withdrawn = sandbox.state.pending_slugs()[-1]
+    await linkedin.withdraw(withdrawn)
+    assert (await linkedin.profile(withdrawn)).state is ProfileState.BLOCKED
+    with pytest.raises(InviteBlocked):
+        await linkedin.invite(withdrawn, None)
+    sandbox.advance_clock(timedelta(days=22))
+    assert (await linkedin.profile(withdrawn)).state is ProfileState.CONNECTABLE
+
+    sandbox.set_faults(weekly_limit=True)
+    with pytest.raises(WeeklyLimit):
+        await linkedin.invite(stranger(sandbox), None)
+    assert sandbox.state.invited_slugs() == []
