@@ -14,12 +14,25 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.browser import new_account_context, traced_operation, untraced_operation
 from automation.config import AutomationConfig
-from automation.errors import CheckpointRequired, InvitationNotFound, SessionExpired, WithdrawNotVerified
+from automation.errors import (
+    AccountRestricted,
+    AutomationError,
+    CheckpointRequired,
+    HumanRequired,
+    InvitationNotFound,
+    SessionExpired,
+    UnsupportedLanguage,
+    UnusualActivity,
+    WeeklyLimit,
+    WithdrawNotVerified,
+)
 from automation.pacing import Pacer, Sleep
+from automation.pages.friction import friction_on
 from automation.pages.invite import CustomInvitePage
 from automation.pages.login import LoginPage
 from automation.pages.profile import ProfilePage
@@ -30,6 +43,11 @@ from automation.types import InviteResult, Profile, ProfileState, SentList, With
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (rows loaded so far, the pill's total or None) while the Sent list loads."""
 
+FRICTION = (
+    SessionExpired, HumanRequired, AccountRestricted, UnusualActivity, WeeklyLimit, UnsupportedLanguage,
+)  # fmt: skip
+"""Errors that already name what LinkedIn put in front of the page: nothing to look for behind them."""
+
 StorageState = dict[str, Any]
 """Playwright's storage_state: cookies and origins. Secret: never log it."""
 
@@ -38,7 +56,10 @@ class LinkedInClient:
     """One LinkedIn identity in one isolated browser context.
 
     Use as `async with LinkedInClient(browser, config, storage_state) as client: ...`.
-    Every navigation checks for /login, /authwall and /checkpoint/ and raises `SessionExpired`.
+    Every navigation, and every operation that fails, asks one detector (`pages.friction`) what
+    LinkedIn put in front of the page: the sign-in wall raises `SessionExpired`; a checkpoint,
+    a captcha, the restriction interstitial, an "unusual activity" warning, the weekly-limit
+    notice or a language we cannot read raise their own errors (all `pauses_account`).
     Pacing (randomized pauses between actions, `config.pacing`) happens inside the client;
     `sleep` and `rng` are injectable so tests can observe it without waiting.
     """
@@ -84,14 +105,42 @@ class LinkedInClient:
         return self._page
 
     @asynccontextmanager
-    async def _operation(self, name: str, *, traced: bool = True) -> AsyncIterator[Page]:
-        """Run one operation: alone on the page, traced unless `traced` is False."""
+    async def _operation(
+        self, name: str, *, traced: bool = True, signed_in: bool = True
+    ) -> AsyncIterator[Page]:
+        """Run one operation: alone on the page, traced unless `traced` is False.
+
+        A signed-in operation that fails is checked for friction (`_friction_behind`); signing
+        in (`signed_in=False`) meets login forms and checkpoints as its ordinary pages.
+        """
         page = self.page
         assert self._context is not None
         tracing = traced_operation(self._context, self.config, name) if traced else untraced_operation(name)
         async with self._busy, tracing:
             self._reuse_sent_page, self._sent_page_reusable = self._sent_page_reusable, False
-            yield page
+            if not signed_in:
+                yield page
+                return
+            try:
+                yield page
+            except (AutomationError, PlaywrightError) as exc:
+                friction = await self._friction_behind(page, exc)
+                if friction is exc:
+                    raise
+                raise friction from exc
+
+    @staticmethod
+    async def _friction_behind(page: Page, failure: Exception) -> Exception:
+        """What really stopped an operation: friction on the page, else `failure` itself.
+
+        A checkpoint, captcha, restriction, warning or notice can land mid-operation (a dialog
+        fetch or a lazy load answered with a redirect): the step then fails as a timeout, a
+        layout change or a lost page. The page, read once more, tells which it was.
+        """
+        if isinstance(failure, FRICTION):
+            return failure
+        friction = await friction_on(page)
+        return failure if friction is None else friction
 
     async def check_session(self) -> None:
         """Raise `SessionExpired` unless the stored session still opens the Sent page."""
@@ -201,7 +250,7 @@ class LinkedInClient:
         # Never traced: the trace's DOM snapshots would hold the typed password and its network
         # entries the new session cookies. A failed login therefore keeps no trace.
         try:
-            async with self._operation("login", traced=False) as page:
+            async with self._operation("login", traced=False, signed_in=False) as page:
                 await LoginPage(page, self.config).sign_in(email, password, self.storage_state)
                 return await self.storage_state()
         except CheckpointRequired as checkpoint:
@@ -217,7 +266,7 @@ class LinkedInClient:
 
         async def submit(code: str) -> dict[str, object]:
             try:
-                async with self._operation("login checkpoint", traced=False):
+                async with self._operation("login checkpoint", traced=False, signed_in=False):
                     return await page_submit(code)
             except CheckpointRequired as again:
                 raise self._continued_in_operation(again) from None

@@ -4,7 +4,11 @@
     ├── SessionExpired          the stored session is gone: /login, /authwall or /checkpoint redirect
     ├── CheckpointRequired      login needs a code (email PIN, SMS/app code); carries a way to submit it
     ├── HumanRequired           captcha or app approval: only a person at a visible browser can pass
+    │   ├── SecurityCheckpoint  a signed-in page was stopped at a checkpoint (a code, an app approval)
+    │   └── CaptchaRequired     a signed-in page was stopped at a captcha
     ├── AccountRestricted       LinkedIn says the account is restricted
+    ├── UnusualActivity         LinkedIn warns of unusual activity on the account
+    ├── UnsupportedLanguage     LinkedIn shows its pages in a language the automation cannot read
     ├── LayoutChanged           the page does not look like any rendering we know
     ├── InvitationNotFound      no pending invitation to that member on the Sent page
     ├── WithdrawNotVerified     the dialog was confirmed but the readback still shows the row
@@ -64,8 +68,43 @@ class HumanRequired(AutomationError):
     pauses_account = True
 
 
+class SecurityCheckpoint(HumanRequired):
+    """LinkedIn stopped a signed-in page to verify it is the member (a code or an app approval).
+
+    Unlike `CheckpointRequired` (met while signing in, with a way to submit the code) this one
+    is met in the middle of work: only a new sign-in by the owner gets past it.
+    """
+
+
+class CaptchaRequired(HumanRequired):
+    """LinkedIn put a captcha in front of a signed-in page."""
+
+
 class AccountRestricted(AutomationError):
     pauses_account = True
+
+
+class UnusualActivity(AutomationError):
+    """LinkedIn warns of unusual activity on the account: going on would look like more of it."""
+
+    pauses_account = True
+
+
+class UnsupportedLanguage(AutomationError):
+    """LinkedIn's pages are in `language`, which the automation has no words for (never guess).
+
+    `supported` lists the languages it reads; the owner can switch LinkedIn to one of them.
+    """
+
+    pauses_account = True
+
+    def __init__(self, language: str, supported: tuple[str, ...], *, trace_path: Path | None = None) -> None:
+        super().__init__(
+            f"LinkedIn shows its pages in {language!r}; the automation reads {', '.join(supported)}",
+            trace_path=trace_path,
+        )
+        self.language = language
+        self.supported = supported
 
 
 class LayoutChanged(AutomationError):

@@ -1,4 +1,4 @@
-"""What every page shares: navigation with the session check, and the localized words we match."""
+"""What every page shares: navigation with the friction check, and the localized words we match."""
 
 from __future__ import annotations
 
@@ -11,32 +11,30 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
-from automation.errors import NavigationFailed, SessionExpired
+from automation.errors import NavigationFailed, SecurityCheckpoint, SessionExpired
+from automation.pages.friction import PageSignals, check_page, friction_in
 from automation.text import clean_text
-
-SIGNED_OUT_PATHS = ("/login", "/uas/login", "/authwall", "/checkpoint/")
-"""Where LinkedIn sends a browser whose session is gone (or must be re-verified)."""
-
-
-def is_signed_out_url(url: str) -> bool:
-    """True for the login form, the auth wall and any checkpoint URL."""
-    path = urlsplit(url).path
-    return any(path == p.rstrip("/") or path.startswith(p) for p in SIGNED_OUT_PATHS)
 
 
 def ensure_signed_in(page: Page) -> None:
-    """Raise `SessionExpired` if the page was redirected to a login, auth-wall or checkpoint URL."""
-    if is_signed_out_url(page.url):
-        raise SessionExpired(
-            f"LinkedIn redirected to {urlsplit(page.url).path}: the session is no longer valid"
-        )
+    """Raise if the page's URL alone says it is not ours any more: the sign-in wall or a checkpoint.
+
+    Raises:
+        SessionExpired: the login form or the auth wall.
+        SecurityCheckpoint: any other checkpoint URL.
+    """
+    friction = friction_in(PageSignals(url=page.url))
+    if isinstance(friction, (SessionExpired, SecurityCheckpoint)):
+        raise friction
 
 
 async def open_url(page: Page, url: str, *, signed_in: bool = True) -> Response | None:
-    """Navigate and wait for the document; check the session unless this is the login flow itself.
+    """Navigate and wait for the document; check what it is unless this is the login flow itself.
 
     Raises:
-        SessionExpired: the navigation ended on /login, /authwall or /checkpoint/.
+        SessionExpired: the navigation ended on /login or /authwall.
+        SecurityCheckpoint, CaptchaRequired, AccountRestricted, UnusualActivity, WeeklyLimit,
+            UnsupportedLanguage: LinkedIn put something else in front of the page (`friction`).
         NavigationFailed: the page did not load or the server answered with an error.
     """
     try:
@@ -44,7 +42,7 @@ async def open_url(page: Page, url: str, *, signed_in: bool = True) -> Response 
     except PlaywrightError as exc:
         raise NavigationFailed(f"could not open {urlsplit(url).path}: {exc.message.splitlines()[0]}") from exc
     if signed_in:
-        ensure_signed_in(page)
+        await check_page(page)
     if response is not None and response.status >= 500:
         raise NavigationFailed(f"{urlsplit(url).path} answered HTTP {response.status}")
     return response

@@ -19,6 +19,7 @@ from automation.errors import (
     WeeklyLimit,
 )
 from automation.pages.common import exactly, open_url
+from automation.pages.friction import WEEKLY_LIMIT
 from automation.text import clean_text
 from automation.types import ProfileState
 
@@ -63,12 +64,6 @@ NOT_SENT = re.compile(
 NOTES_USED_UP = re.compile(
     r"out of free custom notes|keine kostenlosen Notizen mehr|geen gratis notities meer"
     r"|plus de notes personnalisées gratuites|no te quedan notas personalizadas gratuitas",
-    re.IGNORECASE,
-)
-WEEKLY_LIMIT = re.compile(
-    r"reached the weekly (?:invitation )?limit|weekly limit for connection"
-    r"|wöchentliche Einladungslimit|wekelijkse uitnodigingslimiet"
-    r"|limite hebdomadaire d[’']invitations|límite semanal de invitaciones",
     re.IGNORECASE,
 )
 

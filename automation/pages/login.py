@@ -12,13 +12,10 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from automation.config import AutomationConfig
 from automation.errors import BadLogin, CheckpointRequired, HumanRequired, LayoutChanged
 from automation.pages.common import exactly, first_of, open_url
+from automation.pages.friction import APP_APPROVAL, CAPTCHA
 
 SIGN_IN = exactly("Sign in", "Anmelden", "Inloggen", "S'identifier", "Iniciar sesión")
 SUBMIT_CODE = exactly("Submit", "Verify", "Senden", "Bestätigen", "Verzenden", "Verifiëren")
-APP_APPROVAL = re.compile(
-    r"Check your LinkedIn app|Open your LinkedIn app|We sent a notification", re.IGNORECASE
-)
-CAPTCHA = re.compile(r"quick security check|Verify you are not a robot", re.IGNORECASE)
 FEED = re.compile(r"/feed/?(?:[?#].*)?$")
 
 StorageStateGetter = Callable[[], Awaitable[dict[str, Any]]]

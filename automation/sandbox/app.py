@@ -16,6 +16,7 @@ from automation.sandbox import auth, control, invite, profile, sent, voyager
 from automation.sandbox.config import SandboxConfig
 from automation.sandbox.context import Sandbox
 from automation.sandbox.drift import DriftPage
+from automation.sandbox.friction import FrictionFault
 from automation.sandbox.rendering import PageRenderer
 from automation.sandbox.state import SandboxState
 
@@ -124,7 +125,8 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         Mount("/sandbox-static", StaticFiles(packages=[STATIC_FILES]), name="static"),
     ]
     app = Starlette(routes=routes)
-    app.state.sandbox = Sandbox(state=world, pages=PageRenderer())
-    app.add_middleware(_Drifting, sandbox=app.state.sandbox)
+    app.state.sandbox = sandbox = Sandbox(state=world, pages=PageRenderer())
+    app.add_middleware(FrictionFault, sandbox=sandbox)  # inside the drift: friction pages drift too
+    app.add_middleware(_Drifting, sandbox=sandbox)
     app.add_middleware(_SlowResponses, state=world)
     return app

@@ -115,6 +115,7 @@ async def challenge_verify(request: Request) -> Response:
     if not passed:
         return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=True)
     sandbox.state.sessions.close_challenge(challenge.id)
+    sandbox.state.clear_friction("checkpoint", "captcha")  # passed: signed-in pages show again
     response = RedirectResponse(challenge.redirect, status_code=303)
     start_session(request, response)
     return response

@@ -6,6 +6,7 @@ POST /__sandbox/reset                 {seed, pending, rendering, locale, plan, n
 POST /__sandbox/faults                {delay_ms, checkpoint, withdraw_holds, confirm_noop,
                                        dialog_wrong_person, withdraw_error, weekly_limit, weekly_invite_cap,
                                        load_more_button, login_variant, auth_redirect, expire_sessions,
+                                       friction, friction_after,
                                        rendering, locale, pill_word, notes_remaining}
 POST /__sandbox/clock/advance         {seconds} or {days}: move the sandbox clock
 POST /__sandbox/session               mint a session: {li_at, JSESSIONID}

@@ -11,6 +11,8 @@ NOTE_LIMITS = {"free": 200, "premium": 300}
 CHECKPOINTS = ("none", "email_pin", "two_step", "captcha", "app_approval")
 LOGIN_VARIANTS = ("classic", "formless")
 AUTH_REDIRECTS = ("login", "authwall")
+FRICTIONS = ("none", "checkpoint", "captcha", "restricted", "unusual_activity", "weekly_limit")
+"""What LinkedIn can put in front of any signed-in page (the `friction` fault)."""
 
 
 class Relation(enum.StrEnum):
@@ -96,6 +98,11 @@ class Faults:
     load_more_button: bool = False  # E4/E3 load further rows with a "Load more" button, not on scroll
     login_variant: str = "classic"
     auth_redirect: str = "login"
+    # From the (friction_after + 1)th page load or page action on, every one meets `friction`:
+    # a checkpoint or captcha (redirect to /checkpoint/challenge/…), the restriction interstitial,
+    # an "unusual activity" warning or the weekly-limit notice (served in place of the page).
+    friction: str = "none"
+    friction_after: int = 0
 
     def __post_init__(self) -> None:
         if self.checkpoint not in CHECKPOINTS:
@@ -104,5 +111,7 @@ class Faults:
             raise ValueError(f"login_variant must be one of {LOGIN_VARIANTS}")
         if self.auth_redirect not in AUTH_REDIRECTS:
             raise ValueError(f"auth_redirect must be one of {AUTH_REDIRECTS}")
-        if self.delay_ms < 0 or self.weekly_invite_cap < 0:
-            raise ValueError("delay_ms and weekly_invite_cap cannot be negative")
+        if self.friction not in FRICTIONS:
+            raise ValueError(f"friction must be one of {FRICTIONS}")
+        if self.delay_ms < 0 or self.weekly_invite_cap < 0 or self.friction_after < 0:
+            raise ValueError("delay_ms, weekly_invite_cap and friction_after cannot be negative")

@@ -61,6 +61,7 @@ class _World:
     clock_offset: timedelta = timedelta(0)
     class_salt: str = ""
     pill_word: str | None = None  # overrides the locale's word in "People (N)"
+    friction_passed: int = 0  # page loads and actions served normally since `friction` was set
 
 
 class SandboxState:
@@ -163,7 +164,32 @@ class SandboxState:
         """Change fault switches by name (see `Faults`); unknown names raise `TypeError`."""
         with self._lock:
             self._world.faults = dataclasses.replace(self._world.faults, **flags)
+            if "friction" in flags or "friction_after" in flags:
+                self._world.friction_passed = 0
             return self._world.faults
+
+    @property
+    def friction_passed(self) -> int:
+        """Page loads and actions that passed since the `friction` fault was set."""
+        with self._lock:
+            return self._world.friction_passed
+
+    def friction_now(self) -> str | None:
+        """Count one page load or page action; the friction it meets, or None if it passes."""
+        with self._lock:
+            faults = self._world.faults
+            if faults.friction == "none":
+                return None
+            if self._world.friction_passed < faults.friction_after:
+                self._world.friction_passed += 1
+                return None
+            return faults.friction
+
+    def clear_friction(self, *kinds: str) -> None:
+        """The member got past the friction (passed the checkpoint): pages show again."""
+        with self._lock:
+            if self._world.faults.friction in kinds:
+                self._world.faults = dataclasses.replace(self._world.faults, friction="none")
 
     @property
     def rendering(self) -> str:
