@@ -32,7 +32,7 @@ from bot.handlers.reminder_card import reminder_message
 from bot.services import digest_schedule, reminders
 from bot.services.digest import build_digest
 from bot.services.notes import note_quota
-from bot.services.session_health import pause_for
+from bot.services.session_health import PauseNotice, pause_for
 from bot.services.sync import sync_account
 from bot.services.sync_schedule import accounts_due_for_sync
 
@@ -179,7 +179,13 @@ async def tell_paused(context: BotContext, account_id: int, error: AutomationErr
         account = await session.get_one(Account, account_id)
         first = await pause_for(session, account, error, context.clock())
     if first and account.chat_id is not None:
-        body = text(context, "control/paused_by_error", account, error=type(error).__name__)
+        body = text(
+            context,
+            "control/paused_by_error",
+            account,
+            notice=PauseNotice.of(error),
+            error=type(error).__name__,
+        )
         await send(context, account, account.chat_id, body)
 
 

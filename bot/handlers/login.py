@@ -22,13 +22,14 @@ from bot.context import Awaiting, BotContext
 from bot.db.models import Account
 from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
 from bot.services.accounts import resume_account
-from bot.services.session_health import forget_session
+from bot.services.session_health import SIGNING_IN_ENDS, forget_session
 
 logger = logging.getLogger(__name__)
 
 PIN_WAIT_SECONDS = 300.0
 PIN_ATTEMPTS = 3
-SESSION_PAUSE_REASONS = ("session_expired", "SessionExpired")
+# Pauses a new sign-in ends; "SessionExpired" is how earlier versions stored an expired session.
+SESSION_PAUSE_REASONS = (*SIGNING_IN_ENDS, "SessionExpired")
 
 
 async def start_login(update: Update, context: BotContext) -> None:

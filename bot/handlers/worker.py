@@ -86,7 +86,9 @@ async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
             fresh = await session.get_one(Account, outcome.account_id)
             first = claim_pause_notice(fresh, context.clock())
         if first and account.chat_id is not None:
-            body = text(context, "control/paused_by_error", account, error=outcome.error_kind)
+            body = text(
+                context, "control/paused_by_error", account, notice=outcome.pause, error=outcome.error_kind
+            )
             await send(context, account, account.chat_id, body)
     if outcome.chat_id is None or outcome.message_id is None:
         return  # started from the command line: no message to edit

@@ -39,6 +39,7 @@ from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.people import set_keep
 from bot.services.secrets import SessionVault
+from bot.services.session_health import PauseCause, PauseNotice
 from bot.services.sync import sync_account
 
 pytestmark = pytest.mark.browser
@@ -311,7 +312,7 @@ async def test_weekly_limit_pauses_the_account(
     assert (await _action(db, action.id)).state is ActionState.QUEUED
     async with db() as session:
         account = await session.get_one(Account, signed_in_account.id)
-    assert (account.paused, account.paused_reason) == (True, "WeeklyLimit")
+    assert (account.paused, account.paused_reason) == (True, PauseCause.WEEKLY_LIMIT)
     assert account.session_status is SessionStatus.VALID
 
 
@@ -582,3 +583,74 @@ async def test_keep_listing_someone_whose_withdrawal_is_queued_cancels_it_when_i
         stored = await session.get_one(Action, kept_id)
     assert cancelled.detail["reason"] == "kept"
     assert stored.active_key is None  # a new request for the person is possible once they leave the list
+
+
+# What LinkedIn puts in front of a page, met mid-work: the account pauses with the cause, the
+# queue stays exactly as it was, and nothing more is tried until the owner acts.
+FRICTION_CAUSES = {
+    "checkpoint": ("SecurityCheckpoint", PauseCause.CHECKPOINT),
+    "captcha": ("CaptchaRequired", PauseCause.CAPTCHA),
+    "restricted": ("AccountRestricted", PauseCause.RESTRICTED),
+    "unusual_activity": ("UnusualActivity", PauseCause.UNUSUAL_ACTIVITY),
+    "weekly_limit": ("WeeklyLimit", PauseCause.WEEKLY_LIMIT),
+}
+
+
+@pytest.mark.parametrize("friction", FRICTION_CAUSES)
+async def test_friction_pauses_the_account_with_its_cause_and_keeps_the_queue(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+    friction: str,
+) -> None:
+    error_kind, cause = FRICTION_CAUSES[friction]
+    batch_id, _ = await request_bulk_withdrawal(db, signed_in_account.id, 0, 10, None, now=clock())
+    sandbox.set_faults(friction=friction, friction_after=1)  # the Sent page loads; the dialog is stopped
+    clock.advance(UNDO)
+
+    outcomes = await run_due_actions(db, provider, clock)
+
+    assert [(o.result, o.error_kind, o.state) for o in outcomes] == [
+        (Result.PAUSED, error_kind, ActionState.QUEUED)
+    ]
+    assert outcomes[0].pause == PauseNotice(cause)
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+        actions = (await session.scalars(select(Action).where(Action.batch_id == batch_id))).all()
+    assert (account.paused, account.paused_reason) == (True, cause)
+    assert account.session_status is SessionStatus.VALID  # the session itself is not what failed
+    assert [(a.state, a.attempts) for a in actions] == [(ActionState.QUEUED, 0)] * 10
+    assert all(a.error_kind in (None, error_kind) for a in actions)
+    assert sandbox.state.withdrawn_slugs() == []
+
+    sandbox.set_faults(friction="none")  # even with the page back, a paused account is not tried
+    clock.advance(timedelta(hours=1))
+    assert await run_due_actions(db, provider, clock) == []
+    assert sandbox.state.withdrawn_slugs() == []
+
+
+async def test_a_linkedin_in_another_language_pauses_and_names_it(
+    db: SessionFactory,
+    signed_in_account: Account,
+    synced: dict[str, int],
+    provider: ClientProvider,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    action = await request_withdrawal(db, signed_in_account.id, synced[list(synced)[-1]], now=clock())
+    sandbox.state.locale = "it"  # the owner switched LinkedIn to Italian since the last sync
+    clock.advance(UNDO)
+
+    (outcome,) = await run_due_actions(db, provider, clock)
+
+    assert (outcome.result, outcome.error_kind) == (Result.PAUSED, "UnsupportedLanguage")
+    assert outcome.pause == PauseNotice(PauseCause.UNSUPPORTED_LANGUAGE, language="it")
+    stored = await _action(db, action.id)
+    assert (stored.state, stored.attempts) == (ActionState.QUEUED, 0)
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+    assert (account.paused, account.paused_reason) == (True, PauseCause.UNSUPPORTED_LANGUAGE)
+    assert sandbox.state.withdrawn_slugs() == []

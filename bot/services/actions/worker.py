@@ -14,7 +14,9 @@ Guarantees (the reason this module exists):
 - **Within the daily cap.** At claim time withdrawals done today in the account's timezone are
   counted; over-cap work waits for the next local midnight.
 - **Friction stops the account, not the work.** A `pauses_account` error (session expired,
-  captcha, weekly limit, restriction) pauses the account and puts the action back, unchanged.
+  checkpoint, captcha, restriction, unusual activity, weekly limit, a language we cannot read)
+  pauses the account with its `PauseCause` and puts the action back, unchanged: not failed, no
+  attempt counted, and nothing more is tried until the owner acts.
 
 How work is taken from the queue (claims, take-overs, the cap) is `bot.services.actions.claims`;
 how outcomes are written to the store is `bot.services.actions.records`.
@@ -67,6 +69,7 @@ from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider, mark_session_expired
 from bot.services.secrets import SessionKeyError
+from bot.services.session_health import PauseCause, PauseNotice
 
 __all__ = [
     "ActionOutcome",
@@ -132,6 +135,7 @@ class ActionOutcome:
     batch_next: datetime | None  # when the batch's next queued action is due, by the account's rhythm
     chat_id: int | None
     message_id: int | None
+    pause: PauseNotice | None = None  # why the account was paused, for PAUSED by LinkedIn
 
 
 ProgressHook = Callable[[ActionOutcome], Awaitable[None]]
@@ -437,6 +441,8 @@ async def _record_error(
             record_requeued(action, at, count_attempt=False)
             if isinstance(exc, SessionExpired):
                 await mark_session_expired(session, account, at)
+            elif isinstance(exc, AutomationError):
+                await pause_account(session, account, PauseCause.of(exc), at)
             else:
                 await pause_account(session, account, kind, at)
             record_event(
@@ -447,7 +453,8 @@ async def _record_error(
                 action_id=action.id,
                 error_kind=kind,
             )
-            return await _outcome(session, action, claimed.name, Result.PAUSED)
+            notice = PauseNotice.of(exc) if isinstance(exc, AutomationError) else None
+            return await _outcome(session, action, claimed.name, Result.PAUSED, pause=notice)
         retryable = not isinstance(exc, AutomationError) or exc.retryable
         retry_at = None
         if retryable and action.attempts < policy.max_attempts:
@@ -457,7 +464,12 @@ async def _record_error(
 
 
 async def _outcome(
-    session: AsyncSession, action: Action, person_name: str | None, result: Result
+    session: AsyncSession,
+    action: Action,
+    person_name: str | None,
+    result: Result,
+    *,
+    pause: PauseNotice | None = None,
 ) -> ActionOutcome:
     done = total = kept = 0
     batch_next = None
@@ -492,4 +504,5 @@ async def _outcome(
         batch_next=batch_next,
         chat_id=action.chat_id,
         message_id=action.message_id,
+        pause=pause,
     )
