@@ -23,6 +23,20 @@ def test_scan_the_bundled_sandbox() -> None:
     assert "LinkedIn's count agrees: People (12)." in result.output
 
 
+@pytest.mark.parametrize("locale", ["fr", "es"])
+def test_scan_reads_french_and_spanish(locale: str) -> None:
+    result = CliRunner().invoke(main, ["scan", "--sandbox", "--pending", "12", "--locale", locale])
+    assert result.exit_code == 0, result.output
+    assert "12 pending invitations read from http://127.0.0.1:" in result.output
+
+
+def test_scan_names_a_language_it_cannot_read() -> None:
+    result = CliRunner().invoke(main, ["scan", "--sandbox", "--pending", "12", "--locale", "it"])
+    assert result.exit_code == 1
+    assert "a language InviteSweep cannot read (it)" in result.output
+    assert "pending invitations read" not in result.output
+
+
 def test_scan_with_a_state_file(sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     state_file = tmp_path / "state.json"
     state_file.write_text(json.dumps(sandbox.storage_state()))
