@@ -25,6 +25,7 @@ from automation.errors import (
     CheckpointRequired,
     HumanRequired,
     InvitationNotFound,
+    LayoutChanged,
     SessionExpired,
     UnsupportedLanguage,
     UnusualActivity,
@@ -32,7 +33,7 @@ from automation.errors import (
     WithdrawNotVerified,
 )
 from automation.pacing import Pacer, Sleep
-from automation.pages.friction import friction_on
+from automation.pages.friction import friction_on, unreadable_list
 from automation.pages.invite import CustomInvitePage
 from automation.pages.login import LoginPage
 from automation.pages.profile import ProfilePage
@@ -151,7 +152,16 @@ class LinkedInClient:
         """Every pending sent invitation (all rows loaded), newest first, and the pill count."""
         async with self._operation("list_sent") as page:
             invitations, pill = await SentInvitationsPage(page, self.config).list_all(on_progress)
+            if not invitations and pill is None:
+                await self._ensure_list_readable(page)
             return SentList(tuple(invitations), pill)
+
+    @staticmethod
+    async def _ensure_list_readable(page: Page) -> None:
+        """An empty Sent list with no pill is only believed if the page lists no one (never misread)."""
+        unreadable = await unreadable_list(page)
+        if unreadable is not None:
+            raise unreadable
 
     async def withdraw(self, slug: str, *, name: str | None = None) -> WithdrawResult:
         """Withdraw the pending invitation to `slug`, verified by readback.
@@ -161,10 +171,17 @@ class LinkedInClient:
         """
         async with self._operation(f"withdraw {slug}") as page:
             sent = SentInvitationsPage(page, self.config)
-            row = await sent.find_row(slug, page_is_fresh=self._reuse_sent_page)
-            pill_before = await sent.pill_count()
-            await self._pacer.pause()
-            person = await sent.open_withdraw_dialog(row, slug, name)
+            try:
+                row = await sent.find_row(slug, page_is_fresh=self._reuse_sent_page)
+                pill_before = await sent.pill_count()
+                await self._pacer.pause()
+                person = await sent.open_withdraw_dialog(row, slug, name)
+            except (InvitationNotFound, LayoutChanged):
+                # "Not pending" or "no withdraw control" is only believed from a page whose rows
+                # or count we could read at all.
+                if await sent.pill_count() is None and not await sent.read_rows():
+                    await self._ensure_list_readable(page)
+                raise
             await self._pacer.pause()
             await WithdrawDialog(page).confirm_for(person)
             try:

@@ -27,6 +27,7 @@ from automation.errors import (
     AccountRestricted,
     AutomationError,
     CaptchaRequired,
+    LayoutChanged,
     SecurityCheckpoint,
     SessionExpired,
     UnsupportedLanguage,
@@ -150,6 +151,33 @@ async def read_signals(page: Page) -> PageSignals:
         code_input=bool(raw["code_input"]),
         texts=tuple(str(t) for t in raw["texts"]),
     )
+
+
+# Runs in the page: list items in <main> that link to a profile, whatever their words say.
+_PROFILE_ITEMS_JS = """
+() => [...document.querySelectorAll('main [role="listitem"], main li')]
+  .filter(el => el.querySelector('a[href*="/in/"]') !== null && el.checkVisibility()).length
+"""
+
+
+async def unreadable_list(page: Page) -> AutomationError | None:
+    """Why a list that shows people yielded no invitation and no count, if it shows any.
+
+    Called when the Sent page read as empty with no `People (N)` pill: if list items linking
+    to profiles are on screen, our words matched none of them. Without a `<html lang>` to name
+    the language, that failure to match any table is how a language we cannot read shows.
+
+    Returns:
+        UnsupportedLanguage: the page names no language, or one we do not read.
+        LayoutChanged: the page claims a language we read, yet nothing on it matched.
+        None: there is nothing on the page to read (an empty list).
+    """
+    if int(await page.evaluate(_PROFILE_ITEMS_JS)) == 0:
+        return None
+    language = language_of(str(await page.evaluate("document.documentElement.getAttribute('lang') || ''")))
+    if language not in SUPPORTED_LANGUAGES:
+        return UnsupportedLanguage(language or "unknown", SUPPORTED_LANGUAGES)
+    return LayoutChanged("people are listed on the Sent page, but no row and no count could be read")
 
 
 async def check_page(page: Page) -> None:

@@ -122,6 +122,36 @@ async def test_a_language_we_cannot_read_is_named_never_misread(
     assert_nothing_changed(sandbox, pending)
 
 
+DROP_LANG_SCRIPT = """
+document.addEventListener("DOMContentLoaded", () => document.documentElement.removeAttribute("lang"));
+"""
+"""An init script for a page that names no language: only the failure to read it can tell."""
+
+
+@pytest.mark.parametrize("operation", ["list_sent", "withdraw"])
+async def test_a_language_we_cannot_read_is_found_by_reading_nothing(
+    linkedin: LinkedInClient, sandbox, operation: str
+) -> None:
+    sandbox.reset(pending=12, locale="it")
+    pending = sandbox.state.pending_slugs()
+    await linkedin.page.add_init_script(DROP_LANG_SCRIPT)
+    with pytest.raises(UnsupportedLanguage) as raised:
+        await OPERATIONS[operation](linkedin, sandbox)
+    assert raised.value.language == "unknown"
+    assert_nothing_changed(sandbox, pending)
+
+
+@pytest.mark.parametrize("pending", [0, 12])
+async def test_a_page_in_a_language_we_read_needs_no_lang_attribute(
+    linkedin: LinkedInClient, sandbox, pending: int
+) -> None:
+    sandbox.reset(pending=pending, locale="fr")
+    await linkedin.page.add_init_script(DROP_LANG_SCRIPT)
+    listed = await linkedin.list_sent()
+    assert [i.slug for i in listed.invitations] == sandbox.state.pending_slugs()
+    assert listed.pill_count == pending
+
+
 # The detector's decisions, without a browser.
 
 
