@@ -175,6 +175,7 @@ class LinkedInClient:
                 row = await sent.find_row(slug, page_is_fresh=self._reuse_sent_page)
                 pill_before = await sent.pill_count()
                 await self._pacer.pause()
+                opened_on = page.url
                 person = await sent.open_withdraw_dialog(row, slug, name)
             except (InvitationNotFound, LayoutChanged):
                 # "Not pending" or "no withdraw control" is only believed from a page whose rows
@@ -183,7 +184,7 @@ class LinkedInClient:
                     await self._ensure_list_readable(page)
                 raise
             await self._pacer.pause()
-            await WithdrawDialog(page).confirm_for(person)
+            await WithdrawDialog(page).confirm_for(person, opened_on=opened_on)
             try:
                 pill_after = await sent.wait_until_row_gone(slug, pill_before)
             except PlaywrightTimeoutError as exc:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 
 from playwright.async_api import Page
 
 from automation.errors import LayoutChanged
-from automation.pages.common import WITHDRAW_LABEL, WITHDRAW_TEXT, name_in_withdraw_label, one_of, same_person
+from automation.pages.common import (
+    WITHDRAW_LABEL,
+    WITHDRAW_TEXT,
+    first_of,
+    name_in_withdraw_label,
+    one_of,
+    same_person,
+)
 
 _CANCEL_WORDS = one_of(
     "Cancel", "Dismiss", "Abbrechen", "Verwerfen", "Annuleren", "Sluiten", "Annuler", "Cancelar"
@@ -27,14 +35,23 @@ class WithdrawDialog:
         self.plain_confirm = self.dialog.get_by_role("button", name=WITHDRAW_TEXT)
         self.cancel_button = self.dialog.get_by_role("button", name=_CANCEL)
 
-    async def confirm_for(self, name: str) -> None:
+    async def confirm_for(self, name: str, *, opened_on: str | None = None) -> None:
         """Click the dialog's confirm button after checking it is about `name`.
+
+        `opened_on` is the URL the dialog was opened from: leaving it means no dialog will come.
 
         Raises:
             LayoutChanged: no open dialog, more than one, or a confirm button about someone else
                 (the dialog is then dismissed and nothing is withdrawn).
         """
-        await self.dialog.wait_for()  # strict: exactly one open dialog
+        # strict: exactly one open dialog. A page that navigates instead (the click followed the
+        # control's href, or LinkedIn answered with a checkpoint) will never show it: say so now.
+        waits: dict[str, Awaitable[object]] = {"dialog": self.dialog.wait_for()}
+        if opened_on is not None:
+            waits["left"] = self.page.wait_for_url(lambda url: url != opened_on, wait_until="commit")
+        shown = await first_of(**waits)
+        if shown == "left":
+            raise LayoutChanged(f"the page went to {self.page.url} instead of showing the withdraw dialog")
         labelled = await self.labelled_confirms.all()
         for button in labelled:
             named = name_in_withdraw_label(await button.get_attribute("aria-label") or "")
