@@ -50,7 +50,9 @@ CAPTCHA = re.compile(
     re.IGNORECASE,
 )
 APP_APPROVAL = re.compile(
-    r"Check your LinkedIn app|Open your LinkedIn app|We sent a notification", re.IGNORECASE
+    r"Check your LinkedIn app|Open your LinkedIn app|We sent a notification|Prüfen Sie Ihre LinkedIn App"
+    r"|Controleer uw LinkedIn-app|Consultez votre application LinkedIn|Revisa tu aplicación de LinkedIn",
+    re.IGNORECASE,
 )
 RESTRICTED = re.compile(
     r"account (?:has been|is|was) (?:temporarily )?restricted"

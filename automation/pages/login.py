@@ -14,8 +14,12 @@ from automation.errors import BadLogin, CheckpointRequired, HumanRequired, Layou
 from automation.pages.common import exactly, first_of, open_url
 from automation.pages.friction import APP_APPROVAL, CAPTCHA
 
-SIGN_IN = exactly("Sign in", "Anmelden", "Inloggen", "S'identifier", "Iniciar sesión")
-SUBMIT_CODE = exactly("Submit", "Verify", "Senden", "Bestätigen", "Verzenden", "Verifiëren")
+# English is measured (reference §5.1, §5.2); the other languages are our best knowledge of LinkedIn's words.
+SIGN_IN = exactly("Sign in", "Anmelden", "Inloggen", "S’identifier", "S'identifier", "Iniciar sesión")
+SUBMIT_CODE = exactly(
+    "Submit", "Verify", "Senden", "Bestätigen", "Verzenden", "Verifiëren", "Valider", "Vérifier", "Envoyer",
+    "Enviar", "Verificar",
+)  # fmt: skip
 FEED = re.compile(r"/feed/?(?:[?#].*)?$")
 
 StorageStateGetter = Callable[[], Awaitable[dict[str, Any]]]
@@ -29,12 +33,12 @@ class LoginPage:
         self.config = config
         # The classic form labels its fields; the 2026 form-less variant has only autocomplete
         # hints, so CSS on those hints backs the labels up (reference §5.1).
-        self.email = page.get_by_label(re.compile(r"Email or phone|E-Mail|E-mail", re.IGNORECASE)).or_(
+        self.email = page.get_by_label(re.compile(r"E-?mail", re.IGNORECASE)).or_(
             page.locator('input[autocomplete="username"], input[name="session_key"], input[type="email"]')
         )
-        self.password = page.get_by_label(re.compile(r"^Password$|Passwort|Wachtwoord", re.IGNORECASE)).or_(
-            page.locator('input[autocomplete="current-password"], input[name="session_password"]')
-        )
+        self.password = page.get_by_label(
+            re.compile(r"^Password$|Passwort|Wachtwoord|Mot de passe|Contraseña", re.IGNORECASE)
+        ).or_(page.locator('input[autocomplete="current-password"], input[name="session_password"]'))
         self.sign_in_button = page.get_by_role("button", name=SIGN_IN)
         # Checkpoint PIN inputs come with hidden duplicates: only the visible one is real. CSS: the
         # `name="pin"` / one-time-code hints are what every checkpoint variant shares (reference §5.2),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from automation.sandbox.context import base_url, sandbox_of
+from automation.sandbox.context import Sandbox, base_url, sandbox_of
 from automation.sandbox.session import signed_in, start_session, wall
 
 FEED_PATH = "/feed/"
@@ -27,6 +28,11 @@ def _safe_redirect(request: Request, target: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _texts(sandbox: Sandbox) -> dict[str, Any]:
+    """The world's language for a sign-in or checkpoint page."""
+    return {"t": sandbox.strings(), "locale": sandbox.state.locale}
+
+
 def _login_page(
     request: Request, *, email: str = "", error: str | None = None, redirect: str = ""
 ) -> Response:
@@ -39,6 +45,7 @@ def _login_page(
         email=email,
         error=error,
         c=sandbox.classes(),
+        **_texts(sandbox),
     )
 
 
@@ -78,7 +85,7 @@ async def challenge_page(request: Request) -> Response:
     challenge = sandbox.state.sessions.challenge(request.path_params["challenge_id"])
     if challenge is None:
         return RedirectResponse("/login/", status_code=302)
-    return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=False)
+    return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=False, **_texts(sandbox))
 
 
 async def challenge_status(request: Request) -> Response:
@@ -113,7 +120,9 @@ async def challenge_verify(request: Request) -> Response:
         pins = [str(p).strip() for p in form.getlist("pin") if str(p).strip()]
         passed = bool(pins) and secrets.compare_digest(pins[-1], sandbox.state.config.pin)
     if not passed:
-        return sandbox.pages.page("auth/challenge.html.j2", challenge=challenge, error=True)
+        return sandbox.pages.page(
+            "auth/challenge.html.j2", challenge=challenge, error=True, **_texts(sandbox)
+        )
     sandbox.state.sessions.close_challenge(challenge.id)
     sandbox.state.clear_friction("checkpoint", "captcha")  # passed: signed-in pages show again
     response = RedirectResponse(challenge.redirect, status_code=303)

@@ -1,15 +1,26 @@
-"""Every language the automation supports, end to end: profiles, invitations and LinkedIn's refusals.
+"""Every language the automation supports, end to end: profiles, invitations, refusals and signing in.
 
 The Sent page's listing and withdrawals run in every language in test_sent_list.py and
-test_withdraw.py; here the profile top card and the custom-invite dialog, whose words differ.
+test_withdraw.py; here the profile top card, the custom-invite dialog and the sign-in pages,
+whose words differ.
 """
 
 from datetime import timedelta
 
 import pytest
+from playwright.async_api import Browser
 
 from automation.client import LinkedInClient
-from automation.errors import InviteBlocked, NoteQuotaExhausted, WeeklyLimit
+from automation.config import AutomationConfig
+from automation.errors import (
+    BadLogin,
+    CheckpointRequired,
+    HumanRequired,
+    InviteBlocked,
+    NoteQuotaExhausted,
+    WeeklyLimit,
+)
+from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from automation.types import ProfileState
 from tests.automation.test_profile_invite import stranger
 
@@ -71,3 +82,35 @@ async def test_refusals_are_recognised_in_every_language(
     with pytest.raises(WeeklyLimit):
         await linkedin.invite(stranger(sandbox), None)
     assert sandbox.state.invited_slugs() == []
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+@pytest.mark.parametrize("variant", ["classic", "formless"])
+async def test_sign_in_with_a_code_in_every_language(
+    browser: Browser, automation_config: AutomationConfig, sandbox, locale: str, variant: str
+) -> None:
+    sandbox.reset(locale=locale)
+    sandbox.set_faults(login_variant=variant, checkpoint="email_pin")
+    async with LinkedInClient(browser, automation_config) as client:
+        with pytest.raises(BadLogin):
+            await client.login(DEFAULT_EMAIL, "not-the-password")
+        with pytest.raises(CheckpointRequired) as raised:
+            await client.login(DEFAULT_EMAIL, DEFAULT_PASSWORD)
+        with pytest.raises(CheckpointRequired) as again:
+            await raised.value.submit("000000")
+        assert "did not accept" in str(again.value)
+        state = await again.value.submit(DEFAULT_PIN)
+        assert any(c["name"] == "li_at" for c in state["cookies"])
+        await client.check_session()
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+@pytest.mark.parametrize("checkpoint", ["captcha", "app_approval"])
+async def test_a_person_is_asked_for_in_every_language(
+    browser: Browser, automation_config: AutomationConfig, sandbox, locale: str, checkpoint: str
+) -> None:
+    sandbox.reset(locale=locale)
+    sandbox.set_faults(checkpoint=checkpoint)
+    async with LinkedInClient(browser, automation_config) as client:
+        with pytest.raises(HumanRequired):
+            await client.login(DEFAULT_EMAIL, DEFAULT_PASSWORD)
