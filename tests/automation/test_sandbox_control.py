@@ -113,3 +113,30 @@ def test_person_texts_are_taken_as_typed_over_http(sandbox: SandboxServer) -> No
     for bad in ({"slug": slug, "age": 3}, {"slug": slug, "first_name": 3}, {"headline": "no slug"}):
         assert httpx.post(url, json=bad).status_code == 400, bad
     assert sandbox.state.person(slug) == before
+
+
+def test_friction_is_switched_over_http_and_lands_after_the_pages_it_lets_pass(
+    sandbox: SandboxServer,
+) -> None:
+    control = httpx.Client(base_url=sandbox.base_url)
+    assert control.post("/__sandbox/faults", json={"friction": "earthquake"}).status_code == 400
+    assert control.post("/__sandbox/faults", json={"friction_after": -1}).status_code == 400
+    switched = control.post("/__sandbox/faults", json={"friction": "restricted", "friction_after": 1}).json()
+    assert (switched["faults"]["friction"], switched["faults"]["friction_after"]) == ("restricted", 1)
+
+    page = httpx.Client(
+        base_url=sandbox.base_url, cookies={"li_at": control.post("/__sandbox/session").json()["li_at"]}
+    )
+    first = page.get(SENT)
+    assert first.status_code == 200 and "temporarily restricted" not in first.text
+    second = page.get(SENT)
+    assert "Your account has been temporarily restricted" in second.text
+    assert "People (" not in second.text
+    assert sandbox.state.friction_passed == 1
+
+    control.post("/__sandbox/faults", json={"friction": "checkpoint", "friction_after": 0})
+    challenge = page.get(SENT)
+    assert challenge.status_code == 303 and challenge.headers["location"].startswith("/checkpoint/challenge/")
+    assert page.get("/sandbox-static/sent.js").status_code == 200  # sub-resources are never stopped
+    control.post("/__sandbox/faults", json={"friction": "none"})
+    assert "People (" in page.get(SENT).text
