@@ -35,7 +35,7 @@ def world_options(help_prefix: str = "") -> Callable[[F], F]:
                 type=click.Choice(LOCALES),
                 default=_DEFAULTS.locale,
                 show_default=True,
-                help=helped("Language of the Sent page."),
+                help=helped("Language of every page (it: one InviteSweep cannot read, to try that case)."),
             ),
             click.option(
                 "--pending",
