@@ -64,7 +64,10 @@ class ProfilePage:
         self.pending_text = self.top_card.get_by_role("button", name=PENDING_TEXT).or_(
             self.top_card.get_by_role("link", name=PENDING_TEXT)
         )
-        self.connect_link = self.top_card.get_by_role("link", name=INVITE_LABEL)
+        # CSS: the custom-invite URL is what the Connect link is, in any language (reference §4.1).
+        self.connect_link = self.top_card.get_by_role("link", name=INVITE_LABEL).or_(
+            self.top_card.locator('a[href*="/preload/custom-invite/"]')
+        )
         self.connect_button = self.top_card.get_by_role("button", name=INVITE_LABEL)
         self.message = self.top_card.get_by_role("link", name=MESSAGE).or_(
             self.top_card.get_by_role("button", name=MESSAGE)

@@ -114,3 +114,16 @@ async def test_a_person_is_asked_for_in_every_language(
     async with LinkedInClient(browser, automation_config) as client:
         with pytest.raises(HumanRequired):
             await client.login(DEFAULT_EMAIL, DEFAULT_PASSWORD)
+
+
+async def test_a_connect_link_in_words_we_lack_is_found_by_where_it_goes(
+    linkedin: LinkedInClient, sandbox
+) -> None:
+    await linkedin.page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+          for (const a of document.querySelectorAll('a[href*="/preload/custom-invite/"]')) {
+            a.setAttribute("aria-label", "Conectar con " + a.getAttribute("aria-label"));
+          }
+        });"""
+    )
+    assert (await linkedin.profile(stranger(sandbox))).state is ProfileState.CONNECTABLE
