@@ -1,8 +1,8 @@
 """Every language the automation supports, end to end: profiles, invitations, refusals and signing in.
 
 The Sent page's listing and withdrawals run in every language in test_sent_list.py and
-test_withdraw.py; here the profile top card, the custom-invite dialog and the sign-in pages,
-whose words differ.
+test_withdraw.py, the profile's top card in test_profile_invite.py; here the custom-invite
+dialog, LinkedIn's refusals and the sign-in pages, whose words differ.
 """
 
 from datetime import timedelta
@@ -27,28 +27,6 @@ from tests.automation.test_profile_invite import stranger
 pytestmark = pytest.mark.browser
 
 SUPPORTED = ["en", "de", "nl", "fr", "es"]
-
-
-@pytest.mark.parametrize("locale", SUPPORTED)
-@pytest.mark.parametrize(
-    ("pick", "expected"),
-    [
-        (lambda sb: sb.state.pending_slugs()[4], ProfileState.PENDING),
-        (lambda sb: sb.state.connected_slugs()[0], ProfileState.CONNECTED),
-        (lambda sb: stranger(sb), ProfileState.CONNECTABLE),
-        (lambda sb: stranger(sb, in_menu=True), ProfileState.CONNECTABLE),
-        (lambda sb: next(p.slug for p in sb.state.people() if p.follow_only), ProfileState.FOLLOW_ONLY),
-    ],
-    ids=["pending", "connected", "connectable", "connect-behind-more", "follow-only"],
-)
-async def test_profile_states_in_every_language(
-    linkedin: LinkedInClient, sandbox, locale: str, pick, expected: ProfileState
-) -> None:
-    sandbox.reset(locale=locale)
-    slug = pick(sandbox)
-    person = sandbox.state.person(slug)
-    profile = await linkedin.profile(slug)
-    assert (profile.name, profile.headline, profile.state) == (person.name, person.headline, expected)
 
 
 @pytest.mark.parametrize("locale", SUPPORTED)

@@ -28,6 +28,7 @@ def stranger(sandbox, *, in_menu: bool = False) -> str:
     raise AssertionError("the sandbox world has no such stranger")
 
 
+@pytest.mark.parametrize("locale", ["en", "de", "nl", "fr", "es"])
 @pytest.mark.parametrize(
     ("pick", "expected"),
     [
@@ -40,8 +41,9 @@ def stranger(sandbox, *, in_menu: bool = False) -> str:
     ids=["pending", "connected", "connectable", "connect-behind-more", "follow-only"],
 )
 async def test_profile_reads_the_top_card(
-    linkedin: LinkedInClient, sandbox, pick, expected: ProfileState
+    linkedin: LinkedInClient, sandbox, pick, expected: ProfileState, locale: str
 ) -> None:
+    sandbox.reset(locale=locale)
     slug = pick(sandbox)
     person = sandbox.state.person(slug)
     profile = await linkedin.profile(slug)
