@@ -1,18 +1,37 @@
-"""One typed Settings object, read from the environment (and `.env`) once and passed down."""
+"""One typed Settings object, read from the environment (and `.env`) once and passed down.
+
+Every value is checked here, at load, so a command or the bot never starts on a setting that
+would fail later: time zones exist, pauses are finite and ordered, owner ids are positive 64-bit
+numbers, URLs are http(s) with a host, and `DATABASE_URL` names a database we support. A refused
+value raises pydantic's `ValidationError`, whose `loc` names the setting; the validators' own
+messages never repeat the value (it may be a secret).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from automation.config import AutomationConfig, Pacing
 
 TELEGRAM_DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LINKEDIN_DEFAULT_BASE_URL = "https://www.linkedin.com"
+
+PACING_CEILING_SECONDS = 600.0
+"""The longest pause between browser actions: ten minutes is already far slower than a person."""
+UNDO_WINDOW_CEILING_SECONDS = 3600.0
+MAX_TELEGRAM_ID = 2**63 - 1  # the database stores ids as signed 64-bit integers
+DATABASE_DRIVERS = {"sqlite": ("", "aiosqlite"), "postgres": ("",), "postgresql": ("", "asyncpg")}
+"""Database backends and the drivers of each that we run on (an empty driver gets the async one)."""
 
 
 def default_data_dir() -> Path:
@@ -36,8 +55,8 @@ class Settings(BaseSettings):
     linkedin_base_url: str = LINKEDIN_DEFAULT_BASE_URL
     browser_path: Path | None = None
     headless: bool = True
-    pacing_min_seconds: float = Field(default=4.0, ge=0)
-    pacing_max_seconds: float = Field(default=11.0, ge=0)
+    pacing_min_seconds: float = Field(default=4.0, ge=0, le=PACING_CEILING_SECONDS, allow_inf_nan=False)
+    pacing_max_seconds: float = Field(default=11.0, ge=0, le=PACING_CEILING_SECONDS, allow_inf_nan=False)
 
     # Storage
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -46,16 +65,84 @@ class Settings(BaseSettings):
 
     # Product defaults for new accounts
     default_timezone: str = "UTC"
-    undo_window_seconds: float = Field(default=10.0, ge=0)
+    undo_window_seconds: float = Field(
+        default=10.0, ge=0, le=UNDO_WINDOW_CEILING_SECONDS, allow_inf_nan=False
+    )
 
     @field_validator("telegram_owner_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            if not all(p.isascii() and p.isdigit() for p in parts):
+                raise ValueError("owner ids are whole numbers")
             return tuple(int(p) for p in parts)
         if isinstance(value, int):
             return (value,)
+        return value
+
+    @field_validator("telegram_owner_ids")
+    @classmethod
+    def _positive_ids(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not all(0 < owner <= MAX_TELEGRAM_ID for owner in value):
+            raise ValueError("owner ids are positive 64-bit numbers")
+        return value
+
+    @field_validator("pacing_max_seconds")
+    @classmethod
+    def _max_not_below_min(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("pacing_min_seconds")
+        if low is not None and value < low:
+            raise ValueError("the longest pause is shorter than the shortest")
+        return value
+
+    @field_validator("telegram_api_base_url", "linkedin_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  # raises on a port that is not a number in range
+        except ValueError:
+            raise ValueError("not a URL") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL with a host")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL") from None
+        backend, _, driver = url.drivername.partition("+")
+        if driver not in DATABASE_DRIVERS.get(backend, ()):
+            raise ValueError("unsupported database")
+        if backend == "sqlite" and not url.database:
+            raise ValueError("no database file")
+        return value
+
+    @field_validator("session_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty `SESSION_KEY` means unset: the key file in the data dir is used."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        try:
+            Fernet(value.get_secret_value().strip().encode())
+        except (ValueError, TypeError):
+            raise ValueError("not a Fernet key") from None
         return value
 
     @property
@@ -76,6 +163,6 @@ class Settings(BaseSettings):
             base_url=base_url or self.linkedin_base_url,
             browser_path=self.browser_path,
             headless=self.headless,
-            pacing=Pacing(self.pacing_min_seconds, max(self.pacing_min_seconds, self.pacing_max_seconds)),
+            pacing=Pacing(self.pacing_min_seconds, self.pacing_max_seconds),
             trace_dir=self.data_dir / "traces",
         )
