@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from automation.browser import BrowserNotFound, find_browser
 from automation.errors import AutomationError, SessionExpired
 from bot.commands.browser_work import linkedin
-from bot.db.migrate import alembic_config
+from bot.db.migrate import head_revision
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.services.clock import system_clock
@@ -31,10 +30,6 @@ class Check:
     ok: bool
     state: str  # a stable code the template explains, e.g. "found", "behind", "missing"
     detail: str = ""  # a fact for the line: a path, a revision, an error class
-
-
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def current_revision(db: SessionFactory) -> str | None:
