@@ -1,7 +1,9 @@
-"""Accounts: the default account, lookup by owner, validated preferences, pause and resume.
+"""Accounts: names, creation, lookup by name or owner, validated preferences, pause and resume.
 
 Self-hosting is single-user: the CLI works on the account named "default" unless `--account`
-names another. Every function takes the caller's session and leaves committing to it.
+names another. Only deliberate acts create an account (signing in, `invitesweep accounts add`,
+pairing in Telegram, the demo), so a mistyped name is refused instead of becoming a new, empty
+account. Every function takes the caller's session and leaves committing to it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,36 @@ from bot.services.policy import MAX_CAP_WITHOUT_OVERRIDE
 from bot.services.rhythm import EVERY_DAY, WEEKDAYS
 
 DEFAULT_ACCOUNT_NAME = "default"
+ACCOUNT_NAME_MAX_LENGTH = 64
 LANGUAGES = ("en", "nl")
+
+
+class InvalidAccountName(ValueError):
+    """An account name was refused: `reason` is "length" (1–64 characters), "blank" or
+    "unprintable" (control characters, escape sequences, line breaks)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AccountExists(ValueError):
+    """`create_account` was asked for a name that is taken."""
+
+
+def check_account_name(name: str) -> str:
+    """Return `name` if it can name an account: 1–64 printable characters, not only spaces.
+
+    Raises:
+        InvalidAccountName: why it cannot.
+    """
+    if not 1 <= len(name) <= ACCOUNT_NAME_MAX_LENGTH:
+        raise InvalidAccountName("length")
+    if not name.isprintable():
+        raise InvalidAccountName("unprintable")
+    if not name.strip():
+        raise InvalidAccountName("blank")
+    return name
 
 
 class InvalidSetting(ValueError):
@@ -41,22 +72,46 @@ class InvalidSetting(ValueError):
         self.limits = limits
 
 
+async def create_account(session: AsyncSession, name: str, *, timezone: str = "UTC") -> Account:
+    """Create the account called `name` with the product's defaults.
+
+    Raises:
+        InvalidAccountName: `name` cannot name an account.
+        AccountExists: there is one by that name already.
+        InvalidSetting: `timezone` is not a known time zone.
+    """
+    check_account_name(name)
+    _check_timezone(timezone)
+    if await get_account(session, name) is not None:
+        raise AccountExists(name)
+    account = Account(name=name, timezone=timezone)
+    session.add(account)
+    await session.flush()
+    return account
+
+
 async def get_or_create_account(
     session: AsyncSession, name: str = DEFAULT_ACCOUNT_NAME, *, timezone: str = "UTC"
 ) -> Account:
-    """Return the account called `name`, creating it with the product's defaults if needed."""
+    """Return the account called `name`, creating it if needed: for the deliberate acts that may.
+
+    Raises:
+        InvalidAccountName, InvalidSetting: as `create_account`.
+    """
     account = await get_account(session, name)
     if account is None:
-        _check_timezone(timezone)
-        account = Account(name=name, timezone=timezone)
-        session.add(account)
-        await session.flush()
+        account = await create_account(session, name, timezone=timezone)
     return account
 
 
 async def get_account(session: AsyncSession, name: str) -> Account | None:
     """Return the account called `name`, or None."""
     return (await session.execute(select(Account).where(Account.name == name))).scalar_one_or_none()
+
+
+async def all_accounts(session: AsyncSession) -> list[Account]:
+    """Every account, by name."""
+    return list(await session.scalars(select(Account).order_by(Account.name)))
 
 
 async def accounts_for_owner(session: AsyncSession, telegram_user_id: int) -> list[Account]:

@@ -8,7 +8,12 @@ from sqlalchemy import select
 from bot.db.models import Account, Event, Plan
 from bot.db.session import SessionFactory
 from bot.services.accounts import (
+    AccountExists,
+    InvalidAccountName,
     InvalidSetting,
+    all_accounts,
+    check_account_name,
+    create_account,
     find_account_by_owner,
     get_or_create_account,
     pause_account,
@@ -35,6 +40,46 @@ async def test_unknown_timezone_refused_at_creation(db: SessionFactory) -> None:
         with pytest.raises(InvalidSetting) as caught:
             await get_or_create_account(session, "work", timezone="Mars/Olympus")
     assert (caught.value.field, caught.value.reason) == ("timezone", "unknown_timezone")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "length"),
+        ("x" * 65, "length"),
+        ("   ", "blank"),
+        ("work\x1b[31m", "unprintable"),
+        ("bell\x07", "unprintable"),
+        ("two\nlines", "unprintable"),
+        ("tab\there", "unprintable"),
+    ],
+)
+def test_account_names_are_1_to_64_printable_characters(name: str, reason: str) -> None:
+    with pytest.raises(InvalidAccountName) as caught:
+        check_account_name(name)
+    assert caught.value.reason == reason
+
+
+def test_good_account_names_pass_unchanged() -> None:
+    for name in ["default", "x", "x" * 64, "Jane's work", "werk – Zoë"]:
+        assert check_account_name(name) == name
+
+
+async def test_create_account_refuses_a_taken_or_bad_name_and_changes_nothing(
+    db: SessionFactory, account: Account
+) -> None:
+    async with db.begin() as session:
+        work = await create_account(session, "work", timezone="Europe/Amsterdam")
+    assert (work.name, work.timezone) == ("work", "Europe/Amsterdam")
+    for name, error in [("default", AccountExists), ("", InvalidAccountName), ("a\x1bb", InvalidAccountName)]:
+        async with db() as session:
+            with pytest.raises(error):
+                await create_account(session, name)
+    async with db.begin() as session:
+        with pytest.raises(InvalidAccountName):
+            await get_or_create_account(session, "x" * 65)
+    async with db() as session:
+        assert [a.name for a in await all_accounts(session)] == ["default", "work"]
 
 
 async def test_find_by_owner(db: SessionFactory, account: Account) -> None:
