@@ -16,6 +16,7 @@ from automation.sandbox import SandboxServer
 from automation.sandbox.ages import relative_age
 from automation.timeparse import unit_range
 from bot.commands.demo import run_demo
+from bot.commands.outcomes import WorkFailed
 from bot.services.actions import Result
 from bot.settings import Settings
 
@@ -98,11 +99,12 @@ async def test_a_failed_step_stops_the_demo_with_exit_code_1_and_names_it(
     sandbox.reset(pending=20)
     sandbox.set_faults(**faults)
 
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(WorkFailed) as stopped:
         await run_demo(Settings(_env_file=None, data_dir=tmp_path / "ignored"), sandbox=sandbox)
+    stopped.value.show()  # what `invitesweep demo` prints for it, on stderr
 
     out, err = capsys.readouterr()
-    assert stopped.value.code == 1
+    assert stopped.value.exit_code == 1
     assert shown in out and not_shown not in out
     assert "That is the whole loop" not in out
     (line,) = [line for line in err.splitlines() if "The demo stopped" in line]

@@ -102,7 +102,8 @@ async def test_malformed_settings_exit_2_without_echoing_values(
     result = await invoke(env, "withdraw", "--older-than", "90d", "--yes")
     assert result.exit_code == 2
     assert "configuration is not valid" in result.output
-    assert "pacing_min_seconds" in result.output
+    assert "PACING_MIN_SECONDS" in result.output and "TELEGRAM_OWNER_IDS" in result.output
+    assert "abc" not in result.output
     assert await action_count(db) == 0
 
 

@@ -90,7 +90,7 @@ async def test_sync_without_a_session_says_to_log_in(
     monkeypatch.chdir(tmp_path)
     env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}
     result = await invoke(env, "sync")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # LinkedIn needs a person to sign in
     assert "invitesweep login" in result.output
 
 
@@ -135,7 +135,7 @@ async def test_login_with_a_wrong_password_stores_nothing(
     result = await asyncio.to_thread(
         CliRunner().invoke, main, ["login", "--email", DEFAULT_EMAIL], env=env, input="wrong\n"
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # LinkedIn needs a person to sign in
     assert "did not accept that email and password" in result.output
     async with db() as session:
         assert await session.scalar(select(func.count()).where(Account.session_state.is_not(None))) == 0
@@ -153,7 +153,7 @@ async def test_visible_login_without_a_screen_points_to_the_email_login(
         "WAYLAND_DISPLAY": "",
     }
     result = await invoke(env, "login")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # LinkedIn needs a person to sign in
     assert "invitesweep login --email" in result.output
     async with db() as session:
         assert await session.scalar(select(func.count()).where(Account.session_state.is_not(None))) == 0

@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 from typing import Any
 
 import click
-from pydantic import ValidationError
 from telegram import Update
 
-from bot.db.migrate import upgrade
-from bot.rendering import Renderer
+from bot.commands.console import CliContext, database_refused, ensure_data_dir, pass_cli, renderer
+from bot.commands.outcomes import BadInput
+from bot.db.migrate import DatabaseUnusable, upgrade
 from bot.settings import Settings
 
-EXIT_NO_TOKEN = 2
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 """Only what the bot acts on: edited messages would re-run commands, membership changes need nothing."""
 SANDBOX_DATABASE = "sandbox.sqlite3"  # sandbox mode never touches the real store
@@ -84,16 +82,13 @@ async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, An
 @click.option(
     "--sandbox", is_flag=True, help="Run against the bundled LinkedIn sandbox: safe to try every button."
 )
-def run(sandbox: bool) -> None:
+@pass_cli
+def run(cli: CliContext, sandbox: bool) -> None:
     """Run the Telegram bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
-    renderer = Renderer()
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        raise click.ClickException(str(error)) from None
+    settings = cli.settings
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-        click.echo(renderer.render("telegram/console/no_token.txt.j2"), err=True)
-        sys.exit(EXIT_NO_TOKEN)
+        raise BadInput("no_token")
+    ensure_data_dir(settings)
     # PTB 22 warns on every flood-control answer unless periods are timedeltas; opt in.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     configure_logging(settings)
@@ -111,9 +106,12 @@ def run(sandbox: bool) -> None:
         server = SandboxServer(SandboxConfig())
         base_url = server.start()
         automation_config = settings.automation_config(base_url=base_url)
-        click.echo(renderer.render("telegram/console/sandbox.txt.j2", base_url=base_url))
+        click.echo(renderer().render("telegram/console/sandbox.txt.j2", base_url=base_url))
     try:
-        upgrade(settings.resolved_database_url)
+        try:
+            upgrade(settings.resolved_database_url)
+        except DatabaseUnusable as error:
+            raise database_refused(settings, error) from None
         if server is not None:
             asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
         application = build_application(settings, automation_config=automation_config)

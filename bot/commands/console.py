@@ -1,7 +1,8 @@
 """What the store commands and the demo share: settings, the migrated store, output, progress bars.
 
 Every text comes from `templates/cli/`; progress bars go to stderr so stdout stays the report
-(and can be piped or compared in tests).
+(and can be piped or compared in tests). Commands stop by raising an outcome from
+`bot.commands.outcomes`, never by exiting themselves.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -18,15 +20,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
+from bot.commands.outcomes import BadInput
 from bot.data_folder import secure_data_folder
-from bot.db.migrate import upgrade_engine
+from bot.db.migrate import DatabaseUnusable, check_database, upgrade_engine
+from bot.db.models import Account
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.rendering import Renderer
+from bot.services.accounts import (
+    DEFAULT_ACCOUNT_NAME,
+    InvalidAccountName,
+    all_accounts,
+    check_account_name,
+    get_account,
+)
 from bot.settings import Settings
 
 T = TypeVar("T")
-
-USAGE_ERROR = 2  # click's own code for bad arguments: nothing was changed
 
 
 @cache
@@ -39,25 +48,85 @@ def say(template: str, **context: Any) -> None:
     click.echo(renderer().cli(template, **context))
 
 
-def refuse(template: str, *, code: int = USAGE_ERROR, **context: Any) -> NoReturn:
-    """Print the template to stderr and exit with `code` (2: the input was wrong, nothing changed)."""
-    click.echo(renderer().cli(template, **context), err=True)
-    raise SystemExit(code)
-
-
 def invalid(reason: str, value: object, **detail: Any) -> click.BadParameter:
     """A `BadParameter` whose message is `cli/invalid.txt.j2` for `reason`."""
     return click.BadParameter(renderer().cli("invalid", reason=reason, value=value, **detail))
 
 
+class AccountName(click.ParamType[str]):
+    """An account's name: 1–64 printable characters."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_account_name(str(value))
+        except InvalidAccountName as exc:
+            raise click.BadParameter(
+                renderer().cli("invalid", reason="account_name", value=value, problem=exc.reason)
+            ) from None
+
+
+account_option = click.option(
+    "--account",
+    "account_name",
+    type=AccountName(),
+    default=DEFAULT_ACCOUNT_NAME,
+    show_default=True,
+    help="Which LinkedIn account (self-hosting usually has one; `invitesweep accounts list`).",
+)
+
+
+async def find_account(db: SessionFactory, name: str) -> Account:
+    """The account called `name`; never creates one (only `login` and `accounts add` do).
+
+    Raises:
+        BadInput: there is none by that name; the line lists the names there are.
+    """
+    async with db() as session:
+        account = await get_account(session, name)
+        if account is None:
+            known = [known.name for known in await all_accounts(session)]
+            raise BadInput("unknown_account", name=name, known=known)
+    return account
+
+
 def load_settings() -> Settings:
-    """The settings from the environment and `.env`; a malformed value exits with code 2."""
+    """The settings from the environment and `.env`, every value checked.
+
+    Raises:
+        BadInput: naming each refused setting as its environment variable, never its value
+            (it may be a secret), or the `.env` file that cannot be read.
+    """
     try:
         return Settings()
     except ValidationError as exc:
-        # Field names and pydantic's reason only: the offending value may be a secret.
-        fields = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        refuse("invalid", reason="settings", value=fields)
+        names = sorted({str(error["loc"][0]).upper() for error in exc.errors() if error["loc"]})
+        raise BadInput("settings_invalid", names=names) from None
+    except (OSError, UnicodeDecodeError) as exc:  # a .env that is a folder, unreadable or not text
+        raise BadInput("settings_unreadable", kind=type(exc).__name__) from None
+
+
+@dataclass
+class CliContext:
+    """What every command shares, built once in `bot.cli.main`: the settings, loaded on first use.
+
+    Loading lazily keeps `--help` and the commands that need no settings working on a broken
+    configuration; every command that needs them reads `cli.settings`, validated in one place.
+    """
+
+    debug: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+
+pass_cli = click.make_pass_decorator(CliContext, ensure=True)
+"""Hands a command the `CliContext` as its first argument."""
 
 
 def safe_url(url: str) -> str:
@@ -69,12 +138,47 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
+def ensure_data_dir(settings: Settings) -> None:
+    """Create `DATA_DIR` private if needed, or tighten it (`secure_data_folder`).
+
+    Raises:
+        BadInput: it cannot be created (a file in the way, no permission, a bad path).
+    """
+    try:
+        secure_data_folder(settings)
+    except (OSError, ValueError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise BadInput("data_dir", path=settings.data_dir, detail=detail) from None
+
+
+def database_refused(settings: Settings, error: DatabaseUnusable) -> BadInput:
+    """The one line for a database that cannot be used, its URL shown without the password."""
+    return BadInput(
+        "database_unusable",
+        problem=error.problem,
+        revision=error.revision,
+        url=safe_url(settings.resolved_database_url),
+    )
+
+
 @asynccontextmanager
 async def open_store(settings: Settings, *, migrate: bool = True) -> AsyncIterator[SessionFactory]:
-    """A session factory over the configured database, migrated to the newest schema first."""
-    secure_data_folder(settings)
-    engine = create_engine(settings.resolved_database_url)
+    """A session factory over the configured database, migrated to the newest schema first.
+
+    Raises:
+        BadInput: `DATA_DIR` cannot be made, or the database cannot be opened or is newer than
+            this version (checked before anything is written).
+    """
+    ensure_data_dir(settings)
     try:
+        engine = create_engine(settings.resolved_database_url)
+    except OSError:  # the SQLite file's folder cannot be made
+        raise database_refused(settings, DatabaseUnusable("cannot_open")) from None
+    try:
+        try:
+            await check_database(engine)
+        except DatabaseUnusable as error:
+            raise database_refused(settings, error) from None
         if migrate:
             await upgrade_engine(engine)
         yield create_session_factory(engine)

@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from automation.sandbox import SandboxConfig, SandboxServer
 from bot.commands.browser_work import linkedin, sync_with_progress, withdraw_with_progress
-from bot.commands.console import open_store, refuse, say
+from bot.commands.console import open_store, say
+from bot.commands.outcomes import Outcome, WorkFailed
 from bot.db.models import Account, Invitation, InvitationState, Person, Plan
 from bot.db.session import SessionFactory
 from bot.services.accounts import get_or_create_account
@@ -40,7 +41,6 @@ from bot.services.secrets import SessionVault
 from bot.settings import Settings
 
 DEMO_ACCOUNT = "demo"
-FAILED = 1  # the work failed: the demo did not complete
 ALL_DAY = (0, 24)  # the demo shows its reminder at once, whatever the hour
 BUCKET_NAMES = {"fresh": "fresh", "review": "review", "suggest": "consider", "withdraw": "withdraw"}
 
@@ -159,7 +159,7 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
 
 def _stop(step: str, **context: object) -> NoReturn:
     """End the demo at `step`, saying why (exit code 1: the work failed)."""
-    refuse("demo_failed", code=FAILED, step=step, **context)
+    raise WorkFailed("demo_failed", step=step, **context)
 
 
 @contextmanager
@@ -167,6 +167,8 @@ def _step(step: str) -> Iterator[None]:
     """Any error inside a step ends the demo with one line that names the step and the error."""
     try:
         yield
+    except Outcome:
+        raise  # already says which step and why
     except Exception as exc:
         first_line = next(iter(str(exc).splitlines()), "")  # a browser error carries its call log
         _stop(step, reason="error", error=first_line, kind=type(exc).__name__)

@@ -19,12 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from automation.browser import launch_browser
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig
-from automation.errors import AutomationError
+from automation.errors import AutomationError, SessionExpired
 from automation.sandbox import SandboxConfig, SandboxServer
 from automation.types import SentList
+from bot.commands.console import CliContext, pass_cli
+from bot.commands.outcomes import BadInput, NeedsSignIn, WorkFailed
 from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
-from bot.settings import Settings
 
 
 @click.command("scan")
@@ -36,16 +37,19 @@ from bot.settings import Settings
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Without --sandbox: a Playwright storage_state JSON file holding your LinkedIn session.",
 )
-def scan(use_sandbox: bool, rendering: str, locale: str, pending: int, state_file: Path | None) -> None:
+@pass_cli
+def scan(
+    cli: CliContext, use_sandbox: bool, rendering: str, locale: str, pending: int, state_file: Path | None
+) -> None:
     """List your pending sent invitations (name, age, profile, note) and LinkedIn's count.
 
     With --sandbox nothing leaves this machine. Without it, LINKEDIN_BASE_URL is read with the
     session in --state; the file holds your login cookies, so keep it private.
     """
-    settings = Settings()
     renderer = Renderer()
     if not use_sandbox and state_file is None:
         raise click.UsageError(renderer.cli("scan_needs_state"))
+    settings = cli.settings
     with ExitStack() as stack:
         if use_sandbox:
             server = stack.enter_context(
@@ -56,17 +60,37 @@ def scan(use_sandbox: bool, rendering: str, locale: str, pending: int, state_fil
         else:
             assert state_file is not None
             config = settings.automation_config()
-            storage_state = json.loads(state_file.read_text(encoding="utf-8"))
+            storage_state = read_storage_state(state_file)
         try:
             listed = asyncio.run(_scan(config, storage_state, renderer))
+        except SessionExpired as error:
+            raise NeedsSignIn("scan_failed", kind=type(error).__name__, error=error) from None
         except AutomationError as error:
-            click.echo(renderer.cli("scan_failed", kind=type(error).__name__, error=error), err=True)
-            raise SystemExit(1) from None
+            raise WorkFailed("scan_failed", kind=type(error).__name__, error=error) from None
     click.echo(
         renderer.cli(
             "scan", invitations=listed.invitations, pill_count=listed.pill_count, base_url=config.base_url
         )
     )
+
+
+def read_storage_state(path: Path) -> dict[str, Any]:
+    """The storage_state JSON object in `path`.
+
+    Raises:
+        BadInput: the file cannot be read, is not UTF-8 JSON, or holds no cookies list.
+    """
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput("state_file", path=path, problem="unreadable", detail=exc.strerror or "") from None
+    except UnicodeDecodeError:
+        raise BadInput("state_file", path=path, problem="not_text") from None
+    except ValueError:
+        raise BadInput("state_file", path=path, problem="not_json") from None
+    if not isinstance(state, dict) or not isinstance(state.get("cookies", []), list):
+        raise BadInput("state_file", path=path, problem="not_a_state") from None
+    return state
 
 
 async def _scan(config: AutomationConfig, storage_state: dict[str, Any], renderer: Renderer) -> SentList:

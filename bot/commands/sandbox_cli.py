@@ -9,6 +9,7 @@ import click
 
 from automation.sandbox import SandboxConfig, SandboxServer
 from automation.sandbox.config import PLANS
+from bot.commands.outcomes import BadInput
 from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
 
@@ -17,11 +18,21 @@ SENT_PATH = "/mynetwork/invitation-manager/sent/"
 
 @click.command("sandbox")
 @click.option(
-    "--port", type=int, default=8765, show_default=True, help="Port to listen on (0 picks a free one)."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @world_options()
-@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated people and ages.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=7,
+    show_default=True,
+    help="Seed of the generated people and ages.",
+)
 @click.option(
     "--plan",
     type=click.Choice(PLANS),
@@ -76,7 +87,11 @@ def sandbox(
         server.set_faults(**switches)
     except (TypeError, ValueError) as error:
         raise click.BadParameter(str(error), param_hint="--fault") from error
-    base_url = server.start()
+    try:
+        base_url = server.start()
+    except (OSError, OverflowError, UnicodeError) as error:  # port taken, unknown host, no permission
+        detail = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+        raise BadInput("sandbox_listen", host=host, port=port, detail=detail) from None
     click.echo(
         renderer.cli(
             "sandbox_started",

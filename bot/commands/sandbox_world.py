@@ -13,6 +13,7 @@ from automation.sandbox.config import LOCALES, RENDERINGS
 F = TypeVar("F", bound=Callable[..., object])
 
 _DEFAULTS = SandboxConfig()
+MAX_PENDING = 10_000  # twenty times LinkedIn's ceiling: enough for any benchmark, bounded memory
 
 
 def world_options(help_prefix: str = "") -> Callable[[F], F]:
@@ -39,7 +40,7 @@ def world_options(help_prefix: str = "") -> Callable[[F], F]:
             ),
             click.option(
                 "--pending",
-                type=click.IntRange(min=0),
+                type=click.IntRange(0, MAX_PENDING),
                 default=_DEFAULTS.pending,
                 show_default=True,
                 help=helped("Pending invitations in the seeded world."),

@@ -57,7 +57,7 @@ def test_an_expired_state_file_says_so(sandbox, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("LINKEDIN_BASE_URL", sandbox.base_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     result = CliRunner().invoke(main, ["scan", "--state", str(state_file)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # a person must sign in again
     assert "session in that state file has expired" in result.output
 
 
