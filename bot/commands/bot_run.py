@@ -1,20 +1,31 @@
-"""CLI: `run`, the Telegram bot (long polling), optionally against the bundled LinkedIn sandbox."""
+"""CLI: `run`, the Telegram bot (long polling), optionally against the bundled LinkedIn sandbox.
+
+Before polling starts, the Bot API is asked who the bot is (`getMe`): while it cannot be reached
+the command says so on one line per attempt and tries again with growing pauses, so a bot
+started before the network (a reboot, a container) comes up by itself instead of crashing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 import click
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.commands.console import CliContext, database_refused, ensure_data_dir, pass_cli, renderer
 from bot.commands.outcomes import BadInput
 from bot.db.migrate import DatabaseUnusable, upgrade
 from bot.settings import Settings
 
+BOT_API_FIRST_DELAY_SECONDS = 1.0
+BOT_API_MAX_DELAY_SECONDS = 60.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 """Only what the bot acts on: edited messages would re-run commands, membership changes need nothing."""
 SANDBOX_DATABASE = "sandbox.sqlite3"  # sandbox mode never touches the real store
@@ -78,6 +89,63 @@ async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, An
         await engine.dispose()
 
 
+def backoff_delays(first: float, ceiling: float) -> Iterator[float]:
+    """first, 2·first, 4·first, … up to `ceiling`, then `ceiling` for ever."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * 2, ceiling)
+
+
+async def wait_for_bot_api(
+    settings: Settings,
+    *,
+    first_delay: float = BOT_API_FIRST_DELAY_SECONDS,
+    max_delay: float = BOT_API_MAX_DELAY_SECONDS,
+) -> bool:
+    """Ask the Bot API `getMe` until it answers; False if stopped (SIGINT/SIGTERM) while waiting.
+
+    Each failed attempt prints one line on stderr (the reason's class, never the token).
+
+    Raises:
+        BadInput: the Bot API answered and refused the token (or is not a Bot API at all).
+    """
+    assert settings.telegram_bot_token is not None
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        for attempt, delay in enumerate(backoff_delays(first_delay, max_delay), start=1):
+            try:
+                await bot.initialize()
+                return True
+            except InvalidToken:
+                raise BadInput("bot_token_refused", url=settings.telegram_api_base_url) from None
+            except NetworkError as error:  # also TimedOut; a BadRequest cannot answer getMe
+                click.echo(
+                    renderer().cli(
+                        "bot_api_unreachable",
+                        url=settings.telegram_api_base_url,
+                        kind=type(error).__name__,
+                        attempt=attempt,
+                        delay=delay,
+                    ),
+                    err=True,
+                )
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+                return False
+            except TimeoutError:
+                continue
+        return False  # unreachable: the delays never end
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+        await bot.shutdown()
+
+
 @click.command("run")
 @click.option(
     "--sandbox", is_flag=True, help="Run against the bundled LinkedIn sandbox: safe to try every button."
@@ -114,6 +182,8 @@ def run(cli: CliContext, sandbox: bool) -> None:
             raise database_refused(settings, error) from None
         if server is not None:
             asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
+        if not asyncio.run(wait_for_bot_api(settings)):
+            return
         application = build_application(settings, automation_config=automation_config)
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from asyncio.subprocess import PIPE
 from pathlib import Path
@@ -14,6 +15,8 @@ from click.testing import CliRunner
 from bot.cli import main
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, wait_until
+
+INVITESWEEP = str(Path(sys.executable).with_name("invitesweep"))
 
 
 def test_without_a_token_it_explains_botfather_and_exits_2(tmp_path: Path) -> None:
@@ -91,3 +94,64 @@ async def test_run_sandbox_gives_the_whole_experience_without_linkedin(
     assert process.returncode == 0, err.decode()
     assert "127.0.0.1" in out.decode()  # the sandbox's address is printed for the person
     assert (tmp_path / "data" / "sandbox.sqlite3").is_file()
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (taken from the OS, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_an_unreachable_bot_api_is_retried_with_one_line_per_attempt(tmp_path: Path) -> None:
+    token = "123456:unreachable-secret"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_closed_port()}/bot",
+        "TELEGRAM_OWNER_IDS": str(OWNER),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        INVITESWEEP, "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    assert process.stderr is not None
+    attempts: list[str] = []
+    try:
+
+        async def two_attempts() -> None:
+            assert process.stderr is not None
+            while len(attempts) < 2:
+                line = (await process.stderr.readline()).decode()
+                assert line, "the process ended instead of trying again"
+                if "cannot be reached" in line:
+                    attempts.append(line)
+
+        await asyncio.wait_for(two_attempts(), 60)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert "attempt 1); trying again in 1 s" in attempts[0]
+    assert "attempt 2); trying again in 2 s" in attempts[1]
+    everything = "".join(attempts) + (out + err).decode()
+    assert "Traceback" not in everything and token not in everything
+
+
+async def test_a_refused_token_stops_run_with_exit_2(botapi: BotApiServer, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "654321:not-the-servers-token",
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        INVITESWEEP, "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert "refused TELEGRAM_BOT_TOKEN" in lines[-1]
+    assert "Traceback" not in (out + err).decode() and "not-the-servers-token" not in (out + err).decode()
