@@ -263,3 +263,24 @@ async def test_doctor_reports_an_unmigrated_database(cli_env: dict[str, str], tm
     result = await invoke({**cli_env, "DATA_DIR": str(empty)}, "doctor")
     assert result.exit_code == 1
     assert "✗ Database: reachable, schema at empty — run `invitesweep db upgrade`" in result.output
+
+
+async def test_accounts_are_added_explicitly_and_never_by_a_mistyped_name(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    typo = await invoke(cli_env, "digest", "--account", "wrok")
+    assert typo.exit_code == 2
+    assert 'no account called "wrok"; the accounts are: default' in typo.stderr
+    added = await invoke(cli_env, "accounts", "add", "work")
+    assert added.exit_code == 0, added.output
+    assert 'Added the account "work"' in added.stdout
+    again = await invoke(cli_env, "accounts", "add", "work")
+    assert again.exit_code == 2 and "already an account" in again.stderr
+    listed = await invoke(cli_env, "accounts", "list")
+    assert listed.stdout.splitlines() == ["default — not signed in", "work — not signed in"]
+    status = await invoke(cli_env, "status", "--account", "work")
+    assert status.exit_code == 0, status.output
+    assert 'Account "work"' in status.stdout
+    async with db() as session:
+        names = list(await session.scalars(select(Account.name).order_by(Account.name)))
+    assert names == ["default", "work"]
