@@ -93,3 +93,10 @@ def test_a_closed_stdin_at_a_question_is_bad_input() -> None:
 def test_help_lists_the_exit_codes() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert "3 LinkedIn needs you to sign in" in " ".join(result.output.split())
+
+
+def test_a_usage_error_is_one_sentence_then_where_help_is() -> None:
+    result = CliRunner().invoke(main, ["sandbox", "--fault", "nonsense"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("delay_ms=500). See `main sandbox --help`.")
