@@ -45,12 +45,16 @@ def one_line(text: str) -> str:
 class Outcome(click.ClickException):
     """A command's end other than success: a template from `templates/cli/` and an exit code."""
 
-    exit_code: ClassVar[int] = 1  # click declares it per instance
+    code: ClassVar[int] = 1
+    """The exit code, also set as click's `exit_code` on each instance."""
 
     def __init__(self, template: str, /, **context: Any) -> None:
         self.template = template
         self.context = context
         super().__init__(template)
+        # click 8.4 declares `exit_code` per instance, 8.5 as a class variable: setting it on the
+        # instance this way is right at run time under both and type-checks under both.
+        object.__setattr__(self, "exit_code", self.code)
 
     def format_message(self) -> str:
         return one_line(_renderer().cli(self.template, **self.context))
@@ -62,31 +66,31 @@ class Outcome(click.ClickException):
 class WorkFailed(Outcome):
     """The work failed, all or some of it; the template says what (exit 1)."""
 
-    exit_code = 1
+    code = 1
 
 
 class BadInput(Outcome):
     """Bad input or configuration; nothing was changed (exit 2)."""
 
-    exit_code = 2
+    code = 2
 
 
 class NeedsSignIn(Outcome):
     """LinkedIn needs a person to sign in before this can run (exit 3)."""
 
-    exit_code = 3
+    code = 3
 
 
 class AccountPaused(Outcome):
     """The account's browser work is paused until someone acts (exit 4)."""
 
-    exit_code = 4
+    code = 4
 
 
 class Interrupted(Outcome):
     """Stopped with Ctrl-C (exit 130)."""
 
-    exit_code = EXIT_INTERRUPTED
+    code = EXIT_INTERRUPTED
 
 
 def outcome_for(error: BaseException, command: str = "invitesweep") -> Outcome:

@@ -67,7 +67,7 @@ def test_nothing_unsafe_survives_and_cleaning_twice_changes_nothing(text: str, m
     clean = clean_text(text, multiline=multiline)
     for char in clean:
         category = unicodedata.category(char)
-        assert category not in ("Cc", "Cf", "Zl", "Zp") or char in "\u200c\u200d" or (
-            multiline and char == "\n"
+        assert (
+            category not in ("Cc", "Cf", "Zl", "Zp") or char in "\u200c\u200d" or (multiline and char == "\n")
         ), repr(char)
     assert clean_text(clean, multiline=multiline) == clean
