@@ -29,7 +29,7 @@ import socket
 import sys
 import tempfile
 import time
-from asyncio.subprocess import DEVNULL, PIPE
+from asyncio.subprocess import DEVNULL
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -41,6 +41,7 @@ from bot.callback_data import Op, build
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account
 from bot.db.session import create_engine, create_session_factory
+from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from tests.botapi import BotApiServer, ChatMessage
 
@@ -174,8 +175,14 @@ async def prepare_database(url: str, key: str, storage_state: dict[str, object])
     await upgrade_engine(engine)
     db = create_session_factory(engine)
     async with db.begin() as session:
+        # Around the clock (`rhythm.ALWAYS`): the batch runs whatever the hour the benchmark runs at.
         account = Account(
-            name="default", owner_telegram_id=OWNER, chat_id=OWNER, digest_weekday=6, digest_hour=23
+            name="default",
+            owner_telegram_id=OWNER,
+            chat_id=OWNER,
+            digest_weekday=6,
+            digest_hour=23,
+            **ALWAYS,
         )
         session.add(account)
         SessionVault(key.encode()).store_session(account, storage_state)
@@ -244,9 +251,13 @@ async def main(taps: int, batch: int, pending: int) -> None:
         "PACING_MIN_SECONDS": "0.5",
         "PACING_MAX_SECONDS": "1.5",
     }
+    # The bot's output goes to a file: an unread pipe fills up and stalls the bot once it has
+    # logged a pipe's worth.
+    log = (workdir / "bot.log").open("wb")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=workdir, stdout=PIPE, stderr=PIPE
+        sys.executable, "-m", "bot", "run", env=env, cwd=workdir, stdout=log, stderr=log
     )
+    print(f"bot log: {workdir / 'bot.log'}", flush=True)
     try:
         await until(lambda: botapi.commands, 60, "the bot to start")
         await asyncio.sleep(3)  # let start-up allocations settle before the idle figure
@@ -286,7 +297,8 @@ async def main(taps: int, batch: int, pending: int) -> None:
         settled_by_kind = memory_by_kind(process.pid)
     finally:
         process.send_signal(2)
-        await asyncio.wait_for(process.communicate(), 60)
+        await asyncio.wait_for(process.wait(), 60)
+        log.close()
         botapi.stop()
         sandbox.send_signal(2)
         await asyncio.wait_for(sandbox.communicate(), 30)
