@@ -189,35 +189,41 @@ class LinkedInClient:
                 pill_after = await sent.wait_until_row_gone(slug, pill_before)
             except PlaywrightTimeoutError as exc:
                 raise WithdrawNotVerified(f"the row for {slug} is still there after confirming") from exc
-            await self._verify_withdrawal_held(slug, pill_before)
+            await self._verify_withdrawal_held(sent, slug, pill_before)
             self._sent_page_reusable = True
             return WithdrawResult(slug=slug, name=person, pill_before=pill_before, pill_after=pill_after)
 
-    async def _verify_withdrawal_held(self, slug: str, pill_before: int | None) -> None:
-        """Load the Sent page afresh: the server, not the page's script, must agree the row is gone.
+    async def _verify_withdrawal_held(
+        self, sent: SentInvitationsPage, slug: str, pill_before: int | None
+    ) -> None:
+        """Read the Sent page afresh: the server, not the page's script, must agree the row is gone.
 
         LinkedIn has shown a success toast and an updated count for a withdrawal that a reload
         then undid (reference §1.3). The pill is the cheap check; without a pill, search the rows.
-        The readback uses a second tab, so the working tab keeps the rows it has loaded: the
-        next withdrawal of an old invitation need not scroll the whole list again.
+
+        First the server's HTML of a cold load, fetched without a tab (`SentInvitationsPage.served`):
+        when its one pill is below `pill_before` and it links to the member nowhere, the withdrawal
+        held, and the working tab keeps the rows it has loaded for the next withdrawal. Anything
+        else (no pill, a pill that did not drop, the member still linked, a failed fetch) is
+        decided by loading the Sent page in the working tab, as a person would reload it. No
+        second tab: it would keep a second renderer alive during every readback.
         """
-        assert self._context is not None
-        readback = await self._context.new_page()
-        try:
-            sent = SentInvitationsPage(readback, self.config)
-            await sent.open()
-            pill_now = await sent.pill_count()
-            if pill_before is not None and pill_now is not None:
-                held = pill_now < pill_before and await sent.row_for(slug).count() == 0
+        served = await sent.served()
+        if served is not None and pill_before is not None and served.pill is not None:
+            linked = {linked.casefold() for linked in served.linked_slugs}
+            if served.pill < pill_before and slug.casefold() not in linked:
+                return
+        await sent.open()
+        pill_now = await sent.pill_count()
+        if pill_before is not None and pill_now is not None:
+            held = pill_now < pill_before and await sent.row_for(slug).count() == 0
+        else:
+            try:
+                await sent.find_row(slug)
+            except InvitationNotFound:
+                held = True
             else:
-                try:
-                    await sent.find_row(slug)
-                except InvitationNotFound:
-                    held = True
-                else:
-                    held = False
-        finally:
-            await readback.close()
+                held = False
         if not held:
             raise WithdrawNotVerified(
                 f"the withdrawal of {slug} did not hold: the invitation is back after a reload"

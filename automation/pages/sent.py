@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
@@ -24,8 +26,10 @@ from automation.pages.common import (
     pill_number,
     same_person,
 )
+from automation.pages.friction import PageSignals, friction_in
 from automation.pages.lazy_list import Growth, count_rows, grow
 from automation.pages.rows import expand_note, has_withdraw_control, parse_row, read_raw_rows, row_name
+from automation.pages.served import ServedSentPage, read_served_sent_page
 from automation.slugs import profile_path
 from automation.text import clean_text
 from automation.types import SentInvitation
@@ -90,6 +94,34 @@ class SentInvitationsPage:
         path = SENT_PATH if page_number == 1 else f"{SENT_PATH}?page={page_number}"
         await open_url(self.page, self.config.url(path))
         await self.main.wait_for()
+
+    async def served(self) -> ServedSentPage | None:
+        """The Sent page as the server renders its first load, fetched with the context's cookies
+        but without a tab (no renderer, and the tab keeps what it has loaded).
+
+        None when the answer is no signed-in HTML page (an error, a redirect to a login or
+        checkpoint, a failed request): the caller then loads the page in the tab, which says why.
+        """
+        try:
+            response = await self.page.request.get(
+                self.config.url(SENT_PATH),
+                headers={"Accept": "text/html"},
+                timeout=self.config.navigation_timeout_ms,
+            )
+        except PlaywrightError:
+            return None
+        try:
+            if (
+                not response.ok
+                or friction_in(PageSignals(url=response.url)) is not None
+                or "html" not in response.headers.get("content-type", "")
+            ):
+                return None
+            html = await response.text()
+        finally:
+            await response.dispose()
+        # A real Sent page is hundreds of kilobytes: parse it off the event loop.
+        return await asyncio.to_thread(read_served_sent_page, html)
 
     async def pill_count(self) -> int | None:
         """The `People (N)` pill's N, or None where the rendering shows no pill."""

@@ -159,8 +159,26 @@ async def test_several_withdrawals_in_one_session(linkedin: LinkedInClient, sand
     assert sorted(sandbox.state.withdrawn_slugs()) == sorted(targets)
     assert len(sandbox.state.pending_slugs()) == 32
     assert json.dumps(await linkedin.storage_state())  # the session survives and stays serialisable
-    # Each readback's tab is closed again: a batch does not pile up tabs (and their renderers).
+    # Readbacks open no tab: a batch does not pile up tabs (and their renderers).
     assert linkedin.page.context.pages == [linkedin.page]
+
+
+async def test_a_held_withdrawal_is_read_back_without_a_tab(linkedin: LinkedInClient, sandbox) -> None:
+    # The server's HTML of a fresh load is the readback: no second tab (and renderer) opens, and
+    # the working tab is not reloaded, so its loaded rows serve the next withdrawal. That it is a
+    # real check is test_a_withdrawal_that_does_not_hold_is_caught_on_reload.
+    first, second = sandbox.state.pending_slugs()[-2:]
+    await linkedin.withdraw(first)
+    opened: list[object] = []
+    navigated: list[str] = []
+    linkedin.page.context.on("page", lambda page: opened.append(page))
+    linkedin.page.on("framenavigated", lambda frame: navigated.append(frame.url))
+
+    result = await linkedin.withdraw(second)
+
+    assert (result.pill_before, result.pill_after) == (34, 33)
+    assert sorted(sandbox.state.withdrawn_slugs()) == sorted([first, second])
+    assert opened == [] and navigated == []
 
 
 async def test_withdrawal_is_paced_between_its_clicks(browser: Browser, sandbox) -> None:
