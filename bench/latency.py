@@ -15,7 +15,8 @@ server that timestamps the taps). The script:
 4. samples memory (PSS of the bot and its Chromium processes) each second during the batch for
    its peak, at the batch's end, and 5 s later, when the worker has closed its browser context.
 
-Goals: p95 ≤ 100 ms; RSS ≤ 120 MB idle with the browser closed and ≤ 600 MB with it open.
+Goals: p95 ≤ 100 ms; RSS ≤ 100 MB idle with the browser closed; bot + Chromium PSS ≤ 450 MB at
+the batch's peak.
 """
 
 from __future__ import annotations

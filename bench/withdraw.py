@@ -5,8 +5,9 @@
 The bare version is the least a script can do with raw Playwright: open the Sent page, click the
 row's "Withdraw invitation sent to <Name>" link, click the same-named button in the open dialog,
 wait for the row to go. The client also finds the row by slug, cross-checks the name, checks the
-dialog, waits for the pill to drop and reloads the page to verify the withdrawal held. Pacing is
-off for both. Goal: client ≤ 2 × bare. Both withdraw the newest `count` invitations of a freshly
+dialog, waits for the pill to drop and reads the Sent page's server HTML afresh to verify the
+withdrawal held (the tab keeps its rows, where bare loads the page each time). Pacing is off for
+both. Goal: client with tracing ≤ 1.5 × bare. Both withdraw the newest `count` invitations of a freshly
 reset sandbox (rows of the first, server-rendered batch), in one browser context each.
 """
 
@@ -94,8 +95,8 @@ async def main(count: int, pending: int, rounds: int) -> None:
     print(f"withdrawals per variant: {count * rounds} (newest rows of a {pending}-pending world); medians")
     for name, median in medians.items():
         print(f"{name:>15}: {median * 1000:.0f} ms per withdrawal")
-    print(f"ratio client/bare: {medians['client'] / medians['bare']:.2f}x (goal <= 2x)")
-    print(f"ratio client+tracing/bare: {medians['client+tracing'] / medians['bare']:.2f}x")
+    print(f"ratio client/bare: {medians['client'] / medians['bare']:.2f}x")
+    print(f"ratio client+tracing/bare: {medians['client+tracing'] / medians['bare']:.2f}x (goal <= 1.5x)")
 
 
 if __name__ == "__main__":
