@@ -20,16 +20,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from typing import TYPE_CHECKING, Any
 
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, CheckpointRequired, LayoutChanged, NavigationFailed
 from automation.private_files import private_folder
 from automation.trace_redaction import TraceNotScrubbed, scrub_trace
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Playwright
+    from playwright.async_api import Error as PlaywrightError
+
+# Playwright is imported where a browser is launched or used, not with this module: the bot
+# imports it at start-up and should stay small until browser work is due (docs/benchmarks.md).
 
 SYSTEM_BROWSERS = (
     "/usr/bin/chromium",
@@ -130,6 +133,8 @@ class BrowserManager:
         """Launch the browser (idempotent)."""
         if self._browser is not None:
             return self._browser
+        from playwright.async_api import async_playwright
+
         playwright = await async_playwright().start()
         # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
         # as it records; a private directory lets `traced_operation` delete each recording
@@ -214,6 +219,8 @@ async def traced_operation(
     cookie value of the context redacted (`automation.trace_redaction`); a trace that cannot
     be scrubbed is deleted. Errors are converted as in `untraced_operation`.
     """
+    from playwright.async_api import Error as PlaywrightError
+
     if config.trace_dir is None:
         async with untraced_operation(name):
             yield
@@ -250,6 +257,8 @@ async def untraced_operation(name: str) -> AsyncIterator[None]:
     Playwright timeouts become `LayoutChanged` (the element we wait for never came) and other
     Playwright errors `NavigationFailed`, so callers only ever see `AutomationError`s.
     """
+    from playwright.async_api import Error as PlaywrightError
+
     try:
         yield
     except PlaywrightError as exc:
@@ -283,6 +292,8 @@ async def _keep_trace(
 
     The raw trace only ever exists in a private temporary directory, never in `trace_dir`.
     """
+    from playwright.async_api import Error as PlaywrightError
+
     await asyncio.to_thread(private_folder, trace_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = trace_dir / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.zip"
@@ -302,6 +313,8 @@ async def _keep_trace(
 
 
 def _as_automation_error(exc: PlaywrightError, operation: str, trace_path: Path | None) -> AutomationError:
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
     first_line = (
         (exc.message or str(exc)).splitlines()[0] if (exc.message or str(exc)) else type(exc).__name__
     )

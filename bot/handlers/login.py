@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
-from automation.client import StorageState
 from automation.errors import AutomationError, BadLogin, CheckpointRequired, HumanRequired, SessionExpired
 from bot.callback_data import Op
 from bot.context import Awaiting, BotContext
@@ -23,6 +23,10 @@ from bot.db.models import Account
 from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
 from bot.services.accounts import resume_account
 from bot.services.session_health import SIGNING_IN_ENDS, forget_session
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from automation.client import StorageState
 
 logger = logging.getLogger(__name__)
 

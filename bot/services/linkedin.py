@@ -16,11 +16,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from playwright.async_api import Browser
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.client import LinkedInClient, StorageState
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, SessionExpired
 from bot.db.models import Account, SessionStatus
@@ -29,9 +28,15 @@ from bot.services.accounts import pause_account
 from bot.services.clock import Clock
 from bot.services.secrets import SessionVault
 
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from playwright.async_api import Browser
+
+    from automation.client import LinkedInClient, StorageState
+
 logger = logging.getLogger(__name__)
 
-ClientOpener = Callable[[StorageState | None], AbstractAsyncContextManager[LinkedInClient]]
+ClientOpener = Callable[["StorageState | None"], AbstractAsyncContextManager["LinkedInClient"]]
 """Opens a client on a (decrypted) storage_state, e.g. `LinkedInAccess.open` or a plain
 `lambda state: LinkedInClient(browser, config, state)`."""
 
@@ -61,6 +66,8 @@ class ClientProvider:
         cls, db: SessionFactory, vault: SessionVault, browser: Browser, config: AutomationConfig, clock: Clock
     ) -> ClientProvider:
         """Build a provider that opens each client in its own context of `browser`."""
+        from automation.client import LinkedInClient  # a browser is running: Playwright is loaded
+
         return cls(db, vault, lambda state: LinkedInClient(browser, config, state), clock)
 
     @asynccontextmanager

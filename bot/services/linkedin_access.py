@@ -10,12 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from automation.browser import BrowserManager
-from automation.client import LinkedInClient, StorageState
 from automation.config import AutomationConfig
 
-ClientFactory = Callable[[StorageState | None], AbstractAsyncContextManager[LinkedInClient]]
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from automation.client import LinkedInClient, StorageState
+
+ClientFactory = Callable[["StorageState | None"], AbstractAsyncContextManager["LinkedInClient"]]
 """Opens a client for a (decrypted) storage_state; the client is used inside `async with`."""
 
 
@@ -48,6 +52,8 @@ class LinkedInAccess:
                     async with self._factory(storage_state) as client:
                         yield client
                     return
+                from automation.client import LinkedInClient  # with the browser: see TYPE_CHECKING above
+
                 browser = await self._manager.start()
                 async with LinkedInClient(browser, self.config, storage_state) as client:
                     yield client

@@ -25,12 +25,11 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.client import LinkedInClient, ProgressCallback
 from automation.types import SentInvitation
 from bot.db.models import (
     Account,
@@ -45,6 +44,10 @@ from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.policy import CeilingStatus, SentAtRange, ceiling_status, narrow
 from bot.services.sync_closing import close_missing, missing_invitations, verdict
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from automation.client import LinkedInClient, ProgressCallback
 
 logger = logging.getLogger(__name__)
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.client import LinkedInClient
 from automation.errors import AutomationError
 from automation.types import ProfileState, SentInvitation
 from bot.db.models import ACTIVE_ACTION_STATES, Action, ActionKind, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.events import record_event
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from automation.client import LinkedInClient
 
 logger = logging.getLogger(__name__)
 

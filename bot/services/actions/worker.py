@@ -29,11 +29,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.client import LinkedInClient
 from automation.errors import AutomationError, InvitationNotFound, SessionExpired
 from automation.types import ProfileState
 from bot.db.models import (
@@ -70,6 +70,10 @@ from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider, mark_session_expired
 from bot.services.secrets import SessionKeyError
 from bot.services.session_health import PauseCause, PauseNotice
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
+    from automation.client import LinkedInClient
 
 __all__ = [
     "ActionOutcome",
