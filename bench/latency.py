@@ -95,6 +95,22 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+def _uss_kb(pid: int) -> int:
+    """Memory only this process maps (private pages), which other processes' sharing cannot shrink."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return sum(
+        int(line.split()[1]) for line in lines if line.startswith(("Private_Clean:", "Private_Dirty:"))
+    )
+
+
+def uss(pid: int) -> float:
+    """USS in MB summed over the bot and its Chromium processes."""
+    return sum(_uss_kb(p) for p in _descendants(pid)) / 1024
+
+
 def memory(pid: int) -> tuple[float, float, float]:
     """(bot RSS, tree RSS, tree PSS) in MB; PSS counts shared pages once across the tree."""
     tree = _descendants(pid)
@@ -135,6 +151,7 @@ class PeakSampler:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak = 0.0
+        self.peak_uss = 0.0
         self.by_kind = ""
 
     async def run(self) -> None:
@@ -142,6 +159,7 @@ class PeakSampler:
             total = memory(self.pid)[2]
             if total > self.peak:
                 self.peak, self.by_kind = total, memory_by_kind(self.pid)
+                self.peak_uss = uss(self.pid)
             await asyncio.sleep(1)
 
 
@@ -320,6 +338,9 @@ async def main(taps: int, batch: int, pending: int) -> None:
     print(f"after the batch: bot RSS {after[0]:.0f} MB; bot+Chromium PSS {after[2]:.0f} MB")
     print(f"(RSS summed over bot+Chromium counts shared pages once per process: {after[1]:.0f} MB)")
     print(f"peak during the batch (sampled each second): bot+Chromium PSS {sampler.peak:.0f} MB")
+    # PSS splits a library's pages among every process mapping them, other users' Chromiums
+    # included: on a shared machine it drops as others run Chromium. USS does not.
+    print(f"  private memory (USS) at that moment: {sampler.peak_uss:.0f} MB")
     print(f"  by process (MB) at the peak, besides the bot: {sampler.by_kind}")
     print(f"5 s after the batch: bot+Chromium PSS {settled[2]:.0f} MB")
     print(f"  by process (MB), besides the bot: {settled_by_kind}")
