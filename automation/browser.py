@@ -16,8 +16,8 @@ import shutil
 import tempfile
 import uuid
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +102,32 @@ def find_browser(
     raise BrowserNotFound(f"No Chromium or Chrome found. {INSTALL_HINT}")
 
 
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
+"""Node flags for Playwright's driver: a 1 MB young generation instead of V8's default 16 MB.
+
+The driver relays protocol messages and short-lived objects; with the default it held ~150 MB
+PSS during a withdrawal batch, ~25 MB less with this, at the same batch time (docs/benchmarks.md).
+"""
+
+
+@contextmanager
+def driver_node_options() -> Iterator[None]:
+    """Give the Node driver started in the block `DRIVER_NODE_OPTIONS` (after any the user set).
+
+    Playwright starts its driver with a copy of this process's environment; the variable is
+    restored as soon as the driver has started, so nothing else sees it.
+    """
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = f"{DRIVER_NODE_OPTIONS} {before}" if before else DRIVER_NODE_OPTIONS
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = before
+
+
 def launch_args() -> list[str]:
     """Command-line flags for Chromium; its sandbox cannot run as root, so only then is it disabled."""
     args = list(QUIET_FLAGS)
@@ -135,7 +161,8 @@ class BrowserManager:
             return self._browser
         from playwright.async_api import async_playwright
 
-        playwright = await async_playwright().start()
+        with driver_node_options():
+            playwright = await async_playwright().start()
         # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
         # as it records; a private directory lets `traced_operation` delete each recording
         # as soon as it stops, instead of leaving them all in /tmp until the browser closes.

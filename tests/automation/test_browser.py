@@ -8,6 +8,7 @@ import pytest
 from playwright.async_api import Browser
 
 from automation.browser import (
+    DRIVER_NODE_OPTIONS,
     QUIET_FLAGS,
     BrowserManager,
     BrowserNotFound,
@@ -144,3 +145,37 @@ async def test_browser_flows_queue_for_their_slot() -> None:
     release.set()
     await asyncio.gather(first, second)
     assert order == ["first in", "first out", "second in", "second out"]
+
+
+def _driver_environments() -> list[bytes]:
+    """The environment of each Playwright driver this test process started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+            if parent == os.getpid() and b"run-driver" in command:
+                found.append((entry / "environ").read_bytes())
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize("user_options", [None, "--trace-warnings"])
+async def test_the_driver_runs_with_a_small_young_generation(
+    monkeypatch: pytest.MonkeyPatch, user_options: str | None
+) -> None:
+    if user_options is None:
+        monkeypatch.delenv("NODE_OPTIONS", raising=False)
+    else:
+        monkeypatch.setenv("NODE_OPTIONS", user_options)
+    before = set(_driver_environments())
+    async with BrowserManager(AutomationConfig()):
+        started = [env for env in _driver_environments() if env not in before]
+        assert len(started) == 1
+        variables = dict(v.split(b"=", 1) for v in started[0].split(b"\0") if b"=" in v)
+        expected = DRIVER_NODE_OPTIONS if user_options is None else f"{DRIVER_NODE_OPTIONS} {user_options}"
+        assert variables[b"NODE_OPTIONS"] == expected.encode()
+        assert os.environ.get("NODE_OPTIONS") == user_options  # only the driver saw it
