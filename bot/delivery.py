@@ -132,6 +132,12 @@ class _Undelivered(Exception):
         return str(self.error) or type(self.error).__name__
 
 
+def _plain_text_helps(problem: _Undelivered) -> bool:
+    """Whether Telegram refused the text for its HTML or its length, which plain parts fix."""
+    reason = problem.reason.lower()
+    return _UNPARSABLE in reason or any(long in reason for long in _TOO_LONG)
+
+
 class _PlainText(HTMLParser):
     """The text a Telegram-HTML string shows, read leniently (the input may be what Telegram refused)."""
 
@@ -379,8 +385,7 @@ class Delivery:
         problem: _Undelivered,
     ) -> Receipt:
         """Deliver what Telegram refused in a form it takes: plain text, in parts if need be."""
-        reason = problem.reason.lower()
-        if _UNPARSABLE not in reason and not any(long in reason for long in _TOO_LONG):
+        if not _plain_text_helps(problem):
             logger.warning("Telegram refused a message to chat %s: %s", chat_id, problem.reason)
             await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
             return Receipt(Status.FAILED)
@@ -418,8 +423,7 @@ class Delivery:
         problem: _Undelivered,
     ) -> Receipt:
         """The message shows the plain first part (its old buttons gone); the rest follows as new messages."""
-        reason = problem.reason.lower()
-        if _UNPARSABLE not in reason and not any(long in reason for long in _TOO_LONG):
+        if not _plain_text_helps(problem):
             logger.warning("Telegram refused an edit in chat %s: %s", chat_id, problem.reason)
             await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
             return Receipt(Status.FAILED)
