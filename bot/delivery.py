@@ -386,13 +386,17 @@ class Delivery:
     ) -> Receipt:
         """Deliver what Telegram refused in a form it takes: plain text, in parts if need be."""
         if not _plain_text_helps(problem):
-            logger.warning("Telegram refused a message to chat %s: %s", chat_id, problem.reason)
-            await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
-            return Receipt(Status.FAILED)
+            return await self._refused(chat_id, language, problem, "a message")
         logger.warning(
             "Telegram refused a message to chat %s (%s); sent as plain text", chat_id, problem.reason
         )
         return await self._send_plain(chat_id, split_text(plain_text(text)), markup, language)
+
+    async def _refused(self, chat_id: int, language: str, problem: _Undelivered, what: str) -> Receipt:
+        """Give up on a refused request: one log line, and the owner is told Telegram's reason."""
+        logger.warning("Telegram refused %s in chat %s: %s", what, chat_id, problem.reason)
+        await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
+        return Receipt(Status.FAILED)
 
     async def _send_plain(
         self, chat_id: int, parts: list[str], markup: InlineKeyboardMarkup | None, language: str
@@ -406,9 +410,7 @@ class Delivery:
                 last = await self._attempt("sendMessage", chat_id, call, idempotent=False)
             except _Undelivered as problem:
                 if problem.kind is _Kind.REFUSED:  # plain text within the limit: only the buttons are left
-                    logger.warning("Telegram refused plain text to chat %s too: %s", chat_id, problem.reason)
-                    await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
-                    return Receipt(Status.FAILED)
+                    return await self._refused(chat_id, language, problem, "plain text too")
                 return await self._undelivered(chat_id, language, problem, notify=True)
         assert last is not None
         return Receipt(Status.DELIVERED, last.message_id)
@@ -424,9 +426,7 @@ class Delivery:
     ) -> Receipt:
         """The message shows the plain first part (its old buttons gone); the rest follows as new messages."""
         if not _plain_text_helps(problem):
-            logger.warning("Telegram refused an edit in chat %s: %s", chat_id, problem.reason)
-            await self.notice(chat_id, "delivery/refused", language, reason=problem.reason)
-            return Receipt(Status.FAILED)
+            return await self._refused(chat_id, language, problem, "an edit")
         logger.warning(
             "Telegram refused an edit in chat %s (%s); shown as plain text", chat_id, problem.reason
         )
