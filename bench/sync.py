@@ -23,8 +23,8 @@ import httpx
 from automation.browser import launch_browser
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig, Pacing
-from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.sent import PAGINATION_PATH, PAGINATION_SDUIID, SENT_PATH
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.sent import PAGINATION_PATH, PAGINATION_SDUIID, SENT_PATH
 
 _CURSOR = re.compile(r'"cursor":\s*(\d+)')
 

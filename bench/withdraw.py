@@ -27,8 +27,8 @@ from playwright.async_api import Browser
 from automation.browser import launch_browser, new_account_context
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig, Pacing
-from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.sent import SENT_PATH
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.sent import SENT_PATH
 
 
 def targets(server: SandboxServer, count: int) -> list[tuple[str, str]]:

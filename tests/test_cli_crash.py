@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from automation.client import LinkedInClient
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Action, ActionState, Event, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import system_clock
 from bot.services.secrets import SessionVault, load_or_create_key_file
 from bot.services.sync import sync_account
+from sandbox import SandboxServer
 
 pytestmark = [
     pytest.mark.browser,

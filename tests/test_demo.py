@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from automation.sandbox import SandboxServer
-from automation.sandbox.ages import relative_age
 from automation.timeparse import unit_range
 from bot.commands.demo import run_demo
 from bot.commands.outcomes import WorkFailed
 from bot.services.actions import Result
 from bot.settings import Settings
+from sandbox import SandboxServer
+from sandbox.ages import relative_age
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """The installs: a wheel built from the repo holds every file the code needs, and runs from them.
 
-"Every file" is derived from the tree: each file under `bot/`, `automation/` and `templates/`
+"Every file" is derived from the tree: each file under `bot/`, `automation/`, `sandbox/` and `templates/`
 (what the code imports, the migrations, the sandbox's page scripts and every text) must be in the
 wheel, `templates/` as the package `invitesweep_templates`. The wheel is built offline from a copy
 of the working tree (no stale `build/` folder can hide a missing file), then installed into a
@@ -27,14 +27,19 @@ from packaging.utils import canonicalize_name
 
 from bot.db.migrate import alembic_config
 
-SOURCES = {"bot": "bot", "automation": "automation", "templates": "invitesweep_templates"}
+SOURCES = {
+    "bot": "bot",
+    "automation": "automation",
+    "sandbox": "sandbox",
+    "templates": "invitesweep_templates",
+}
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 DOCS = {".md"}  # READMEs beside the code are for readers of the repo, not for the program
 STATIC_REFERENCE = re.compile(r"/sandbox-static/([\w.-]+)")
 
 
 def tree_files(root: Path) -> set[str]:
-    """Every file under the three source folders, named as the wheel stores it."""
+    """Every file under the source folders, named as the wheel stores it."""
     files = set()
     for folder, package in SOURCES.items():
         for path in (root / folder).rglob("*"):
@@ -75,29 +80,29 @@ def test_the_wheel_holds_every_module_template_and_static_file(repo: Path, wheel
 
     wanted = tree_files(repo)
     assert "invitesweep_templates/cli/demo_intro.txt.j2" in wanted  # the tree is read, not empty
-    assert "automation/sandbox/static/sent.js" in wanted
+    assert "sandbox/static/sent.js" in wanted
     assert "bot/db/migrations/versions/0001_initial_schema.py" in wanted
     assert sorted(wanted - shipped) == []
     assert "invitesweep = bot.cli:main" in scripts
 
     # Every page script a sandbox page or script loads is one of the shipped static files.
     referenced = set()
-    for path in [*(repo / "templates").rglob("*.j2"), *(repo / "automation/sandbox/static").iterdir()]:
+    for path in [*(repo / "templates").rglob("*.j2"), *(repo / "sandbox/static").iterdir()]:
         referenced |= set(STATIC_REFERENCE.findall(path.read_text()))
     assert referenced, "the sandbox pages load their scripts from /sandbox-static/"
-    assert sorted({f"automation/sandbox/static/{name}" for name in referenced} - shipped) == []
+    assert sorted({f"sandbox/static/{name}" for name in referenced} - shipped) == []
 
 
 INSTALLED_CHECK = """
 import json, sys, tempfile
 from pathlib import Path
 import httpx, jinja2
-import automation, bot
+import automation, bot, sandbox
 from alembic.script import ScriptDirectory
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.rendering import PageRenderer
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.rendering import PageRenderer
 from bot.db.migrate import alembic_config, upgrade
 from bot.rendering import Renderer
 
@@ -107,12 +112,12 @@ for name in own_texts:
     texts.get_template(name)  # compiles, or raises
 for name in pages.list_templates(extensions=["j2"]):
     pages.get_template(name)
-with SandboxServer(SandboxConfig(pending=3)) as sandbox:
-    script = httpx.get(sandbox.base_url + "/sandbox-static/sent.js")
+with SandboxServer(SandboxConfig(pending=3)) as served:
+    script = httpx.get(served.base_url + "/sandbox-static/sent.js")
 with tempfile.TemporaryDirectory() as folder:
     upgrade(f"sqlite+aiosqlite:///{folder}/store.sqlite3")
 print(json.dumps({
-    "modules": [bot.__file__, automation.__file__],
+    "modules": [bot.__file__, automation.__file__, sandbox.__file__],
     "template": texts.get_template("cli/demo_intro.txt.j2").filename,
     "page": pages.get_template("sent/e4.html.j2").filename,
     "texts": len(own_texts),
@@ -154,7 +159,7 @@ def test_the_installed_wheel_runs_from_its_own_files(repo: Path, wheel: Path, tm
     assert str(result["page"]).startswith(str(target / "invitesweep_templates" / "sandbox"))
     assert result["texts"] + result["pages"] == len(list((repo / "templates").rglob("*.j2")))  # type: ignore[operator]
     assert result["pages"] == len(list((repo / "templates" / "sandbox").rglob("*.j2")))
-    assert result["script"] == [200, (repo / "automation/sandbox/static/sent.js").stat().st_size]
+    assert result["script"] == [200, (repo / "sandbox/static/sent.js").stat().st_size]
     assert result["head"] == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -163,11 +168,11 @@ def test_the_editable_install_reads_the_working_tree(repo: Path, tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = run_check(tmp_path, env)
 
-    assert result["modules"] == [str(repo / "bot" / "__init__.py"), str(repo / "automation" / "__init__.py")]
+    assert result["modules"] == [str(repo / p / "__init__.py") for p in ("bot", "automation", "sandbox")]
     assert result["template"] == str(repo / "templates" / "cli" / "demo_intro.txt.j2")
     assert result["page"] == str(repo / "templates" / "sandbox" / "sent" / "e4.html.j2")
     assert result["texts"] + result["pages"] == len(list((repo / "templates").rglob("*.j2")))  # type: ignore[operator]
-    assert result["script"] == [200, (repo / "automation/sandbox/static/sent.js").stat().st_size]
+    assert result["script"] == [200, (repo / "sandbox/static/sent.js").stat().st_size]
 
     # The console script runs from there too: it migrates a new store and says so with its template.
     script = Path(sys.executable).with_name("invitesweep")
@@ -189,9 +194,9 @@ LOADED_BY_NAME = {
 
 
 def imported_modules(root: Path) -> set[str]:
-    """Top-level names of every module that `bot/` and `automation/` import."""
+    """Top-level names of every module that `bot/`, `automation/` and `sandbox/` import."""
     names = set()
-    for folder in ("bot", "automation"):
+    for folder in ("bot", "automation", "sandbox"):
         for path in (root / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Import):
@@ -220,7 +225,7 @@ def required_distributions(name: str, extras: frozenset[str] = frozenset()) -> s
 
 
 def test_every_runtime_import_is_a_main_dependency(repo: Path) -> None:
-    third_party = imported_modules(repo) - set(sys.stdlib_module_names) - {"bot", "automation"}
+    third_party = imported_modules(repo) - set(sys.stdlib_module_names) - {"bot", "automation", "sandbox"}
     third_party |= set(LOADED_BY_NAME)
     assert {"telegram", "playwright", "sqlalchemy", "jinja2"} <= third_party  # the scan sees imports
     installed_by = metadata.packages_distributions()

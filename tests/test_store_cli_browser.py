@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from automation.sandbox import SandboxServer
 from bot.cli import main
 from bot.db.models import Account, Action, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions import claim_next_action, request_withdrawal
 from bot.services.secrets import SessionVault, load_or_create_key_file
+from sandbox import SandboxServer
 from tests.bot.seed import seed_pending
 from tests.fixtures.sandbox import assert_printable, seed_hostile_names
 
@@ -97,8 +97,8 @@ async def test_sync_without_a_session_says_to_log_in(
 async def test_login_with_email_answers_the_pin_and_stores_the_session_encrypted(
     tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
     from bot.db.models import SessionStatus
+    from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 
     monkeypatch.chdir(tmp_path)
     sandbox.set_faults(checkpoint="email_pin")
@@ -128,7 +128,7 @@ async def test_login_with_email_answers_the_pin_and_stores_the_session_encrypted
 async def test_login_with_a_wrong_password_stores_nothing(
     tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from automation.sandbox.config import DEFAULT_EMAIL
+    from sandbox.config import DEFAULT_EMAIL
 
     monkeypatch.chdir(tmp_path)
     env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}

@@ -161,8 +161,8 @@ def run(cli: CliContext, sandbox: bool) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     configure_logging(settings)
 
-    from automation.sandbox import SandboxConfig, SandboxServer
     from bot.app import build_application
+    from sandbox import SandboxConfig, SandboxServer
 
     server: SandboxServer | None = None
     automation_config = None

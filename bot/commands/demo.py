@@ -24,7 +24,6 @@ from typing import NoReturn
 import click
 from sqlalchemy import select
 
-from automation.sandbox import SandboxConfig, SandboxServer
 from bot.commands.browser_work import linkedin, sync_with_progress, withdraw_with_progress
 from bot.commands.console import open_store, say
 from bot.commands.outcomes import Outcome, WorkFailed
@@ -39,6 +38,7 @@ from bot.services.reminders import DueReminder, mark_sent, scan_due
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
+from sandbox import SandboxConfig, SandboxServer
 
 DEMO_ACCOUNT = "demo"
 ALL_DAY = (0, 24)  # the demo shows its reminder at once, whatever the hour

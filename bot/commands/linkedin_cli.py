@@ -20,12 +20,12 @@ from automation.browser import launch_browser
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, SessionExpired
-from automation.sandbox import SandboxConfig, SandboxServer
 from automation.types import SentList
 from bot.commands.console import CliContext, pass_cli
 from bot.commands.outcomes import BadInput, NeedsSignIn, WorkFailed
 from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
+from sandbox import SandboxConfig, SandboxServer
 
 
 @click.command("scan")

@@ -7,11 +7,11 @@ import threading
 
 import click
 
-from automation.sandbox import SandboxConfig, SandboxServer
-from automation.sandbox.config import PLANS
 from bot.commands.outcomes import BadInput
 from bot.commands.sandbox_world import world_options
 from bot.rendering import Renderer
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.config import PLANS
 
 SENT_PATH = "/mynetwork/invitation-manager/sent/"
 

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import click
 
-from automation.sandbox import SandboxConfig
-from automation.sandbox.config import LOCALES, RENDERINGS
+from sandbox import SandboxConfig
+from sandbox.config import LOCALES, RENDERINGS
 
 F = TypeVar("F", bound=Callable[..., object])
 

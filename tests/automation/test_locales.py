@@ -20,8 +20,8 @@ from automation.errors import (
     NoteQuotaExhausted,
     WeeklyLimit,
 )
-from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from automation.types import ProfileState
+from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from tests.automation.test_profile_invite import stranger
 
 pytestmark = pytest.mark.browser

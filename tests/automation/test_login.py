@@ -8,7 +8,7 @@ from playwright.async_api import Browser
 from automation.client import LinkedInClient
 from automation.config import AutomationConfig
 from automation.errors import BadLogin, CheckpointRequired, HumanRequired, SessionExpired
-from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
+from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 
 pytestmark = pytest.mark.browser
 

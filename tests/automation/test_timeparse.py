@@ -7,9 +7,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from automation.sandbox.ages import MONTH_CONVENTIONS, relative_age
 from automation.timeparse import DAY, HOUR, MINUTE, MONTH, UNITS, WEEK, YEAR, parse_age, unit_range
 from automation.types import AgeRange
+from sandbox.ages import MONTH_CONVENTIONS, relative_age
 
 D = timedelta(days=1)
 

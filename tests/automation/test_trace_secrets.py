@@ -23,8 +23,8 @@ from automation.config import AutomationConfig
 from automation.errors import BadLogin, CheckpointRequired, InvitationNotFound
 from automation.pages.login import LoginPage
 from automation.pages.sent import SentInvitationsPage
-from automation.sandbox.config import DEFAULT_EMAIL
 from automation.trace_redaction import TraceNotScrubbed, json_shape, scrub_trace
+from sandbox.config import DEFAULT_EMAIL
 from tests.fixtures.browser import sandbox_automation_config
 from tests.fixtures.sandbox import SMALL_WORLD
 

@@ -11,11 +11,11 @@ import pytest
 from playwright.async_api import Browser
 
 from automation.client import LinkedInClient
-from automation.sandbox import SandboxServer
 from bot.db.models import Account
 from bot.db.session import SessionFactory
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import bot_settings
 from tests.fixtures.browser import sandbox_automation_config

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from automation.sandbox import SandboxServer
 from bot.services.linkedin_access import LinkedInAccess
+from sandbox import SandboxServer
 from tests.fixtures.browser import sandbox_automation_config
 
 

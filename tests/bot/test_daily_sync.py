@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Invitation
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.fixtures.botapi import run_job, running_bot
 

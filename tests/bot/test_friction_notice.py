@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.actions import request_withdrawal
 from bot.services.session_health import PauseCause, PauseNotice
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.bot.seed import seed_pending
 from tests.botapi import BotApiServer

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, running_bot, wait_until

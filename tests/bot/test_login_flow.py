@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from automation.sandbox import SandboxServer
-from automation.sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
+from sandbox import SandboxServer
+from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, running_bot, wait_until

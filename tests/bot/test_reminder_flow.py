@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
 from bot.services import actions
@@ -16,6 +15,7 @@ from bot.services.notes import note_length
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until

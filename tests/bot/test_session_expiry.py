@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, running_bot, wait_until

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory
 from bot.handlers.worker import process_actions
@@ -15,6 +14,7 @@ from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, running_bot, wait_until

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, DigestSent
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.bot.seed import seed_pending
 from tests.botapi import BotApiServer, ChatMessage, FaultKind

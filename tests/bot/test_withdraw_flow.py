@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, Action, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
+from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until

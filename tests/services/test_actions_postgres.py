@@ -10,7 +10,6 @@ from playwright.async_api import Browser
 from sqlalchemy import select, text
 
 from automation.config import AutomationConfig
-from automation.sandbox import SandboxServer
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
@@ -27,6 +26,7 @@ from bot.services.linkedin import ClientProvider
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
+from sandbox import SandboxServer
 from tests.fixtures.store import FIXED_NOW
 from tests.services.store_seed import add_pending
 

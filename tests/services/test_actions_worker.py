@@ -10,7 +10,6 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from automation.client import LinkedInClient
-from automation.sandbox import SandboxServer
 from bot.db.models import (
     Account,
     Action,
@@ -41,6 +40,7 @@ from bot.services.people import set_keep
 from bot.services.secrets import SessionVault
 from bot.services.session_health import PauseCause, PauseNotice
 from bot.services.sync import sync_account
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,6 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from automation.client import LinkedInClient
-from automation.sandbox import SandboxServer
 from bot.db.models import (
     ACTIVE_ACTION_STATES,
     Account,
@@ -41,6 +40,7 @@ from bot.services.clock import FrozenClock, system_clock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
+from sandbox import SandboxServer
 from tests.fixtures.store import killed_worker
 
 pytestmark = pytest.mark.browser

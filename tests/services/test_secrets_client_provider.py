@@ -7,12 +7,12 @@ import pytest
 
 from automation.client import LinkedInClient
 from automation.errors import SessionExpired
-from automation.sandbox import SandboxServer
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from automation.client import LinkedInClient, ProgressCallback
-from automation.sandbox import SandboxServer
 from automation.types import SentList
 from bot.db.models import Account, Event, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
 from bot.services.actions import request_withdrawal
 from bot.services.sync import company_from_headline, sync_account
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

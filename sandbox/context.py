@@ -7,8 +7,8 @@ from typing import Any, cast
 
 from starlette.requests import Request
 
-from automation.sandbox.rendering import ClassNames, PageRenderer
-from automation.sandbox.state import SandboxState
+from sandbox.rendering import ClassNames, PageRenderer
+from sandbox.state import SandboxState
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Property tests over drifted sandbox worlds: markup we did not write by hand, many seeds per rendering.
 
-Each seed varies everything on the pages that carries no meaning (see automation/sandbox/drift.py).
+Each seed varies everything on the pages that carries no meaning (see sandbox/drift.py).
 For every seed and rendering: `list_sent` returns exactly the pending set with exact names, notes
 and ages that contain the truth; `withdraw` changes only its target; `invite` sends exactly the
 note. A failure names the command that serves the same world by hand.
@@ -21,8 +21,8 @@ import pytest
 
 from automation.client import LinkedInClient
 from automation.pages.friction import SUPPORTED_LANGUAGES
-from automation.sandbox.config import LOCALES
-from automation.sandbox.sent import SENT_PATH
+from sandbox.config import LOCALES
+from sandbox.sent import SENT_PATH
 from tests.automation.test_sent_list import list_and_check
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from automation.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 VIEWS = "/voyager/api/relationships/sentInvitationViewsV2?invitationType=CONNECTION&q=invitationType"
 CREATE = "/voyager/api/voyagerRelationshipsDashMemberRelationships?action=verifyQuotaAndCreateV2"

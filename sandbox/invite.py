@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from automation.sandbox.context import base_url, sandbox_of
-from automation.sandbox.model import InviteOutcome
-from automation.sandbox.session import SESSION_COOKIE, wall
+from sandbox.context import base_url, sandbox_of
+from sandbox.model import InviteOutcome
+from sandbox.session import SESSION_COOKIE, wall
 
 INVITE_PATH = "/preload/custom-invite/"
 SEND_PATH = "/preload/custom-invite/send"

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from automation.sandbox.context import Sandbox, sandbox_of
-from automation.sandbox.model import Invitation, InviteOutcome, Person
-from automation.sandbox.session import CSRF_COOKIE, signed_in
+from sandbox.context import Sandbox, sandbox_of
+from sandbox.model import Invitation, InviteOutcome, Person
+from sandbox.session import CSRF_COOKIE, signed_in
 
 SENT_VIEWS_PATH = "/voyager/api/relationships/sentInvitationViewsV2"
 SUMMARY_PATH = "/voyager/api/relationships/invitationsSummary"

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from automation.sandbox.context import base_url, sandbox_of
-from automation.sandbox.sent import component_key, script_config
-from automation.sandbox.session import SESSION_COOKIE, wall
+from sandbox.context import base_url, sandbox_of
+from sandbox.sent import component_key, script_config
+from sandbox.session import SESSION_COOKIE, wall
 
 
 async def profile(request: Request) -> Response:

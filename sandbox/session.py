@@ -7,7 +7,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from automation.sandbox.context import sandbox_of
+from sandbox.context import sandbox_of
 
 SESSION_COOKIE = "li_at"
 CSRF_COOKIE = "JSESSIONID"

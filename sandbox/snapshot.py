@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from automation.sandbox.model import Invitation, InvitationState, Person, Relation
+from sandbox.model import Invitation, InvitationState, Person, Relation
 
 if TYPE_CHECKING:
-    from automation.sandbox.state import SandboxState
+    from sandbox.state import SandboxState
 
 
 def _row(invitation: Invitation, person: Person) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
-from automation.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from automation.sandbox.context import Sandbox, base_url, sandbox_of
-from automation.sandbox.session import signed_in, start_session, wall
+from sandbox.context import Sandbox, base_url, sandbox_of
+from sandbox.session import signed_in, start_session, wall
 
 FEED_PATH = "/feed/"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from automation.sandbox.ages import MONTH_CONVENTIONS
+from sandbox.ages import MONTH_CONVENTIONS
 
 RENDERINGS = ("e4", "e3", "e2")
 LOCALES = ("en", "de", "nl", "fr", "es", "it")
@@ -31,9 +31,9 @@ class SandboxConfig:
         email, password, pin: the one member's credentials and the checkpoint PIN.
         host, port: where `SandboxServer` listens; port 0 picks a free port.
         month_convention: how the Sent page counts months and years ("fixed" 30/365 days,
-            "average" 30.44/365.25 days, "calendar"); see `automation.sandbox.ages`.
+            "average" 30.44/365.25 days, "calendar"); see `sandbox.ages`.
         drift: a drift seed, or None. With one, every page varies what carries no meaning
-            (see `automation.sandbox.drift`), reproducibly per seed.
+            (see `sandbox.drift`), reproducibly per seed.
     """
 
     seed: int = 7

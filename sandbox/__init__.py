@@ -1,6 +1,6 @@
 """A faithful local imitation of the LinkedIn pages InviteSweep automates (reference §8).
 
-    from automation.sandbox import SandboxConfig, SandboxServer
+    from sandbox import SandboxConfig, SandboxServer
     with SandboxServer(SandboxConfig(pending=35)) as server:
         server.url("/mynetwork/invitation-manager/sent/")
         server.state.pending_slugs()
@@ -11,9 +11,9 @@ sandbox clock are switched through `SandboxServer` helpers, `SandboxState`, or t
 under `/__sandbox/`.
 """
 
-from automation.sandbox.app import create_app
-from automation.sandbox.config import SandboxConfig
-from automation.sandbox.server import SandboxServer
-from automation.sandbox.state import SandboxState
+from sandbox.app import create_app
+from sandbox.config import SandboxConfig
+from sandbox.server import SandboxServer
+from sandbox.state import SandboxState
 
 __all__ = ["SandboxConfig", "SandboxServer", "SandboxState", "create_app"]

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
-from automation.sandbox.app import create_app
-from automation.sandbox.config import SandboxConfig
-from automation.sandbox.control import apply_switches
-from automation.sandbox.model import Faults
-from automation.sandbox.state import SandboxState
+from sandbox.app import create_app
+from sandbox.config import SandboxConfig
+from sandbox.control import apply_switches
+from sandbox.model import Faults
+from sandbox.state import SandboxState
 
 _START_TIMEOUT_SECONDS = 10.0
 

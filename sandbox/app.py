@@ -12,15 +12,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from automation.sandbox import auth, control, invite, profile, sent, voyager
-from automation.sandbox.config import SandboxConfig
-from automation.sandbox.context import Sandbox
-from automation.sandbox.drift import DriftPage
-from automation.sandbox.friction import FrictionFault
-from automation.sandbox.rendering import PageRenderer
-from automation.sandbox.state import SandboxState
+from sandbox import auth, control, invite, profile, sent, voyager
+from sandbox.config import SandboxConfig
+from sandbox.context import Sandbox
+from sandbox.drift import DriftPage
+from sandbox.friction import FrictionFault
+from sandbox.rendering import PageRenderer
+from sandbox.state import SandboxState
 
-STATIC_FILES = ("automation.sandbox", "static")  # package data: the page scripts
+STATIC_FILES = ("sandbox", "static")  # package data: the page scripts
 
 
 class _SlowResponses:

@@ -15,10 +15,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from automation.sandbox.ages import Age, relative_age
-from automation.sandbox.context import Sandbox, base_url, sandbox_of
-from automation.sandbox.model import Invitation, WithdrawOutcome
-from automation.sandbox.session import wall
+from sandbox.ages import Age, relative_age
+from sandbox.context import Sandbox, base_url, sandbox_of
+from sandbox.model import Invitation, WithdrawOutcome
+from sandbox.session import wall
 
 PAGE_SIZE = 10
 SENT_PATH = "/mynetwork/invitation-manager/sent/"

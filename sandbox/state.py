@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from automation.sandbox.config import LOCALES, RENDERINGS, SandboxConfig
-from automation.sandbox.drift import Drift
-from automation.sandbox.model import (
+from sandbox.config import LOCALES, RENDERINGS, SandboxConfig
+from sandbox.drift import Drift
+from sandbox.model import (
     COOLDOWN,
     NOTE_LIMITS,
     Faults,
@@ -32,9 +32,9 @@ from automation.sandbox.model import (
     Relation,
     WithdrawOutcome,
 )
-from automation.sandbox.seed import generate
-from automation.sandbox.sessions import SessionBook
-from automation.sandbox.snapshot import snapshot
+from sandbox.seed import generate
+from sandbox.sessions import SessionBook
+from sandbox.snapshot import snapshot
 
 __all__ = [
     "Faults",
@@ -246,14 +246,14 @@ class SandboxState:
 
     @property
     def month_convention(self) -> str:
-        """How the Sent page counts months and years (`automation.sandbox.ages.MONTH_CONVENTIONS`)."""
+        """How the Sent page counts months and years (`sandbox.ages.MONTH_CONVENTIONS`)."""
         drift = self.drift
         with self._lock:
             return drift.month_convention() if drift else self._world.config.month_convention
 
     @property
     def drift(self) -> Drift | None:
-        """The world's drift (see `automation.sandbox.drift`), or None."""
+        """The world's drift (see `sandbox.drift`), or None."""
         with self._lock:
             seed = self._world.config.drift
         return None if seed is None else Drift(seed)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from automation.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

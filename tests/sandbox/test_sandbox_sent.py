@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from automation.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ rewrites whatever the templates rendered, so a new rendering gets drift for free
 - a sticky header repeating the heading and the `People (N)` pill;
 - toasts and closed dialogs in other places, and the toast region moved;
 - optional parts missing: headlines (in the world), profile pictures (per member);
-- the month convention of the ages (`automation.sandbox.ages`);
+- the month convention of the ages (`sandbox.ages`);
 - lazy-load pages of 5–20 rows, answered with jittered latency.
 
 Each choice comes from `random.Random` seeded with the drift seed and what it is about (the
@@ -33,9 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from automation.sandbox.ages import MONTH_CONVENTIONS
-from automation.sandbox.markup import Element, parse
-from automation.sandbox.seed import WorldSeed
+from sandbox.ages import MONTH_CONVENTIONS
+from sandbox.markup import Element, parse
+from sandbox.seed import WorldSeed
 
 # Added to some of the world's notes so they pass the ~100 characters LinkedIn shows uncut.
 _NOTE_TAILS = (

@@ -25,8 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from automation.sandbox.context import sandbox_of
-from automation.sandbox.state import SandboxState
+from sandbox.context import sandbox_of
+from sandbox.state import SandboxState
 
 _RESET_KEYS = {"seed", "pending", "rendering", "locale", "plan", "notes_quota", "month_convention", "drift"}
 

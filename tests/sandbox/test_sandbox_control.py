@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from automation.sandbox import SandboxConfig, SandboxServer
+from sandbox import SandboxConfig, SandboxServer
 
 SENT = "/mynetwork/invitation-manager/sent/"
 

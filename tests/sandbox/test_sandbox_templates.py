@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from automation.sandbox.ages import Age
-from automation.sandbox.config import LOCALES
-from automation.sandbox.rendering import PageRenderer
+from sandbox.ages import Age
+from sandbox.config import LOCALES
+from sandbox.rendering import PageRenderer
 
 
 def _macros(renderer: PageRenderer, locale: str) -> set[str]:

@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from automation.sandbox.context import Sandbox
-from automation.sandbox.session import signed_in
+from sandbox.context import Sandbox
+from sandbox.session import signed_in
 
 EXEMPT_PREFIXES = (
     "/__sandbox/", "/sandbox-static/", "/login", "/uas/login", "/flagship-web/login", "/checkpoint/",
