@@ -9,6 +9,7 @@ is used before start-up instead of handing out `None`.
 from __future__ import annotations
 
 import asyncio
+import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,18 +29,28 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
-@dataclass
+class Asking(enum.Enum):
+    """What the owner's next text message answers (`bot.handlers.replies` routes it)."""
+
+    NOTE = "note"  # the reminder's new connection note; `target` is the reminder
+    CONTEXT = "context"  # what the owner knows about the person; `target` is the reminder
+    LOGIN = "login"  # the li_at cookie, or the email address to sign in with
+    PASSWORD = "password"  # the password for `email`
+    PIN = "pin"  # the code LinkedIn sent; `target` is the account whose sign-in waits for it
+
+    @property
+    def secret(self) -> bool:
+        """Whether the answer is a secret (its message is deleted as soon as it arrives)."""
+        return self in (Asking.LOGIN, Asking.PASSWORD, Asking.PIN)
+
+
+@dataclass(frozen=True)
 class Awaiting:
-    """The next text message from this user answers a question the bot asked.
+    """The next text message from this user answers a question the bot asked."""
 
-    `kind` is one of "note", "context", "login_cookie", "login_email", "login_password", "pin";
-    `target` names the reminder (for notes and context) and `message_id` the bot message to edit.
-    """
-
-    kind: str
+    asking: Asking
     target: int = 0
-    message_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    email: str = ""  # for PASSWORD: the address the owner gave first
 
 
 @dataclass

@@ -38,7 +38,11 @@ def imports_of(path: Path) -> Iterator[str]:
 
 
 def modules_under(folder: str) -> dict[str, Path]:
-    return {module_name(path): path for path in sorted((REPO / folder).rglob("*.py"))}
+    """The modules of a package folder, or the one module `folder`.py."""
+    single = REPO / f"{folder}.py"
+    paths = [single] if single.is_file() else sorted((REPO / folder).rglob("*.py"))
+    assert paths, f"no modules at {folder}"
+    return {module_name(path): path for path in paths}
 
 
 def within(module: str, prefix: str) -> bool:
@@ -58,6 +62,28 @@ RULES = [
     # The client never reaches for its own test double: the sandbox is the other side of the wire.
     pytest.param("automation", ("bot", "sandbox"), id="automation-imports-neither-bot-nor-sandbox"),
     pytest.param("sandbox", ("bot", "automation"), id="sandbox-is-a-separate-server"),
+    # Handlers answer updates, jobs run on a timer; what both send lives in bot.delivery.
+    pytest.param("bot.handlers", ("bot.jobs",), id="handlers-never-import-jobs"),
+    pytest.param("bot.jobs", ("bot.handlers",), id="jobs-never-import-handlers"),
+    pytest.param("bot.delivery", ("bot.handlers", "bot.jobs"), id="delivery-serves-handlers-and-jobs"),
+    # Views are data in, text and keyboard out: no PTB machinery, no session, nothing that sends.
+    # They may name the result types of services (a `Digest`), never hold what does the I/O;
+    # `test_views_never_await` closes the rest (a view cannot run a query it cannot await).
+    pytest.param(
+        "bot.views",
+        (
+            "telegram.ext",
+            "sqlalchemy",
+            "bot.context",
+            "bot.db.session",
+            "bot.delivery",
+            "bot.handlers",
+            "bot.jobs",
+            "automation",
+            "playwright",
+        ),
+        id="views-are-pure",
+    ),
 ]
 
 
@@ -66,7 +92,19 @@ def test_layer_keeps_to_its_imports(layer: str, forbidden: tuple[str, ...]) -> N
     assert offenders(layer, forbidden) == []
 
 
+def test_views_never_await() -> None:
+    """No coroutine in bot/views: a view cannot wait for a database, a browser or Telegram."""
+    found = [
+        f"{name}:{node.lineno}"
+        for name, path in modules_under("bot/views").items()
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.AsyncFunctionDef | ast.Await | ast.AsyncWith | ast.AsyncFor)
+    ]
+    assert found == []
+
+
 def test_the_rules_see_imports() -> None:
     """A rule that matched nothing would pass forever: the scan must see a known import."""
     assert "automation.errors" in set(imports_of(REPO / "bot/services/session_health.py"))
     assert offenders("bot.commands", ("sandbox",)) != []
+    assert offenders("bot.jobs", ("bot.delivery",)) != []  # a single module is scanned too

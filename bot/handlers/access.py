@@ -41,15 +41,20 @@ async def owners_only(update: Update, context: BotContext) -> None:
         return  # /start <code> decides
     if user is not None and user.id not in context.bot_data.refused_users:
         context.bot_data.refused_users.add(user.id)
-        language = user.language_code or DEFAULT_LANGUAGE
-        refusal = context.render.telegram("access/refused", language)
-        if update.callback_query is not None:
-            await update.callback_query.answer(refusal, show_alert=True)
-        elif update.message is not None and chat is not None and chat.type == chat.PRIVATE:
-            await context.delivery.send(chat.id, refusal, language=language, notify=False)
+        await _refuse(update, context, user.language_code or DEFAULT_LANGUAGE)
     elif update.callback_query is not None:
         await update.callback_query.answer()  # no spinner, no second refusal
     raise ApplicationHandlerStop
+
+
+async def _refuse(update: Update, context: BotContext, language: str) -> None:
+    """The one polite refusal: a toast for a button, a message in a private chat."""
+    refusal = context.render.telegram("access/refused", language)
+    chat = update.effective_chat
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif update.message is not None and chat is not None and chat.type == chat.PRIVATE:
+        await context.delivery.send(chat.id, refusal, language=language, notify=False)
 
 
 OWNER_GATE = TypeHandler(Update, owners_only)

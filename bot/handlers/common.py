@@ -1,52 +1,76 @@
-"""What every handler module shares: the owner's account, replies from templates, buttons, and
-the parse-and-authorize step every button tap goes through.
+"""What every handler module shares: the owner's account resolved before the handler body, the
+parse-and-authorize step every button tap goes through, and replies from templates and views.
+
+A handler is parse → service → view: `@with_account` and `@with_tap` do the parsing and the
+authorization once, so the handler body starts with an account the presser owns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callback_data import Callback, InvalidCallbackData, Op, build, parse, pattern
+from bot.callback_data import Callback, InvalidCallbackData, Op, parse, pattern
 from bot.context import BotContext
 from bot.db.models import Account, Action
 from bot.delivery import Receipt
-from bot.rendering import DEFAULT_LANGUAGE
+from bot.delivery.chat import edit, send
 from bot.services.accounts import find_account_by_owner
 from bot.services.owners import owned_account
+from bot.views import View
+from bot.views import text as render_text
+
+Owned = Literal["invitation", "action", "reminder"]
+"""The kind of row a button's first id names; the presser must own it."""
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+"""What PTB calls: a coroutine function of the update and the context."""
+AccountHandler = Callable[[Update, BotContext, Account], Awaitable[None]]
 
 
-def language_of(account: Account | None) -> str:
-    return account.language if account is not None else DEFAULT_LANGUAGE
+@dataclass(frozen=True)
+class Tap:
+    """A button tap whose data parsed and whose presser owns what it names."""
+
+    query: CallbackQuery
+    callback: Callback
+    account: Account
+
+    @property
+    def target(self) -> int:
+        """The first id the button names."""
+        return self.callback.target
+
+    @property
+    def user_id(self) -> int:
+        return self.query.from_user.id
+
+    @property
+    def chat_id(self) -> int:
+        return self._message().chat.id
+
+    @property
+    def message_id(self) -> int:
+        return self._message().message_id
+
+    def _message(self) -> MaybeInaccessibleMessage:
+        message = self.query.message
+        assert message is not None  # our buttons sit on messages the bot sent, never inline ones
+        return message
+
+
+TapHandler = Callable[[Tap, BotContext], Awaitable[None]]
 
 
 def text(context: BotContext, template: str, account: Account | None, /, **kwargs: Any) -> str:
     """Render `templates/telegram/<language>/<template>.html.j2` for this account's language."""
-    return context.render.telegram(template, language_of(account), **kwargs)
-
-
-def label(context: BotContext, account: Account | None, name: str, /, **kwargs: Any) -> str:
-    """A button label from `templates/telegram/<language>/buttons.txt.j2` (plain text, not HTML)."""
-    language = language_of(account)
-    template = context.render.env.select_template(
-        [f"telegram/{language}/buttons.txt.j2", f"telegram/{DEFAULT_LANGUAGE}/buttons.txt.j2"]
-    )
-    return template.render(name=name, **kwargs).strip()
-
-
-def button(
-    context: BotContext, account: Account | None, name: str, op: Op, *args: int, **kwargs: Any
-) -> InlineKeyboardButton:
-    """An inline button whose label is the template `name` and whose data is `op` with `args`."""
-    return InlineKeyboardButton(label(context, account, name, **kwargs), callback_data=build(op, *args))
-
-
-def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([list(row) for row in rows if row])
+    return render_text(context.render, template, account, **kwargs)
 
 
 async def current_account(context: BotContext, user_id: int) -> Account | None:
@@ -55,85 +79,69 @@ async def current_account(context: BotContext, user_id: int) -> Account | None:
         return await find_account_by_owner(session, user_id)
 
 
-async def reply(
-    update: Update,
-    context: BotContext,
-    name: str,
-    account: Account | None,
-    *,
-    markup: InlineKeyboardMarkup | None = None,
-    **kwargs: Any,
-) -> Receipt:
-    """Send the rendered template `name` to the chat the update came from."""
-    chat = update.effective_chat
-    assert chat is not None  # access control only lets private-chat updates with a user through
-    return await send(context, account, chat.id, text(context, name, account, **kwargs), markup)
+def with_account(handler: AccountHandler) -> Handler:
+    """Resolve the owner's account before `handler` runs; without one, say how to get one."""
+
+    @functools.wraps(handler)
+    async def resolved(update: Update, context: BotContext) -> None:
+        assert update.effective_user is not None  # access control lets only updates with a user through
+        account = await current_account(context, update.effective_user.id)
+        if account is None:
+            await reply(update, context, "errors/no_account", None)
+            return
+        await handler(update, context, account)
+
+    return resolved
 
 
-async def send(
-    context: BotContext,
-    account: Account | None,
-    chat_id: int,
-    body: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> Receipt:
-    """Send `body` through `context.delivery`; notices about a failure speak the account's language."""
-    return await context.delivery.send(chat_id, body, markup=markup, language=language_of(account))
+def with_tap(*, owns: Owned | None) -> Callable[[TapHandler], Handler]:
+    """Parse the tapped button and check the presser owns what it names, before `handler` runs.
 
+    A tap whose data is not ours, or names something this user does not own, is answered with
+    an explanation and changes nothing; the handler never sees it. The handler answers the query
+    itself as soon as its (fast, database-only) service call has said what happened, with the
+    outcome as the toast ("Already done."), and before it edits or sends anything; slow work goes
+    to the job queue, so the spinner never waits for the browser.
 
-async def edit(
-    context: BotContext,
-    account: Account | None,
-    query: CallbackQuery,
-    body: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> Receipt:
-    """Edit the tapped message; an identical edit (a double tap) is not an error."""
-    message = query.message
-    assert message is not None  # our buttons sit on messages the bot sent, never inline ones
-    return await context.delivery.edit(
-        message.chat.id, message.message_id, body, markup=markup, language=language_of(account)
-    )
-
-
-async def tapped(
-    update: Update, context: BotContext, *, owns: str | None = "invitation"
-) -> tuple[CallbackQuery, Callback, Account] | None:
-    """Parse the tapped button and check the presser owns what it names.
-
-    Returns None, after answering with an explanation, when the data is not ours or names
-    something this user does not own: such taps change nothing. On success the caller answers the
-    query itself as soon as its (fast, database-only) service call has said what happened, with
-    the outcome as the toast ("Already done."), and before it edits or sends anything; slow work
-    goes to the job queue, so the spinner never waits for the browser.
-
-    `owns` is the kind of thing the first id names ("invitation", "action", "reminder"),
-    or None for buttons that name no row (paging, settings), which act on the presser's account.
+    `owns` is the kind of row the first id names, or None for buttons that name no row (paging,
+    settings), which act on the presser's account.
     """
+
+    def decorate(handler: TapHandler) -> Handler:
+        @functools.wraps(handler)
+        async def authorized(update: Update, context: BotContext) -> None:
+            tap = await _tapped(update, context, owns)
+            if tap is not None:
+                await handler(tap, context)
+
+        return authorized
+
+    return decorate
+
+
+async def _tapped(update: Update, context: BotContext, owns: Owned | None) -> Tap | None:
     query = update.callback_query
     assert query is not None
     user_id = query.from_user.id
     try:
         callback = parse(query.data)
     except InvalidCallbackData:
-        account = await current_account(context, user_id)
-        await query.answer(text(context, "errors/invalid_button", account), show_alert=True)
-        return None
-    async with context.db() as session:
-        if owns is None:
-            account = await find_account_by_owner(session, user_id)
-        else:
-            account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
-    if account is None:
+        callback = None
+    account = None
+    if callback is not None:
+        async with context.db() as session:
+            if owns is None:
+                account = await find_account_by_owner(session, user_id)
+            else:
+                account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
+    if callback is None or account is None:
         fallback = await current_account(context, user_id)
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
         return None
-    return query, callback, account
+    return Tap(query, callback, account)
 
 
-def on_button(
-    callback: Callable[[Update, BotContext], Coroutine[Any, Any, None]], op: Op
-) -> CallbackQueryHandler[BotContext, None]:
+def on_button(callback: Handler, op: Op) -> CallbackQueryHandler[BotContext, None]:
     """The handler for buttons with prefix `op`.
 
     Taps do not block the update loop (`block=False`): a tap's edit no longer holds up the next
@@ -144,6 +152,36 @@ def on_button(
     return CallbackQueryHandler(callback, pattern=pattern(op), block=False)
 
 
+async def reply(
+    update: Update, context: BotContext, name: str, account: Account | None, /, **kwargs: Any
+) -> Receipt:
+    """Send the rendered template `name` to the chat the update came from."""
+    return await reply_view(update, context, account, View(text(context, name, account, **kwargs)))
+
+
+async def reply_view(update: Update, context: BotContext, account: Account | None, view: View) -> Receipt:
+    """Send `view` to the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None  # access control only lets private-chat updates with a user through
+    return await send(context, account, chat.id, view)
+
+
+async def show(context: BotContext, tap: Tap, view: View) -> Receipt:
+    """Make the tapped message show `view` (an identical edit, a double tap, is not an error)."""
+    return await edit(context, tap.account, tap.chat_id, tap.message_id, view)
+
+
+async def show_text(context: BotContext, tap: Tap, name: str, /, **kwargs: Any) -> Receipt:
+    """Make the tapped message show the template `name`, without buttons."""
+    return await show(context, tap, View(text(context, name, tap.account, **kwargs)))
+
+
+async def refuse(tap: Tap, context: BotContext, reason: str, *, alert: bool | None = None) -> None:
+    """Answer the tap with why nothing happened; an alert unless it was simply done already."""
+    body = text(context, "withdraw/refused", tap.account, reason=reason)
+    await tap.query.answer(body, show_alert=reason != "done" if alert is None else alert)
+
+
 RHYTHM_SLACK = timedelta(seconds=1)
 """A start this close to the end of the undo window is "right after it", not held by the rhythm."""
 
@@ -151,3 +189,8 @@ RHYTHM_SLACK = timedelta(seconds=1)
 def waits_for_rhythm(action: Action, now: datetime, undo_window: timedelta) -> datetime | None:
     """When a queued action starts, if later than its undo window (the account's rhythm holds it)."""
     return action.not_before if action.not_before > now + undo_window + RHYTHM_SLACK else None
+
+
+def undo_window(context: BotContext) -> timedelta:
+    """How long queued work can be undone before the worker takes it."""
+    return timedelta(seconds=context.settings.undo_window_seconds)

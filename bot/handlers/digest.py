@@ -7,33 +7,25 @@ from telegram.ext import CommandHandler
 
 from bot.callback_data import Op
 from bot.context import BotContext
-from bot.handlers.cards import load_page, send_cards
-from bot.handlers.common import current_account, on_button, reply, tapped
-from bot.jobs import deliver_digest
+from bot.db.models import Account
+from bot.delivery.digests import deliver_digest, load_page, send_cards
+from bot.handlers.common import Tap, on_button, reply, with_account, with_tap
 
 
-async def digest_now(update: Update, context: BotContext) -> None:
+@with_account
+async def digest_now(update: Update, context: BotContext, account: Account) -> None:
     """Sync and send the digest now, in the background (a sync takes a while)."""
-    assert update.effective_user is not None
-    account = await current_account(context, update.effective_user.id)
-    if account is None:
-        await reply(update, context, "errors/no_account", None)
-        return
     await reply(update, context, "digest/working", account)
     context.application.create_task(deliver_digest(context, account, weekly=False), update=update)
 
 
-async def more_stale(update: Update, context: BotContext) -> None:
+@with_tap(owns=None)
+async def more_stale(tap: Tap, context: BotContext) -> None:
     """Send the next page of the digest's stale invitations."""
-    found = await tapped(update, context, owns=None)
-    if found is None:
-        return
-    query, callback, account = found
-    await query.answer()
-    assert query.message is not None
-    await context.delivery.remove_buttons(query.message.chat.id, query.message.message_id)
-    page = await load_page(context, account, page=callback.target, min_days=account.suggest_days)
-    await send_cards(context, account, query.message.chat.id, page, more=Op.DIGEST_MORE)
+    await tap.query.answer()
+    await context.delivery.remove_buttons(tap.chat_id, tap.message_id)
+    page = await load_page(context, tap.account, page=tap.target, min_days=tap.account.suggest_days)
+    await send_cards(context, tap.account, tap.chat_id, page, more=Op.DIGEST_MORE)
 
 
 HANDLERS = [

@@ -32,18 +32,8 @@ def redact(message: str, context: BotContext) -> str:
 async def report_error(update: object, context: BotContext) -> None:
     """Log the failure and, if a person was waiting, say that it failed and what to do."""
     error = context.error
-    if isinstance(error, TelegramError):
-        reason = redact(str(error) or type(error).__name__, context)
-        logger.warning(
-            "Telegram %s: %s", "refused a request" if isinstance(error, BadRequest) else "failed", reason
-        )
-        if not isinstance(error, BadRequest):
-            return
-    else:
-        # The traceback is formatted and redacted here, so no log handler ever sees the raw one;
-        # the chat only ever sees a template, never the exception text.
-        trace = "".join(traceback.format_exception(error)) if error is not None else "no exception"
-        logger.error("update failed:\n%s", redact(trace, context))
+    if not _log(error, context):
+        return
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     chat_id = update.effective_chat.id
@@ -63,3 +53,18 @@ async def report_error(update: object, context: BotContext) -> None:
         await context.delivery.send(
             chat_id, context.render.telegram("errors/unexpected", language), language=language
         )
+
+
+def _log(error: BaseException | None, context: BotContext) -> bool:
+    """Log `error` (one line for Telegram's, the traceback for a bug); False if nobody is told."""
+    if isinstance(error, TelegramError):
+        reason = redact(str(error) or type(error).__name__, context)
+        logger.warning(
+            "Telegram %s: %s", "refused a request" if isinstance(error, BadRequest) else "failed", reason
+        )
+        return isinstance(error, BadRequest)
+    # The traceback is formatted and redacted here, so no log handler ever sees the raw one;
+    # the chat only ever sees a template, never the exception text.
+    trace = "".join(traceback.format_exception(error)) if error is not None else "no exception"
+    logger.error("update failed:\n%s", redact(trace, context))
+    return True

@@ -18,11 +18,14 @@ from telegram.ext import CommandHandler
 
 from automation.errors import AutomationError, BadLogin, CheckpointRequired, HumanRequired, SessionExpired
 from bot.callback_data import Op
-from bot.context import Awaiting, BotContext
+from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
+from bot.delivery.chat import send
+from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
 from bot.services.accounts import resume_account
 from bot.services.session_health import SIGNING_IN_ENDS, forget_session
+from bot.views import View
+from bot.views.control import confirm_logout
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
@@ -36,18 +39,15 @@ PIN_ATTEMPTS = 3
 SESSION_PAUSE_REASONS = (*SIGNING_IN_ENDS, "SessionExpired")
 
 
-async def start_login(update: Update, context: BotContext) -> None:
+@with_account
+async def start_login(update: Update, context: BotContext, account: Account) -> None:
     """Ask for the li_at cookie or the email address (a cookie given inline is used at once)."""
-    assert update.effective_user is not None and update.effective_message is not None
-    account = await current_account(context, update.effective_user.id)
-    if account is None:
-        await reply(update, context, "errors/no_account", None)
-        return
+    assert update.effective_message is not None
     if context.args:
         await delete_secret(update.effective_message)
         await begin_cookie_login(update, context, account, context.args[0])
         return
-    context.state.awaiting = Awaiting("login_start")
+    context.state.awaiting = Awaiting(Asking.LOGIN)
     await reply(update, context, "login/ask", account)
 
 
@@ -73,6 +73,14 @@ async def begin_password_login(
     )
 
 
+# What the owner is told for each way a sign-in fails (the first that matches; else "failed").
+_FAILURES: tuple[tuple[type[AutomationError], str], ...] = (
+    (BadLogin, "bad_login"),
+    (SessionExpired, "bad_cookie"),
+    (HumanRequired, "human_required"),
+)
+
+
 async def _login_task(
     context: BotContext, account: Account, *, cookie: str | None = None, email: str = "", password: str = ""
 ) -> None:
@@ -81,32 +89,28 @@ async def _login_task(
     chat_id = account.chat_id
     outcome, detail = "failed", ""
     try:
-        async with context.browsers.open(None) as client:
-            state: StorageState | None
-            try:
-                state = (
-                    await client.login_with_cookie(cookie) if cookie else await client.login(email, password)
-                )
-            except CheckpointRequired as checkpoint:
-                state = await _relay_checkpoint(context, account, checkpoint)
+        state = await _sign_in(context, account, cookie=cookie, email=email, password=password)
         if state is not None:
             await _store(context, account, state)
-            outcome = "connected"
-        else:
-            outcome = "pin_timeout"
-    except BadLogin:
-        outcome = "bad_login"
-    except SessionExpired:
-        outcome = "bad_cookie"
-    except HumanRequired:
-        outcome = "human_required"
+        outcome = "connected" if state is not None else "pin_timeout"
     except AutomationError as error:
-        detail = type(error).__name__
+        outcome = next((name for kind, name in _FAILURES if isinstance(error, kind)), "failed")
+        detail = type(error).__name__ if outcome == "failed" else ""
     finally:
         context.bot_data.checkpoints.pop(account.id, None)
-    await send(
-        context, account, chat_id, text(context, "login/result", account, outcome=outcome, detail=detail)
-    )
+    result = text(context, "login/result", account, outcome=outcome, detail=detail)
+    await send(context, account, chat_id, View(result))
+
+
+async def _sign_in(
+    context: BotContext, account: Account, *, cookie: str | None, email: str, password: str
+) -> StorageState | None:
+    """The signed-in session, relaying a checkpoint to the owner; None if no right code came in time."""
+    async with context.browsers.open(None) as client:
+        try:
+            return await client.login_with_cookie(cookie) if cookie else await client.login(email, password)
+        except CheckpointRequired as checkpoint:
+            return await _relay_checkpoint(context, account, checkpoint)
 
 
 async def _relay_checkpoint(
@@ -137,8 +141,8 @@ async def _wait_for_code(context: BotContext, account: Account, question: str) -
     waiting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     context.bot_data.checkpoints[account.id] = waiting
     user_data = context.application.user_data[account.owner_telegram_id]
-    user_data.awaiting = Awaiting("pin", target=account.id)
-    await send(context, account, account.chat_id, question)
+    user_data.awaiting = Awaiting(Asking.PIN, target=account.id)
+    await send(context, account, account.chat_id, View(question))
     try:
         return await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
     except TimeoutError:
@@ -163,33 +167,46 @@ def relay_pin(context: BotContext, account_id: int, code: str) -> bool:
     return True
 
 
-async def ask_logout(update: Update, context: BotContext) -> None:
+@with_account
+async def ask_logout(update: Update, context: BotContext, account: Account) -> None:
     """/logout: confirm before forgetting the stored session."""
-    assert update.effective_user is not None
-    account = await current_account(context, update.effective_user.id)
-    if account is None:
-        await reply(update, context, "errors/no_account", None)
-        return
-    await reply(
-        update,
-        context,
-        "login/logout_confirm",
-        account,
-        markup=keyboard([button(context, account, "logout_yes", Op.LOGOUT_YES)]),
-    )
+    await reply_view(update, context, account, confirm_logout(context.render, account))
 
 
-async def logout(update: Update, context: BotContext) -> None:
+@with_tap(owns=None)
+async def logout(tap: Tap, context: BotContext) -> None:
     """[Yes, forget my session]."""
-    found = await tapped(update, context, owns=None)
-    if found is None:
-        return
-    query, _, account = found
     async with context.db.begin() as session:
-        fresh = await session.get_one(Account, account.id)
+        fresh = await session.get_one(Account, tap.account.id)
         forget_session(fresh)
-    await query.answer()
-    await edit(context, account, query, text(context, "login/logged_out", account))
+    await tap.query.answer()
+    await show_text(context, tap, "login/logged_out")
+
+
+async def answer_login(
+    update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
+) -> None:
+    """The answer to "cookie or email?": an email asks for the password, anything else is a cookie."""
+    if "@" in value and " " not in value:
+        context.state.awaiting = Awaiting(Asking.PASSWORD, email=value)
+        await reply(update, context, "login/ask_password", account)
+    else:
+        await begin_cookie_login(update, context, account, value)
+
+
+async def answer_password(
+    update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
+) -> None:
+    """The password for the email given before: sign in with both."""
+    await begin_password_login(update, context, account, awaiting.email, value)
+
+
+async def answer_pin(
+    update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
+) -> None:
+    """The code LinkedIn sent: hand it to the sign-in waiting for it, if it still waits."""
+    if not relay_pin(context, awaiting.target, value):
+        await reply(update, context, "login/pin_too_late", account)
 
 
 HANDLERS = [

@@ -3,200 +3,203 @@
 
 Buttons act only on a reminder that is still open (shown and unanswered); a replayed tap on one
 that was answered says "Already done" and changes nothing. The outcome edits the reminder message.
+[Edit note] and [Add context] ask a question (`Asking.NOTE`, `Asking.CONTEXT`); the answer comes
+back through `bot.handlers.replies` to `answer_note` or `answer_context`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.callback_data import Op
-from bot.context import Awaiting, BotContext
-from bot.db.models import Account, Person, Reminder, ReminderState
+from bot.context import Asking, Awaiting, BotContext
+from bot.db.models import Account, Action, Person, Reminder, ReminderState
+from bot.delivery.chat import send
+from bot.delivery.reminders import redraw_reminder
+from bot.delivery.worker import kick_worker
 from bot.handlers.common import (
-    button,
-    edit,
-    keyboard,
-    language_of,
+    Tap,
     on_button,
+    refuse,
     reply,
-    send,
-    tapped,
+    show,
+    show_text,
     text,
+    undo_window,
     waits_for_rhythm,
+    with_account,
+    with_tap,
 )
-from bot.handlers.reminder_card import reminder_message
-from bot.handlers.worker import process_actions
 from bot.services import actions, reminders
-from bot.services.accounts import find_account_by_owner
 from bot.services.chat_lookups import reminder_with_person
-from bot.services.notes import draft_note_for, note_length, note_limit, note_quota
+from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota
 from bot.services.people import find_people
+from bot.views import View
+from bot.views.withdraw import undoable
 
 
-async def _open_reminder(
-    query: CallbackQuery, context: BotContext, account: Account, reminder_id: int
-) -> tuple[Reminder, Person] | None:
-    """The reminder and its person while it awaits an answer; else answer "already done" and None."""
+async def _open_reminder(tap: Tap, context: BotContext) -> tuple[Reminder, Person] | None:
+    """The tapped reminder and its person while it awaits an answer; else answer "done" and None."""
     async with context.db() as session:
-        found = await reminder_with_person(session, reminder_id)
+        found = await reminder_with_person(session, tap.target)
     if found is None or found[0].state is not ReminderState.SENT:
-        await query.answer(text(context, "withdraw/refused", account, reason="done"))
+        await refuse(tap, context, "done")
         return None
     return found
 
 
-async def redraw_reminder(
-    context: BotContext, account: Account, reminder_id: int, *, notice: str | None
-) -> None:
-    """Edit the reminder message to show its current note (after an edit or new context)."""
-    async with context.db() as session:
-        found = await reminder_with_person(session, reminder_id)
-        fresh = await session.get_one(Account, account.id)
-        quota = await note_quota(session, fresh, now=context.clock())
-    if found is None:
-        return
-    reminder, person = found
-    if reminder.chat_id is None or reminder.message_id is None:
-        return
-    body, markup = reminder_message(context, fresh, reminder, person, quota, notice=notice)
-    await context.delivery.edit(
-        reminder.chat_id, reminder.message_id, body, markup=markup, language=language_of(fresh)
-    )
-
-
-async def send_invite(update: Update, context: BotContext) -> None:
+@with_tap(owns="reminder")
+async def send_invite(tap: Tap, context: BotContext) -> None:
     """Queue the invitation with the drafted note; [Undo] until the worker takes it."""
-    found = await tapped(update, context, owns="reminder")
-    if found is None:
-        return
-    query, callback, account = found
-    opened = await _open_reminder(query, context, account, callback.target)
+    opened = await _open_reminder(tap, context)
     if opened is None:
         return
     reminder, person = opened
-    async with context.db() as session:
-        quota = await note_quota(session, account, now=context.clock())
-    note = reminder.draft_note if quota.remaining != 0 else None
-    assert query.message is not None
-    window = timedelta(seconds=context.settings.undo_window_seconds)
+    note = await _note_to_send(context, tap.account, reminder)
     try:
         action = await actions.request_invite(
             context.db,
-            account.id,
+            tap.account.id,
             person.id,
             note,
             now=context.clock(),
-            requested_by=query.from_user.id,
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-            undo_window=window,
+            requested_by=tap.user_id,
+            chat_id=tap.chat_id,
+            message_id=tap.message_id,
+            undo_window=undo_window(context),
         )
     except actions.ActionRefused as refused:
-        await query.answer(text(context, "withdraw/refused", account, reason=refused.reason), show_alert=True)
+        await refuse(tap, context, refused.reason, alert=True)
         return
-    await query.answer()
-    body = text(
-        context,
+    await tap.query.answer()
+    await _show_inviting(tap, context, action, person, note)
+
+
+async def _note_to_send(context: BotContext, account: Account, reminder: Reminder) -> str | None:
+    """The drafted note, or None once this month's notes are used up (the invite goes without)."""
+    async with context.db() as session:
+        quota = await note_quota(session, account, now=context.clock())
+    return reminder.draft_note if quota.remaining != 0 else None
+
+
+async def _show_inviting(
+    tap: Tap, context: BotContext, action: Action, person: Person, note: str | None
+) -> None:
+    """The reminder now says the invite is queued, with [Undo]; the worker starts after the window."""
+    window = undo_window(context)
+    inviting = undoable(
+        context.render,
+        tap.account,
         "reminders/inviting",
-        account,
+        action.id,
         person=person,
         note=note,
         seconds=int(window.total_seconds()),
         starts=waits_for_rhythm(action, context.clock(), window),
         now=context.clock(),
-        account_view=account,
+        account_view=tap.account,
     )
-    await edit(
-        context, account, query, body, keyboard([button(context, account, "undo", Op.UNDO, action.id)])
-    )
-    context.jobs.run_once(process_actions, window + timedelta(seconds=0.5))
+    await show(context, tap, inviting)
+    kick_worker(context, undo_window=window)
 
 
-async def ask_for_note(update: Update, context: BotContext) -> None:
+@with_tap(owns="reminder")
+async def ask_for_note(tap: Tap, context: BotContext) -> None:
     """[Edit note]: the next message becomes the note (checked against the limit)."""
-    await _ask(update, context, "note")
+    await _ask(tap, context, Asking.NOTE, "reminders/ask_note")
 
 
-async def ask_for_context(update: Update, context: BotContext) -> None:
+@with_tap(owns="reminder")
+async def ask_for_context(tap: Tap, context: BotContext) -> None:
     """[Add context]: the next message is what the owner knows about the person; the note is redrafted."""
-    await _ask(update, context, "context")
+    await _ask(tap, context, Asking.CONTEXT, "reminders/ask_context")
 
 
-async def _ask(update: Update, context: BotContext, kind: str) -> None:
-    found = await tapped(update, context, owns="reminder")
-    if found is None:
-        return
-    query, callback, account = found
-    opened = await _open_reminder(query, context, account, callback.target)
+async def _ask(tap: Tap, context: BotContext, asking: Asking, question: str) -> None:
+    opened = await _open_reminder(tap, context)
     if opened is None:
         return
     reminder, person = opened
-    await query.answer()
-    assert query.message is not None
-    context.state.awaiting = Awaiting(kind, target=reminder.id, message_id=query.message.message_id)
-    limit = note_limit(account.plan)
-    await send(
+    await tap.query.answer()
+    context.state.awaiting = Awaiting(asking, target=reminder.id)
+    body = text(
         context,
-        account,
-        query.message.chat.id,
-        text(
-            context,
-            f"reminders/ask_{kind}",
-            account,
-            person=person,
-            limit=limit,
-            note=reminder.draft_note or "",
-        ),
+        question,
+        tap.account,
+        person=person,
+        limit=note_limit(tap.account.plan),
+        note=reminder.draft_note or "",
     )
+    await send(context, tap.account, tap.chat_id, View(body))
 
 
-async def snooze(update: Update, context: BotContext) -> None:
-    """[Snooze 1 week]."""
-    found = await tapped(update, context, owns="reminder")
-    if found is None:
+async def answer_note(
+    update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
+) -> None:
+    """The owner's new note: saved if it fits, else the question stays open for a shorter one."""
+    try:
+        async with context.db.begin() as session:
+            await reminders.set_draft(session, awaiting.target, value, account_id=account.id)
+    except InvalidNote as problem:
+        context.state.awaiting = awaiting  # the owner sends a shorter version (or "cancel")
+        limit = note_limit(account.plan)
+        await reply(
+            update,
+            context,
+            "reminders/note_invalid",
+            account,
+            reason=str(problem),
+            length=note_length(value),
+            limit=limit,
+        )
         return
-    query, callback, account = found
-    if await _open_reminder(query, context, account, callback.target) is None:
+    notice = text(context, "reminders/note_updated", account)
+    await redraw_reminder(context, account, awaiting.target, notice=notice)
+
+
+async def answer_context(
+    update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
+) -> None:
+    """What the owner knows about the person: stored, and the note redrafted with it."""
+    async with context.db.begin() as session:
+        found = await reminder_with_person(session, awaiting.target)
+        if found is not None:
+            await reminders.set_context(session, found[1].id, value, account_id=account.id)
+    notice = text(context, "reminders/context_saved", account)
+    await redraw_reminder(context, account, awaiting.target, notice=notice)
+
+
+@with_tap(owns="reminder")
+async def snooze(tap: Tap, context: BotContext) -> None:
+    """[Snooze 1 week]."""
+    if await _open_reminder(tap, context) is None:
         return
     async with context.db.begin() as session:
-        reminder = await reminders.snooze(
-            session, callback.target, account_id=account.id, now=context.clock()
-        )
+        reminder = await reminders.snooze(session, tap.target, account_id=tap.account.id, now=context.clock())
         found_person = await reminder_with_person(session, reminder.id)
-    await query.answer()
+    await tap.query.answer()
     name = found_person[1].name if found_person else ""
-    await edit(
-        context, account, query, text(context, "reminders/snoozed", account, name=name, due=reminder.due_at)
-    )
+    await show_text(context, tap, "reminders/snoozed", name=name, due=reminder.due_at)
 
 
-async def not_now(update: Update, context: BotContext) -> None:
+@with_tap(owns="reminder")
+async def not_now(tap: Tap, context: BotContext) -> None:
     """[Not now]: no reminder for this person any more."""
-    found = await tapped(update, context, owns="reminder")
-    if found is None:
-        return
-    query, callback, account = found
-    opened = await _open_reminder(query, context, account, callback.target)
+    opened = await _open_reminder(tap, context)
     if opened is None:
         return
     async with context.db.begin() as session:
-        await reminders.dismiss(session, callback.target, account_id=account.id, now=context.clock())
-    await query.answer()
-    await edit(context, account, query, text(context, "reminders/dismissed", account, name=opened[1].name))
+        await reminders.dismiss(session, tap.target, account_id=tap.account.id, now=context.clock())
+    await tap.query.answer()
+    await show_text(context, tap, "reminders/dismissed", name=opened[1].name)
 
 
-async def note_for(update: Update, context: BotContext) -> None:
+@with_account
+async def note_for(update: Update, context: BotContext, account: Account) -> None:
     """/note <name>: a drafted connection note for someone among the invitations."""
-    assert update.effective_user is not None
     query_text = " ".join(context.args or [])
     async with context.db() as session:
-        account = await find_account_by_owner(session, update.effective_user.id)
-        if account is None:
-            await reply(update, context, "errors/no_account", None)
-            return
         matches = await find_people(session, account, query_text) if query_text else []
     draft = draft_note_for(matches[0], account.plan).text if len(matches) == 1 else None
     await reply(

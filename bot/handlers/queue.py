@@ -2,74 +2,39 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.callback_data import Op
 from bot.context import BotContext
-from bot.db.models import Account, ActionState
-from bot.handlers.common import button, current_account, edit, keyboard, on_button, reply, send, tapped, text
+from bot.db.models import Account
+from bot.handlers.common import Tap, on_button, refuse, reply_view, show, text, with_account, with_tap
 from bot.services import actions
+from bot.views import View
+from bot.views.queue import queue_view
 
-SHOWN = 10  # buttons for the first ten; the text counts the rest
 
-
-async def _render(context: BotContext, account: Account) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _queue(context: BotContext, account: Account) -> View:
     overview = await actions.queue_overview(context.db, account.id, now=context.clock())
-    body = text(
-        context,
-        "queue/queue",
-        account,
-        overview=overview,
-        shown=SHOWN,
-        now=context.clock(),
-        account_view=account,
-    )
-    rows: list[list[InlineKeyboardButton]] = []
-    for item in overview.active[:SHOWN]:
-        if item.state is ActionState.QUEUED:
-            rows.append(
-                [
-                    button(
-                        context,
-                        account,
-                        "cancel",
-                        Op.QUEUE_CANCEL,
-                        item.action_id,
-                        what=item.person_name or "",
-                    )
-                ]
-            )
-    for item in overview.failed[:SHOWN]:
-        rows.append([button(context, account, "retry", Op.RETRY, item.action_id)])
-    return body, keyboard(*rows) if rows else None
+    return queue_view(context.render, account, overview, now=context.clock())
 
 
-async def show_queue(update: Update, context: BotContext) -> None:
+@with_account
+async def show_queue(update: Update, context: BotContext, account: Account) -> None:
     """List queued, running and recently failed work."""
-    assert update.effective_user is not None and update.effective_chat is not None
-    account = await current_account(context, update.effective_user.id)
-    if account is None:
-        await reply(update, context, "errors/no_account", None)
-        return
-    body, markup = await _render(context, account)
-    await send(context, account, update.effective_chat.id, body, markup)
+    await reply_view(update, context, account, await _queue(context, account))
 
 
-async def cancel_queued(update: Update, context: BotContext) -> None:
+@with_tap(owns="action")
+async def cancel_queued(tap: Tap, context: BotContext) -> None:
     """[Cancel …]: cancel one queued action and redraw the list."""
-    found = await tapped(update, context, owns="action")
-    if found is None:
-        return
-    query, callback, account = found
     try:
-        await actions.cancel(context.db, callback.target, by_user=query.from_user.id, now=context.clock())
+        await actions.cancel(context.db, tap.target, by_user=tap.user_id, now=context.clock())
     except actions.ActionRefused as refused:
-        await query.answer(text(context, "withdraw/refused", account, reason=refused.reason), show_alert=True)
+        await refuse(tap, context, refused.reason, alert=True)
         return
-    await query.answer(text(context, "queue/cancelled", account))
-    body, markup = await _render(context, account)
-    await edit(context, account, query, body, markup)
+    await tap.query.answer(text(context, "queue/cancelled", tap.account))
+    await show(context, tap, await _queue(context, tap.account))
 
 
 HANDLERS = [

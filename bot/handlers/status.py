@@ -6,22 +6,20 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from bot.handlers.common import current_account, reply
+from bot.db.models import Account
+from bot.handlers.common import reply_view, with_account
 from bot.services.actions import queue_overview
 from bot.services.digest import build_digest
+from bot.views.status import status_view
 
 
-async def show_status(update: Update, context: BotContext) -> None:
+@with_account
+async def show_status(update: Update, context: BotContext, account: Account) -> None:
     """Say where the account stands."""
-    assert update.effective_user is not None
-    account = await current_account(context, update.effective_user.id)
-    if account is None:
-        await reply(update, context, "errors/no_account", None)
-        return
     async with context.db() as session:
         digest = await build_digest(session, account, now=context.clock(), page_size=1)
     queue = await queue_overview(context.db, account.id, now=context.clock())
-    await reply(update, context, "status/status", account, digest=digest, queue=queue, account_view=account)
+    await reply_view(update, context, account, status_view(context.render, account, digest, queue))
 
 
 HANDLERS = [CommandHandler("status", show_status)]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory
-from bot.handlers.worker import process_actions
+from bot.delivery.worker import process_actions
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault

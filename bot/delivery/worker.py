@@ -1,19 +1,18 @@
-"""The action worker as a job, and the Telegram side of its progress: editing the tracked messages.
+"""The action worker as a job, and the chat side of its progress: editing the tracked messages.
 
 The queue and its guarantees live in `bot.services.actions.worker`; this module only runs it
-(one run at a time per process) and turns each `ActionOutcome` into an edit of the message the
-work came from: "Withdrawing 12/30…" for a batch, the outcome with the re-invite date for one
-person, the reason and a [Retry] button for a failure.
+(one run at a time per process), starts it early when an undo window ends, and turns each
+`ActionOutcome` into an edit of the message the work came from: "Withdrawing 12/30…" for a
+batch, the outcome with the re-invite date for one person, the reason and [Retry] for a failure.
 """
 
 from __future__ import annotations
 
-import logging
+from datetime import timedelta
 
-from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
-from bot.handlers.common import button, keyboard, language_of, send, text
+from bot.delivery.chat import edit, tell_paused
 from bot.services.actions.worker import (
     ActionOutcome,
     Result,
@@ -23,18 +22,15 @@ from bot.services.actions.worker import (
 )
 from bot.services.chat_lookups import action_subject
 from bot.services.session_health import claim_pause_notice
+from bot.views.outcomes import action_outcome
 
-logger = logging.getLogger(__name__)
+WORKER_DELAY = timedelta(seconds=0.5)
+"""After the undo window, so that the worker's claim sees the action due."""
 
-_FINISHED = (
-    Result.WITHDRAWN,
-    Result.ALREADY_WITHDRAWN,
-    Result.ACCEPTED,
-    Result.VANISHED,
-    Result.INVITED,
-    Result.CANCELLED,
-    Result.FAILED,
-)
+
+def kick_worker(context: BotContext, *, undo_window: timedelta = timedelta(0)) -> None:
+    """Run the worker right after `undo_window` instead of waiting for its next tick."""
+    context.jobs.run_once(process_actions, undo_window + WORKER_DELAY)
 
 
 async def process_actions(context: BotContext) -> None:
@@ -83,36 +79,12 @@ async def show_outcome(context: BotContext, outcome: ActionOutcome) -> None:
         subject = await action_subject(session, outcome.action_id)
     if outcome.result is Result.PAUSED:
         async with context.db.begin() as session:
-            fresh = await session.get_one(Account, outcome.account_id)
-            first = claim_pause_notice(fresh, context.clock())
-        if first and account.chat_id is not None:
-            body = text(
-                context, "control/paused_by_error", account, notice=outcome.pause, error=outcome.error_kind
-            )
-            await send(context, account, account.chat_id, body)
+            first = claim_pause_notice(await session.get_one(Account, outcome.account_id), context.clock())
+        if first:
+            await tell_paused(context, account, outcome.pause, outcome.error_kind)
     if outcome.chat_id is None or outcome.message_id is None:
         return  # started from the command line: no message to edit
-    now = context.clock()
-    if outcome.batch_id is not None:
-        body = text(
-            context, "withdraw/batch_progress", account, outcome=outcome, now=now, timezone=account.timezone
-        )
-        markup = None
-    else:
-        body = text(
-            context,
-            "withdraw/outcome",
-            account,
-            outcome=outcome,
-            subject=subject,
-            now=now,
-            timezone=account.timezone,
-        )
-        markup = None
-        if outcome.result is Result.FAILED:
-            markup = keyboard([button(context, account, "retry", Op.RETRY, outcome.action_id)])
+    view = action_outcome(context.render, account, outcome, subject, now=context.clock())
     # Retried through 5xx and dropped connections (an edit is idempotent), so the card does not
     # keep offering [Yes] [No] for work that is done; the owner hears if it finally cannot land.
-    await context.delivery.edit(
-        outcome.chat_id, outcome.message_id, body, markup=markup, language=language_of(account)
-    )
+    await edit(context, account, outcome.chat_id, outcome.message_id, view)

@@ -41,7 +41,8 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.rendering import DEFAULT_LANGUAGE, Renderer
 
-logger = logging.getLogger(__name__)
+# One logger for the package: its log lines say "bot.delivery" wherever they come from.
+logger = logging.getLogger("bot.delivery")
 
 T = TypeVar("T")
 

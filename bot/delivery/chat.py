@@ -1,0 +1,46 @@
+"""Send and edit views for an account, and tell its owner when browser work was paused."""
+
+from __future__ import annotations
+
+from automation.errors import AutomationError
+from bot.context import BotContext
+from bot.db.models import Account
+from bot.delivery.transport import Receipt
+from bot.services.session_health import PauseNotice, pause_for
+from bot.views import View, language_of
+from bot.views.outcomes import paused_notice
+
+
+async def send(
+    context: BotContext, account: Account | None, chat_id: int, view: View, *, notify: bool = True
+) -> Receipt:
+    """Send `view` to `chat_id`; notices about a failure speak the account's language."""
+    return await context.delivery.send(
+        chat_id, view.text, markup=view.markup, language=language_of(account), notify=notify
+    )
+
+
+async def edit(
+    context: BotContext, account: Account | None, chat_id: int, message_id: int, view: View
+) -> Receipt:
+    """Make message `message_id` show `view`; an identical edit (a double tap) is not an error."""
+    return await context.delivery.edit(
+        chat_id, message_id, view.text, markup=view.markup, language=language_of(account)
+    )
+
+
+async def tell_paused(
+    context: BotContext, account: Account, notice: PauseNotice | None, error: str | None
+) -> None:
+    """Tell the owner why browser work stopped; callers make sure this happens once per pause."""
+    if account.chat_id is not None:
+        await send(context, account, account.chat_id, paused_notice(context.render, account, notice, error))
+
+
+async def pause_for_error(context: BotContext, account_id: int, error: AutomationError) -> None:
+    """Pause the account for `error` and, the first time, tell its owner what to do."""
+    async with context.db.begin() as session:
+        account = await session.get_one(Account, account_id)
+        first = await pause_for(session, account, error, context.clock())
+    if first:
+        await tell_paused(context, account, PauseNotice.of(error), type(error).__name__)

@@ -1,0 +1,55 @@
+"""Redraw a cooldown reminder's message after its note, its context or its invite changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import BotContext
+from bot.db.models import Account, Person, Reminder
+from bot.delivery.chat import edit
+from bot.services.chat_lookups import reminder_with_person
+from bot.services.notes import NoteQuota, note_quota
+from bot.views.reminders import reminder_card
+
+
+@dataclass(frozen=True)
+class ReminderCard:
+    """What a reminder message shows, read in one unit of work."""
+
+    account: Account
+    reminder: Reminder
+    person: Person
+    quota: NoteQuota
+
+
+async def load_reminder_card(
+    session: AsyncSession, account_id: int, reminder_id: int, *, now: datetime
+) -> ReminderCard | None:
+    """The reminder with its person, the account as it is now and its note quota; None if gone."""
+    found = await reminder_with_person(session, reminder_id)
+    if found is None:
+        return None
+    account = await session.get_one(Account, account_id)
+    return ReminderCard(account, found[0], found[1], await note_quota(session, account, now=now))
+
+
+async def show_reminder(context: BotContext, card: ReminderCard, *, notice: str | None) -> None:
+    """Edit the reminder's message to show `card`, with `notice` about the last change."""
+    reminder = card.reminder
+    if reminder.chat_id is None or reminder.message_id is None:
+        return
+    view = reminder_card(context.render, card.account, reminder, card.person, card.quota, notice=notice)
+    await edit(context, card.account, reminder.chat_id, reminder.message_id, view)
+
+
+async def redraw_reminder(
+    context: BotContext, account: Account, reminder_id: int, *, notice: str | None
+) -> None:
+    """Edit the reminder message to show its current note (after an edit or new context)."""
+    async with context.db() as session:
+        card = await load_reminder_card(session, account.id, reminder_id, now=context.clock())
+    if card is not None:
+        await show_reminder(context, card, notice=notice)
