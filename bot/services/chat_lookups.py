@@ -20,12 +20,8 @@ from bot.db.models import (
     ReminderState,
 )
 from bot.services.digest import StaleInvitation
+from bot.services.notes import first_name
 from bot.services.policy import cooldown_ends_at
-
-
-def first_name(name: str | None) -> str | None:
-    parts = (name or "").split()
-    return parts[0] if parts else None
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ async def invitation_view(
         item=item,
         state=invitation.state,
         keep=person.keep,
-        first_name=first_name(person.name),
+        first_name=first_name(person.name) or None,
         reinvite_from=cooldown_ends_at(now, account.cooldown_days),
     )
 
@@ -106,7 +102,7 @@ async def action_subject(session: AsyncSession, action_id: int) -> ActionSubject
         reminder = await open_reminder_for_person(session, action.person_id)
     return ActionSubject(
         name=name,
-        first_name=first_name(name),
+        first_name=first_name(name or "") or None,
         cooldown_ends_at=ends,
         note=action.note,
         invitation_id=action.invitation_id,

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import update
+
 from bot.callback_data import Op, build
-from bot.db.models import Account, ActionKind, ActionState
+from bot.db.models import Account, ActionKind, ActionState, Person
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.actions.worker import ActionOutcome, Result
-from bot.services.chat_lookups import ActionSubject
+from bot.services.chat_lookups import ActionSubject, invitation_view
 from bot.services.digest import build_digest
+from bot.services.notes import first_name
 from bot.views import View
 from bot.views.cards import PAGE_SIZE, invitation_card, page_of_cards
 from bot.views.outcomes import action_outcome
+from bot.views.withdraw import confirm_withdrawal
 from tests.bot.seed import seed_pending
 
 NOW = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
@@ -45,6 +49,13 @@ def outcome(result: Result, *, action_id: int = 7, batch_id: str | None = None) 
     )
 
 
+def test_the_one_first_name_rule_skips_honorifics() -> None:
+    assert first_name("Dr. Jane Doe") == "Jane"
+    assert first_name("prof Ada Lovelace") == "Ada"
+    assert first_name("Jane") == "Jane"
+    assert first_name("") == ""
+
+
 async def test_a_card_and_its_page(db: SessionFactory, account: Account) -> None:
     render = Renderer()
     invitations = await seed_pending(db, account, NOW, [200 - day for day in range(PAGE_SIZE + 2)])
@@ -56,6 +67,21 @@ async def test_a_card_and_its_page(db: SessionFactory, account: Account) -> None
     page = page_of_cards(render, account, digest, more=Op.DIGEST_MORE)
     assert len(page) == PAGE_SIZE + 1  # the cards, then the footer that asks for the next page
     assert callbacks(page[-1]) == [build(Op.DIGEST_MORE, 1)]
+
+
+async def test_the_confirmation_names_the_person_by_first_name(db: SessionFactory, account: Account) -> None:
+    (invitation,) = await seed_pending(db, account, NOW, [100])
+    async with db.begin() as session:
+        await session.execute(update(Person).values(name="Dr. Jane Doe"))
+    async with db() as session:
+        view = await invitation_view(session, account, invitation.id, now=NOW)
+    assert view is not None and view.first_name == "Jane"
+    confirmation = confirm_withdrawal(Renderer(), account, view)
+    assert "re-invite Jane from" in confirmation.text
+    assert callbacks(confirmation) == [
+        build(Op.WITHDRAW_YES, invitation.id),
+        build(Op.WITHDRAW_NO, invitation.id),
+    ]
 
 
 def test_a_failed_action_offers_retry_and_a_done_one_nothing(account: Account) -> None:
