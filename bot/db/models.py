@@ -38,7 +38,6 @@ class InvitationState(enum.StrEnum):
 class ActionKind(enum.StrEnum):
     WITHDRAW = "withdraw"
     INVITE = "invite"
-    SYNC = "sync"
 
 
 class ActionState(enum.StrEnum):

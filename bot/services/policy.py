@@ -7,7 +7,6 @@ timezone-aware UTC; "today" always means the account's local calendar day.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -183,27 +182,3 @@ def next_local_midnight(now: datetime, timezone: str) -> datetime:
 
 DayPlan = list[tuple[date, int]]
 """A withdrawal plan as data: [(local date, count), ...], days in order, counts > 0."""
-
-
-def plan_withdrawals(count: int, cap: int, today: date, used: Mapping[date, int] | None = None) -> DayPlan:
-    """Spread `count` withdrawals over local days starting `today`, at most `cap` a day.
-
-    `used` holds what each day already carries (done today, or queued for that day), so a
-    second bulk request stacks after the first instead of breaking the cap.
-    """
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if cap < 1:
-        raise ValueError("cap must be at least 1")
-    used = used or {}
-    plan: DayPlan = []
-    day = today
-    remaining = count
-    while remaining > 0:
-        room = max(0, cap - used.get(day, 0))
-        take = min(room, remaining)
-        if take:
-            plan.append((day, take))
-            remaining -= take
-        day += timedelta(days=1)
-    return plan

@@ -29,7 +29,6 @@ from bot.services.actions import (
     WorkerPolicy,
     request_bulk_withdrawal,
     request_invite,
-    request_sync,
     request_withdrawal,
     retry,
     run_due_actions,
@@ -454,26 +453,6 @@ async def test_invitation_gone_long_ago_is_vanished_and_limit_bounds_a_run(
     assert results.pop(sandbox.state.person(gone).name) is Result.VANISHED  # type: ignore[union-attr]
     assert set(results.values()) == {Result.WITHDRAWN}
     assert (await _invitation(db, synced[gone])).state is InvitationState.VANISHED
-
-
-async def test_queued_sync_runs_once_between_other_work(
-    db: SessionFactory,
-    signed_in_account: Account,
-    synced: dict[str, int],
-    provider: ClientProvider,
-    sandbox: SandboxServer,
-    clock: FrozenClock,
-) -> None:
-    accepted = list(synced)[0]
-    sandbox.state.accept(accepted)
-    first = await request_sync(db, signed_in_account.id, now=clock())
-    assert (await request_sync(db, signed_in_account.id, now=clock())).id == first.id
-
-    (outcome,) = await run_due_actions(db, provider, clock)
-
-    assert (outcome.action_id, outcome.result, outcome.state) == (first.id, Result.SYNCED, ActionState.DONE)
-    assert (await _invitation(db, synced[accepted])).state is InvitationState.ACCEPTED
-    assert (await request_sync(db, signed_in_account.id, now=clock())).id != first.id
 
 
 async def test_withdrawal_that_landed_before_a_pause_is_recorded_as_ours(

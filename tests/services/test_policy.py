@@ -19,7 +19,6 @@ from bot.services.policy import (
     narrow,
     next_local_midnight,
     observed_range,
-    plan_withdrawals,
     withdrawable,
 )
 
@@ -186,38 +185,3 @@ def test_local_day_follows_the_account_timezone() -> None:
     assert local_date(late_evening_utc, "UTC") == date(2026, 11, 24)
     assert local_date(late_evening_utc, "Europe/Amsterdam") == date(2026, 11, 25)
     assert next_local_midnight(late_evening_utc, "Europe/Amsterdam") == datetime(2026, 11, 25, 23, tzinfo=UTC)
-
-
-@relaxed
-@given(
-    st.integers(0, 300),
-    st.integers(1, 50),
-    st.dictionaries(st.integers(0, 10), st.integers(0, 60), max_size=5),
-)
-def test_plan_spreads_everything_without_breaking_the_cap(count: int, cap: int, load: dict[int, int]) -> None:
-    today = date(2026, 11, 24)
-    used = {today + timedelta(days=offset): n for offset, n in load.items()}
-    plan = plan_withdrawals(count, cap, today, used)
-    assert sum(n for _, n in plan) == count
-    days = [day for day, _ in plan]
-    assert days == sorted(set(days))
-    assert all(day >= today for day in days)
-    for day, n in plan:
-        assert 0 < n <= cap - used.get(day, 0)
-    # Greedy: every day before the last planned one that had room is filled up to the cap.
-    if plan:
-        day = today
-        while day < plan[-1][0]:
-            assert dict(plan).get(day, 0) + used.get(day, 0) >= cap
-            day += timedelta(days=1)
-
-
-def test_plan_reads_like_thirty_today_thirty_tomorrow_twelve_thursday() -> None:
-    tuesday = date(2026, 11, 24)
-    assert plan_withdrawals(72, 30, tuesday) == [
-        (date(2026, 11, 24), 30),
-        (date(2026, 11, 25), 30),
-        (date(2026, 11, 26), 12),
-    ]
-    # Ten already done today leave twenty for today.
-    assert plan_withdrawals(25, 30, tuesday, {tuesday: 10}) == [(tuesday, 20), (date(2026, 11, 25), 5)]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.policy import local_date, plan_withdrawals
+from bot.services.policy import DayPlan, local_date
 from bot.services.rhythm import (
     EVERY_DAY,
     MIN_SHARE,
@@ -227,6 +227,27 @@ def test_dst_days_keep_work_inside_the_wall_clock_window(zone: str, day: date, s
         assert hours in (end - start - 1, end - start, end - start + 1)  # an hour shorter or longer
 
 
+def greedy_plan(count: int, cap: int, today: date, used: dict[date, int]) -> DayPlan:
+    """The plain daily cap, as a model: fill each day from `today` up to `cap`, then the next."""
+    plan: DayPlan = []
+    day = today
+    remaining = count
+    while remaining > 0:
+        take = min(max(0, cap - used.get(day, 0)), remaining)
+        if take:
+            plan.append((day, take))
+            remaining -= take
+        day += timedelta(days=1)
+    return plan
+
+
+def unspread_plan(count: int, cap: int, today: date, used: dict[date, int] | None = None) -> DayPlan:
+    """What the product plans for `count` withdrawals around the clock in UTC, unspread, from `today`."""
+    rhythm = Rhythm("UTC", EVERY_DAY, 0, 24, daily_cap=cap, spread=False)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9, minutes=30)
+    return plan_by_day(schedule(rhythm, now, count, Load(used=used or {})), "UTC")
+
+
 @relaxed
 @given(
     st.integers(0, 300),
@@ -242,7 +263,7 @@ def test_unspread_work_around_the_clock_plans_like_the_plain_daily_cap(
     today = local_date(now, zone)
     used = {today + timedelta(days=offset): n for offset, n in load.items()}
     instants = schedule(rhythm, now, count, Load(used=used))
-    assert plan_by_day(instants, zone) == plan_withdrawals(count, cap, today, used)
+    assert plan_by_day(instants, zone) == greedy_plan(count, cap, today, used)
     # Nothing is spread: today's share is due at once, a later day's at its local midnight.
     for instant in instants:
         day = local_date(instant, zone)
@@ -276,3 +297,38 @@ def test_a_rhythm_that_cannot_hold_work_is_refused(broken: dict[str, int]) -> No
 def test_a_negative_count_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         schedule(Rhythm("UTC", WEEKDAYS, 9, 18, 30), datetime(2026, 11, 24, tzinfo=UTC), -1)
+
+
+@relaxed
+@given(
+    st.integers(0, 300),
+    st.integers(1, 50),
+    st.dictionaries(st.integers(0, 10), st.integers(0, 60), max_size=5),
+)
+def test_unspread_plan_takes_all_within_the_cap(count: int, cap: int, load: dict[int, int]) -> None:
+    today = date(2026, 11, 24)
+    used = {today + timedelta(days=offset): n for offset, n in load.items()}
+    plan = unspread_plan(count, cap, today, used)
+    assert sum(n for _, n in plan) == count
+    days = [day for day, _ in plan]
+    assert days == sorted(set(days))
+    assert all(day >= today for day in days)
+    for day, n in plan:
+        assert 0 < n <= cap - used.get(day, 0)
+    # Greedy: every day before the last planned one that had room is filled up to the cap.
+    if plan:
+        day = today
+        while day < plan[-1][0]:
+            assert dict(plan).get(day, 0) + used.get(day, 0) >= cap
+            day += timedelta(days=1)
+
+
+def test_plan_reads_like_thirty_today_thirty_tomorrow_twelve_thursday() -> None:
+    tuesday = date(2026, 11, 24)
+    assert unspread_plan(72, 30, tuesday) == [
+        (date(2026, 11, 24), 30),
+        (date(2026, 11, 25), 30),
+        (date(2026, 11, 26), 12),
+    ]
+    # Ten already done today leave twenty for today.
+    assert unspread_plan(25, 30, tuesday, {tuesday: 10}) == [(tuesday, 20), (date(2026, 11, 25), 5)]

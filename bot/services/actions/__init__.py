@@ -2,12 +2,11 @@
 
     action = await request_withdrawal(db, account_id, invitation_id, now=clock(), requested_by=uid)
     await cancel(db, action.id, by_user=uid, now=clock())          # [Undo], within the window
-    await request_sync(db, account_id, now=clock())                 # a sync between other work
     batch_id, plan = await request_bulk_withdrawal(db, account_id, 90, 100, uid, now=clock())
     outcomes = await run_due_actions(db, provider, clock)          # the worker (.worker)
 
 A request is idempotent while its action is active: the `active_key` unique column
-("withdraw:<invitation id>", "invite:<person id>", "sync:<account id>") makes a second request
+("withdraw:<invitation id>", "invite:<person id>") makes a second request
 return the first action, on every backend, even when two taps race. Withdrawals and invitations
 wait `undo_window` before the worker may take them, and then for the moment the account's
 rhythm gives them (`bot.services.rhythm`): outside active hours, the next window. These
@@ -80,7 +79,6 @@ __all__ = [
     "recover_interrupted",
     "request_bulk_withdrawal",
     "request_invite",
-    "request_sync",
     "request_withdrawal",
     "retry",
     "run_due_actions",
@@ -188,41 +186,6 @@ async def request_invite(
 
     key = active_key(ActionKind.INVITE, person_id)
     return await enqueue(db, account_id, key, now, invitation)
-
-
-async def request_sync(
-    db: SessionFactory,
-    account_id: int,
-    *,
-    now: datetime,
-    requested_by: int | None = None,
-    chat_id: int | None = None,
-    message_id: int | None = None,
-) -> Action:
-    """Queue a sync of the account's Sent page, run by the worker between other browser work.
-
-    There is no undo window (reading changes nothing on LinkedIn); a sync already queued or
-    running is returned instead of a second one.
-
-    Raises:
-        ActionRefused: "not_found" or "account_paused".
-    """
-
-    async def sync(session: AsyncSession, account: Account) -> Action:
-        return new_action(
-            account.id,
-            ActionKind.SYNC,
-            key,
-            now,
-            now,
-            requested_by=requested_by,
-            chat_id=chat_id,
-            message_id=message_id,
-        )
-
-    # The key names the account, so the account check in `enqueue` always passes for a sync.
-    key = active_key(ActionKind.SYNC, account_id)
-    return await enqueue(db, account_id, key, now, sync)
 
 
 async def cancel(db: SessionFactory, action_id: int, *, by_user: int | None, now: datetime) -> Action:

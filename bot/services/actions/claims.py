@@ -26,7 +26,6 @@ from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, 
 from bot.db.session import SessionFactory
 from bot.services.actions.holders import HolderStatus, current_holder, holder_status
 from bot.services.actions.records import (
-    PACED_KINDS,
     holder_values,
     queue_load,
     record_cancelled,
@@ -114,7 +113,7 @@ async def claim_next_action(
                 if cancelled is not None:
                     cancelled.append(action.id)
                 continue
-            if action.kind in PACED_KINDS and not await _rhythm_allows(session, account, action, now):
+            if not await _rhythm_allows(session, account, action, now):
                 await _defer_due_work(session, account, action.kind, now)
                 continue
             # Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer

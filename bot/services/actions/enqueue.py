@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Action, ActionKind, ActionState
 from bot.db.session import SessionFactory
-from bot.services.actions.records import PACED_KINDS, queue_load, record_action_event
+from bot.services.actions.records import queue_load, record_action_event
 from bot.services.rhythm import account_rhythm, schedule
 
 DEFAULT_UNDO_WINDOW = timedelta(seconds=10)
@@ -107,9 +107,7 @@ async def enqueue(db: SessionFactory, account_id: int, key: str, now: datetime, 
 async def scheduled_start(
     session: AsyncSession, account: Account, kind: ActionKind, *, now: datetime, earliest: datetime
 ) -> datetime:
-    """When a new action of `kind` may run: at `earliest` for a sync, else by the account's rhythm."""
-    if kind not in PACED_KINDS:
-        return earliest
+    """When a new action of `kind` may run, not before `earliest`: by the account's rhythm."""
     load = await queue_load(session, account, now=now, planning=True)
     rhythm = account_rhythm(account)
     return schedule(rhythm, now, 1, load, earliest=earliest, counted=kind is ActionKind.WITHDRAW)[0]

@@ -133,10 +133,6 @@ async def withdrawals_per_day(
     return used
 
 
-PACED_KINDS = (ActionKind.WITHDRAW, ActionKind.INVITE)
-"""Browser work that changes something on LinkedIn: it keeps the account's rhythm (syncs only read)."""
-
-
 async def queue_load(
     session: AsyncSession, account: Account, *, now: datetime, planning: bool, exclude: Collection[int] = ()
 ) -> Load:
@@ -149,7 +145,6 @@ async def queue_load(
     started = await session.execute(
         select(Action.started_at).where(
             Action.account_id == account.id,
-            Action.kind.in_(PACED_KINDS),
             Action.started_at >= now - timedelta(days=1),
             Action.started_at <= now,
             Action.id.not_in(exclude),
@@ -161,7 +156,6 @@ async def queue_load(
     queued = await session.execute(
         select(Action.not_before).where(
             Action.account_id == account.id,
-            Action.kind.in_(PACED_KINDS),
             Action.state == ActionState.QUEUED,
             Action.not_before >= now,
             Action.id.not_in(exclude),

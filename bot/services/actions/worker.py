@@ -56,7 +56,6 @@ from bot.services.actions.claims import (
 )
 from bot.services.actions.records import (
     backoff,
-    finish,
     next_in_batch,
     record_closed_elsewhere,
     record_failure,
@@ -99,7 +98,6 @@ class Result(enum.StrEnum):
     ACCEPTED = "accepted"  # accepted before we could withdraw it
     VANISHED = "vanished"  # gone from Sent without our doing
     INVITED = "invited"
-    SYNCED = "synced"
     REQUEUED = "requeued"  # interrupted before it happened; runs again
     RETRYING = "retrying"  # a transient failure; runs again at `not_before`
     FAILED = "failed"  # gave up; `error_kind` says why
@@ -324,21 +322,16 @@ async def _execute(
             assert claimed.slug is not None
             await client.withdraw(claimed.slug, name=claimed.name)  # returns only when verified
             return await _record(db, claimed, now(), Result.WITHDRAWN)
-        if claimed.kind is ActionKind.INVITE:
-            assert claimed.slug is not None
-            invited = await client.invite(claimed.slug, claimed.note)
-            return await _record(
-                db,
-                claimed,
-                now(),
-                Result.INVITED,
-                note_sent=invited.note_sent,
-                notes_remaining=invited.notes_remaining,
-            )
-        from bot.services.sync import sync_account  # sync imports nothing from here; kept local for clarity
-
-        await sync_account(db, client, claimed.account.id, now)
-        return await _record(db, claimed, now(), Result.SYNCED)
+        assert claimed.slug is not None
+        invited = await client.invite(claimed.slug, claimed.note)
+        return await _record(
+            db,
+            claimed,
+            now(),
+            Result.INVITED,
+            note_sent=invited.note_sent,
+            notes_remaining=invited.notes_remaining,
+        )
     except InvitationNotFound:
         return await _settle(db, client, claimed, now, policy, interrupted=False)
     except AutomationError as exc:
@@ -363,7 +356,7 @@ async def _settle(
 
     Used after a crash (`interrupted`) and when a withdrawal finds no row to withdraw.
     """
-    if claimed.kind is ActionKind.SYNC or claimed.slug is None:
+    if claimed.slug is None:
         return await _record(db, claimed, now(), Result.REQUEUED)
     try:
         profile = await client.profile(claimed.slug)
@@ -422,8 +415,6 @@ async def _record(
             assert invitation is not None
             state = InvitationState.ACCEPTED if result is Result.ACCEPTED else InvitationState.VANISHED
             record_closed_elsewhere(session, action, invitation, state, at)
-        elif result is Result.SYNCED:
-            finish(action, ActionState.DONE, at)
         elif result is Result.REQUEUED:
             record_requeued(action, at, count_attempt=False)
             record_event(session, account_id=account.id, kind="action_requeued", at=at, action_id=action.id)
