@@ -17,15 +17,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    ACTIVE_ACTION_STATES,
-    Account,
-    Action,
-    ActionKind,
-    Invitation,
-    InvitationState,
-    Person,
-)
+from bot.db.models import Account, Invitation, InvitationState, Person
+from bot.services.actions.queries import in_flight, old_enough, withdrawable
 from bot.services.actions.records import queue_load
 from bot.services.policy import AgeBucket, CeilingStatus, ceiling_status, local_date
 from bot.services.rhythm import account_rhythm, plan_by_day, schedule
@@ -102,11 +95,6 @@ def _days(delta: timedelta) -> int:
     return max(0, delta // timedelta(days=1))
 
 
-def _cutoff(now: datetime, days: int) -> datetime:
-    """Invitations whose latest possible send time is at or before this are at least `days` old."""
-    return now - timedelta(days=days)
-
-
 async def build_digest(
     session: AsyncSession,
     account: Account,
@@ -126,43 +114,32 @@ async def build_digest(
         raise ValueError("page_size must be at least 1")
     min_days = account.suggest_days if stale_min_days is None else stale_min_days
     pending_here = and_(Invitation.account_id == account.id, Invitation.state == InvitationState.PENDING)
-    review_cut = _cutoff(now, account.review_days)
-    suggest_cut = _cutoff(now, account.suggest_days)
-    withdraw_cut = _cutoff(now, account.withdraw_days)
-    stale_cut = _cutoff(now, min_days)
-    latest = Invitation.sent_at_latest
-    # Invitations a withdrawal is already queued or running for: counted, never offered again.
-    in_flight = Invitation.id.in_(
-        select(Action.invitation_id)
-        .where(
-            Action.account_id == account.id,
-            Action.kind == ActionKind.WITHDRAW,
-            Action.state.in_(ACTIVE_ACTION_STATES),
-            Action.invitation_id.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    offered = and_(Person.keep.is_(False), ~in_flight)
+    review = old_enough(now, account.review_days)
+    suggest = old_enough(now, account.suggest_days)
+    withdraw = old_enough(now, account.withdraw_days)
+    # The stale list offers what may be withdrawn at `min_days`; invitations a withdrawal is
+    # already queued or running for are counted, never offered again.
+    offered = withdrawable(account.id, now, min_days)
 
     counts = (
         await session.execute(
             select(
                 func.count(),
-                _count_if(latest > review_cut),
-                _count_if(and_(latest <= review_cut, latest > suggest_cut)),
-                _count_if(and_(latest <= suggest_cut, latest > withdraw_cut)),
-                _count_if(latest <= withdraw_cut),
-                _count_if(and_(latest <= stale_cut, offered)),
-                _count_if(and_(latest <= stale_cut, Person.keep.is_(True))),
-                _count_if(and_(latest <= withdraw_cut, offered)),
-                _count_if(in_flight),
+                _count_if(~review),
+                _count_if(and_(review, ~suggest)),
+                _count_if(and_(suggest, ~withdraw)),
+                _count_if(withdraw),
+                _count_if(offered),
+                _count_if(and_(old_enough(now, min_days), Person.keep.is_(True))),
+                _count_if(withdrawable(account.id, now, account.withdraw_days)),
+                _count_if(in_flight(account.id)),
             )
             .select_from(Invitation)
             .join(Person, Person.id == Invitation.person_id)
             .where(pending_here)
         )
     ).one()
-    pending, fresh, review, suggest, withdraw, stale_total, kept_stale, bulk_count, withdrawing = (
+    pending, fresh, reviewing, suggested, withdraw_age, stale_total, kept_stale, bulk_count, withdrawing = (
         int(c) for c in counts
     )
 
@@ -172,8 +149,8 @@ async def build_digest(
         await session.execute(
             select(Invitation, Person)
             .join(Person, Person.id == Invitation.person_id)
-            .where(pending_here, latest <= stale_cut, offered)
-            .order_by(latest, Invitation.id)
+            .where(offered)
+            .order_by(Invitation.sent_at_latest, Invitation.id)
             .offset(page * page_size)
             .limit(page_size)
         )
@@ -209,9 +186,9 @@ async def build_digest(
         ceiling=ceiling_status(pending, account.pending_ceiling),
         buckets=(
             BucketCount(AgeBucket.FRESH, 0, account.review_days, fresh),
-            BucketCount(AgeBucket.REVIEW, account.review_days, account.suggest_days, review),
-            BucketCount(AgeBucket.SUGGEST, account.suggest_days, account.withdraw_days, suggest),
-            BucketCount(AgeBucket.WITHDRAW, account.withdraw_days, None, withdraw),
+            BucketCount(AgeBucket.REVIEW, account.review_days, account.suggest_days, reviewing),
+            BucketCount(AgeBucket.SUGGEST, account.suggest_days, account.withdraw_days, suggested),
+            BucketCount(AgeBucket.WITHDRAW, account.withdraw_days, None, withdraw_age),
         ),
         stale_min_days=min_days,
         stale_total=stale_total,

@@ -76,18 +76,32 @@ def narrow(current: SentAtRange, observation: SentAtRange) -> SentAtRange:
     return SentAtRange(earliest, latest)
 
 
-def age_bucket(min_age: timedelta, thresholds: Thresholds) -> AgeBucket:
-    """Return the bucket of an invitation that is at least `min_age` old.
+def old_enough(min_age: timedelta, days: int) -> bool:
+    """Whether an invitation at least `min_age` old is certainly `days` old: the one age rule.
 
     The minimum age is used on purpose: "Sent 3 months ago" proves ≥ 90 days, so nothing is
-    ever suggested for withdrawal before it is certainly old enough.
+    ever suggested or withdrawn before it is certainly old enough.
     """
-    days = min_age / timedelta(days=1)
-    if days >= thresholds.withdraw_days:
+    return min_age >= timedelta(days=days)
+
+
+def old_enough_cutoff(now: datetime, days: int) -> datetime:
+    """`old_enough` for a stored range: certainly `days` old at `now` iff its latest send time ≤ this.
+
+    The minimum age is `now - latest` (`SentAtRange.age_at`), so `now - latest ≥ days` is
+    `latest ≤ now - days`; queries compare `Invitation.sent_at_latest` with this (see
+    `bot.services.actions.queries`) and a test holds the two forms together at the boundary.
+    """
+    return now - timedelta(days=days)
+
+
+def age_bucket(min_age: timedelta, thresholds: Thresholds) -> AgeBucket:
+    """Return the bucket of an invitation that is at least `min_age` old (see `old_enough`)."""
+    if old_enough(min_age, thresholds.withdraw_days):
         return AgeBucket.WITHDRAW
-    if days >= thresholds.suggest_days:
+    if old_enough(min_age, thresholds.suggest_days):
         return AgeBucket.SUGGEST
-    if days >= thresholds.review_days:
+    if old_enough(min_age, thresholds.review_days):
         return AgeBucket.REVIEW
     return AgeBucket.FRESH
 
@@ -148,17 +162,19 @@ def withdrawable(
     older_than_days: int,
     withdrawing: bool = False,
 ) -> bool:
-    """Decide whether an invitation may be put on a bulk withdrawal.
+    """Decide whether an invitation may be offered for withdrawal or put on a bulk withdrawal.
 
     Keep-listed people, paused accounts, invitations already being withdrawn and any invitation
-    that is not certainly older than `older_than_days` are excluded.
+    that is not certainly older than `older_than_days` are excluded. The store asks the same in
+    SQL with `bot.services.actions.queries.withdrawable` (the account's pause is checked by the
+    request itself).
     """
     return (
         pending
         and not keep
         and not account_paused
         and not withdrawing
-        and min_age >= timedelta(days=older_than_days)
+        and old_enough(min_age, older_than_days)
     )
 
 

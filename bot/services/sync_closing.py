@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.errors import AutomationError
 from automation.types import ProfileState, SentInvitation
-from bot.db.models import ACTIVE_ACTION_STATES, Action, ActionKind, Invitation, InvitationState, Person
+from bot.db.models import Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
+from bot.services.actions.queries import in_flight
 from bot.services.events import record_event
 
 if TYPE_CHECKING:
@@ -39,18 +40,8 @@ async def missing_invitations(
     session: AsyncSession, account_id: int, rows: dict[str, SentInvitation], started: datetime
 ) -> tuple[list[MissingInvitation], int]:
     """Return the pending invitations the scrape did not show, and how many the queue owns."""
-    withdrawing = (
-        select(Action.invitation_id)
-        .where(
-            Action.account_id == account_id,
-            Action.kind == ActionKind.WITHDRAW,
-            Action.state.in_(ACTIVE_ACTION_STATES),
-            Action.invitation_id.is_not(None),
-        )
-        .scalar_subquery()
-    )
     query = (
-        select(Invitation.id, Invitation.person_id, Person.slug, Invitation.id.in_(withdrawing))
+        select(Invitation.id, Invitation.person_id, Person.slug, in_flight(account_id))
         .join(Person, Person.id == Invitation.person_id)
         .where(
             Invitation.account_id == account_id,
@@ -106,7 +97,7 @@ async def close_missing(
             # Re-checked inside the transaction: the worker may have taken it over meanwhile.
             if invitation is None or invitation.state is not InvitationState.PENDING:
                 continue
-            if await _has_active_withdraw(session, invitation.id) or invitation.last_seen_at > started:
+            if await _in_flight(session, account_id, invitation.id) or invitation.last_seen_at > started:
                 continue
             invitation.state = found
             invitation.closed_at = at
@@ -125,10 +116,6 @@ async def close_missing(
     return accepted, vanished
 
 
-async def _has_active_withdraw(session: AsyncSession, invitation_id: int) -> bool:
-    query = select(Action.id).where(
-        Action.invitation_id == invitation_id,
-        Action.kind == ActionKind.WITHDRAW,
-        Action.state.in_(ACTIVE_ACTION_STATES),
-    )
-    return (await session.execute(query.limit(1))).first() is not None
+async def _in_flight(session: AsyncSession, account_id: int, invitation_id: int) -> bool:
+    query = select(Invitation.id).where(Invitation.id == invitation_id, in_flight(account_id))
+    return (await session.execute(query)).first() is not None

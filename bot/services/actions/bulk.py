@@ -8,16 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.models import (
-    ACTIVE_ACTION_STATES,
-    Action,
-    ActionKind,
-    Invitation,
-    InvitationState,
-    Person,
-)
+from bot.db.models import ActionKind, Invitation, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, new_action, usable_account
+from bot.services.actions.queries import withdrawable
 from bot.services.actions.records import active_key, queue_load
 from bot.services.events import record_event
 from bot.services.policy import DayPlan
@@ -70,28 +64,11 @@ async def _bulk(
     batch_id = str(uuid.uuid4())
     async with db.begin() as session:
         account = await usable_account(session, account_id)
-        withdrawing = (
-            select(Action.invitation_id)
-            .where(
-                Action.kind == ActionKind.WITHDRAW,
-                Action.state.in_(ACTIVE_ACTION_STATES),
-                Action.invitation_id.is_not(None),  # NOT IN with a NULL would match nothing
-            )
-            .scalar_subquery()
-        )
-        # The same rule as `policy.withdrawable`, in SQL: certainly old enough means its latest
-        # possible send time is at least `older_than_days` ago.
         candidates = (
             await session.execute(
                 select(Invitation.id, Invitation.person_id)
                 .join(Person, Person.id == Invitation.person_id)
-                .where(
-                    Invitation.account_id == account.id,
-                    Invitation.state == InvitationState.PENDING,
-                    Person.keep.is_(False),
-                    Invitation.sent_at_latest <= now - timedelta(days=older_than_days),
-                    Invitation.id.not_in(withdrawing),
-                )
+                .where(withdrawable(account.id, now, older_than_days))
                 .order_by(Invitation.sent_at_latest, Invitation.id)
                 .limit(max(0, max_n))
             )
