@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.db.models import Account, Action, ActionState, Event, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services import actions
-from bot.services.actions.records import holder_values
+from bot.services.actions.transitions import holder_values
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from bot.db.models import Account, Action, ActionState, Event
 from bot.db.session import SessionFactory
 from bot.services.actions import claim_next_action, request_bulk_withdrawal, request_withdrawal
-from bot.services.actions.records import finish
+from bot.services.actions.transitions import Result, finish
 from bot.services.digest import build_digest
 from bot.services.rhythm import WEEKDAYS, Load, account_rhythm, min_gap, plan_by_day, schedule
 from tests.services.store_seed import add_pending
@@ -130,7 +130,7 @@ async def test_overdue_work_after_downtime_runs_one_at_a_time_spread_again(
     first = await claim_next_action(db, noon)
     assert first is not None
     async with db.begin() as session:
-        finish(await session.get_one(Action, first.action_id), ActionState.DONE, noon)
+        await finish(session, await session.get_one(Action, first.action_id), Result.WITHDRAWN, noon)
 
     assert await claim_next_action(db, noon + timedelta(seconds=30)) is None  # not back to back
 

@@ -35,7 +35,7 @@ from bot.services.actions import (
     run_due_actions,
 )
 from bot.services.actions.holders import Holder, current_holder
-from bot.services.actions.records import holder_values
+from bot.services.actions.transitions import holder_values
 from bot.services.clock import FrozenClock, system_clock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault

@@ -43,18 +43,18 @@ from bot.services.actions.enqueue import (
     DEFAULT_UNDO_WINDOW,
     ActionRefused,
     enqueue,
-    new_action,
     scheduled_start,
     usable_account,
     winner,
 )
 from bot.services.actions.overview import QueueItem, QueueOverview, batch_next_start, queue_overview
-from bot.services.actions.records import active_key, record_action_event, record_cancelled
+from bot.services.actions.transitions import Result, active_key, new_action
+from bot.services.actions.transitions import cancel as cancel_action
+from bot.services.actions.transitions import retry as retry_action
 from bot.services.actions.worker import (
     ActionOutcome,
     ClaimedAction,
     ProgressHook,
-    Result,
     WorkerPolicy,
     claim_next_action,
     recover_interrupted,
@@ -202,7 +202,7 @@ async def cancel(db: SessionFactory, action_id: int, *, by_user: int | None, now
             return action
         if action.state is not ActionState.QUEUED:
             raise ActionRefused("too_late")
-        record_cancelled(session, action, now, by_user=by_user)
+        cancel_action(session, action, now, by_user=by_user)
         return action
 
 
@@ -217,7 +217,7 @@ async def cancel_batch(db: SessionFactory, batch_id: str, *, by_user: int | None
         cancelled = 0
         for action in actions:
             await _owned_action(session, action.id, by_user)
-            record_cancelled(session, action, now, by_user=by_user)
+            cancel_action(session, action, now, by_user=by_user)
             cancelled += 1
         return cancelled
 
@@ -245,14 +245,7 @@ async def retry(db: SessionFactory, action_id: int, *, by_user: int | None, now:
                 invitation = await session.get_one(Invitation, target)
                 if invitation.state is not InvitationState.PENDING:
                     raise ActionRefused("not_pending")
-            action.state = ActionState.QUEUED
-            action.active_key = active_key(action.kind, target)
-            action.attempts = 0
-            action.error = action.error_kind = None
-            action.not_before = now
-            action.started_at = action.finished_at = None
-            await session.flush()
-            record_action_event(session, action, "action_retried", now, by_user=by_user)
+            await retry_action(session, action, target, now, by_user=by_user)
             return action
     except IntegrityError:
         async with db() as session:

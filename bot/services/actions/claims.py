@@ -18,20 +18,15 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
-from bot.services.actions.holders import HolderStatus, current_holder, holder_status
-from bot.services.actions.records import (
-    holder_values,
-    queue_load,
-    record_cancelled,
-    recorded_holder,
-    set_error,
-)
+from bot.services.actions.holders import HolderStatus, holder_status
+from bot.services.actions.records import queue_load
+from bot.services.actions.transitions import KEPT, cancel, claim, recorded_holder, take_over
 from bot.services.events import record_event
 from bot.services.rhythm import account_rhythm, schedule
 
@@ -71,14 +66,7 @@ async def take_over_abandoned(
         original = action.started_at
         if original is None or not abandoned(action, cutoff):
             return None
-        # Compare-and-set on started_at: of several recovering workers exactly one wins.
-        taken = await session.execute(
-            update(Action)
-            .where(Action.id == action_id, Action.state == ActionState.RUNNING, Action.started_at == original)
-            .values(started_at=at, **holder_values(current_holder()))
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if not await take_over(session, action, at):
             return None
         claimed = await _describe(session, action)
         # The attempt began at the original start: an invitation found sent was sent after it.
@@ -116,21 +104,8 @@ async def claim_next_action(
             if not await _rhythm_allows(session, account, action, now):
                 await _defer_due_work(session, account, action.kind, now)
                 continue
-            # Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer
-            # in this process that picked the same row finds it no longer QUEUED and moves on.
-            taken = await session.execute(
-                update(Action)
-                .where(Action.id == action.id, Action.state == ActionState.QUEUED)
-                .values(
-                    state=ActionState.RUNNING,
-                    started_at=now,
-                    attempts=Action.attempts + 1,
-                    **holder_values(current_holder()),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            await session.refresh(action)
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            # On SQLite a second claimer in this process that picked the same row moves on.
+            if not await claim(session, action, now):
                 continue
             return await _describe(session, action)
 
@@ -184,10 +159,6 @@ async def _account_busy(session: AsyncSession, account_id: int) -> bool:
     return int((await session.execute(query)).scalar_one()) > 0
 
 
-KEPT = "Kept"
-"""The error kind of a withdrawal cancelled because its person is on the keep list."""
-
-
 async def _withdrawal_still_wanted(session: AsyncSession, action: Action, now: datetime) -> bool:
     """Cancel a queued withdrawal whose invitation is closed or whose person is now keep-listed.
 
@@ -197,13 +168,12 @@ async def _withdrawal_still_wanted(session: AsyncSession, action: Action, now: d
     """
     invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
     if invitation is None or invitation.state is not InvitationState.PENDING:
-        set_error(action, "NotPending", "the invitation is no longer pending")
-        record_cancelled(session, action, now, reason="not_pending")
+        not_pending = ("NotPending", "the invitation is no longer pending")
+        cancel(session, action, now, error=not_pending, reason="not_pending")
         return False
     person = await session.get(Person, invitation.person_id)
     if person is not None and person.keep:
-        set_error(action, KEPT, "the person is on the keep list")
-        record_cancelled(session, action, now, reason="kept")
+        cancel(session, action, now, error=(KEPT, "the person is on the keep list"), reason="kept")
         return False
     return True
 

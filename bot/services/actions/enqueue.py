@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Action, ActionKind, ActionState
+from bot.db.models import Account, Action, ActionKind
 from bot.db.session import SessionFactory
 from bot.services.actions.records import queue_load, record_action_event
 from bot.services.rhythm import account_rhythm, schedule
@@ -37,40 +37,6 @@ class ActionRefused(Exception):
         self.reason = reason
 
 
-def new_action(
-    account_id: int,
-    kind: ActionKind,
-    key: str,
-    not_before: datetime,
-    now: datetime,
-    *,
-    invitation_id: int | None = None,
-    person_id: int | None = None,
-    note: str | None = None,
-    requested_by: int | None = None,
-    chat_id: int | None = None,
-    message_id: int | None = None,
-    batch_id: str | None = None,
-) -> Action:
-    """Build a QUEUED action holding `key` (the caller adds it to its session)."""
-    return Action(
-        account_id=account_id,
-        kind=kind,
-        invitation_id=invitation_id,
-        person_id=person_id,
-        note=note,
-        state=ActionState.QUEUED,
-        active_key=key,
-        not_before=not_before,
-        attempts=0,
-        requested_by=requested_by,
-        chat_id=chat_id,
-        message_id=message_id,
-        batch_id=batch_id,
-        created_at=now,
-    )
-
-
 def record_requested(session: AsyncSession, action: Action, now: datetime) -> None:
     """Record the "<kind>_requested" event of a new action."""
     record_action_event(
@@ -79,7 +45,7 @@ def record_requested(session: AsyncSession, action: Action, now: datetime) -> No
 
 
 NewAction = Callable[[AsyncSession, Account], Awaitable[Action]]
-"""Check a request against the store and build its action (see `new_action`), or raise ActionRefused."""
+"""Check a request against the store and build its action (`transitions.new_action`), or refuse it."""
 
 
 async def enqueue(db: SessionFactory, account_id: int, key: str, now: datetime, build: NewAction) -> Action:

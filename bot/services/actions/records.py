@@ -1,10 +1,10 @@
-"""Recording what happened to queued browser work: the store side of the action worker.
+"""What an action's outcome does to what it is about: the invitation, the reminders, the events.
 
-Each `record_*` function changes one action (and what it is about) inside the caller's
-transaction and records the matching event. An action leaves the active set (its `active_key`
-becomes NULL) exactly when it reaches DONE, FAILED or CANCELLED, so a new request for the same
-work is possible again only then. The withdrawals counted against the daily cap are read here
-too, so the claim, /queue, bulk requests and the digest all count them one way.
+The action's own state is `bot.services.actions.transitions`, which calls these inside the same
+transaction: a withdrawal closes the invitation and schedules its reminder, a sent invitation is
+stored pending and closes the person's reminders, one found accepted or gone is closed. The
+withdrawals counted against the daily cap are read here too, so the claim, /queue, bulk
+requests and the digest all count them one way.
 """
 
 from __future__ import annotations
@@ -26,53 +26,9 @@ from bot.db.models import (
     Reminder,
     ReminderState,
 )
-from bot.services.actions.holders import Holder
 from bot.services.events import record_event
 from bot.services.policy import cooldown_ends_at, local_date, local_day_bounds
 from bot.services.rhythm import Load
-
-ERROR_LIMIT = 500
-
-
-def active_key(kind: ActionKind, target: int) -> str:
-    """Return the unique key an action holds while active: one withdrawal per invitation."""
-    return f"{kind.value}:{target}"
-
-
-def holder_values(holder: Holder) -> dict[str, Any]:
-    """The columns that record `holder` on a claimed action (for the claim's UPDATE)."""
-    return {
-        "holder_host": holder.host,
-        "holder_pid": holder.pid,
-        "holder_pid_space": holder.pid_space,
-        "holder_started": holder.started,
-    }
-
-
-def recorded_holder(action: Action) -> Holder | None:
-    """The process recorded as holding a RUNNING action (None for claims made before holders)."""
-    if action.holder_host is None or action.holder_pid is None:
-        return None
-    return Holder(action.holder_host, action.holder_pid, action.holder_pid_space, action.holder_started)
-
-
-def release(action: Action) -> None:
-    """Forget the holder: an action that is not RUNNING is held by no one."""
-    action.holder_host = action.holder_pid_space = None
-    action.holder_pid = action.holder_started = None
-
-
-def finish(action: Action, state: ActionState, at: datetime) -> None:
-    """Move `action` to a final state and free its key for future requests."""
-    action.state = state
-    action.active_key = None
-    action.finished_at = at
-    release(action)
-
-
-def set_error(action: Action, kind: str | None, message: str | None) -> None:
-    action.error_kind = kind[:40] if kind else None
-    action.error = message[:ERROR_LIMIT] if message else None
 
 
 def record_action_event(
@@ -89,12 +45,6 @@ def record_action_event(
         action_id=action.id,
         **detail,
     )
-
-
-def record_cancelled(session: AsyncSession, action: Action, at: datetime, **detail: Any) -> None:
-    """Cancel `action` for good (freeing its key) and record "action_cancelled" with `detail`."""
-    finish(action, ActionState.CANCELLED, at)
-    record_action_event(session, action, "action_cancelled", at, **detail)
 
 
 async def withdrawals_used_today(session: AsyncSession, account: Account, now: datetime) -> int:
@@ -196,7 +146,6 @@ async def record_withdrawn(
     reminder.state = ReminderState.DUE
     reminder.due_at = invitation.cooldown_ends_at
     reminder.sent_at = None
-    finish(action, ActionState.DONE, at)
     record_event(
         session,
         account_id=account.id,
@@ -260,7 +209,6 @@ async def record_invited(
     if notes_remaining is not None:
         account.notes_remaining = notes_remaining
         account.notes_remaining_seen_at = at
-    finish(action, ActionState.DONE, at)
     record_event(
         session,
         account_id=account.id,
@@ -280,8 +228,6 @@ def record_closed_elsewhere(
     """Record an invitation accepted or gone before we could withdraw it: nothing left to do."""
     invitation.state = state
     invitation.closed_at = at
-    finish(action, ActionState.CANCELLED, at)
-    set_error(action, f"Invitation{state.value.capitalize()}", None)
     record_event(
         session,
         account_id=action.account_id,
@@ -291,39 +237,3 @@ def record_closed_elsewhere(
         person_id=invitation.person_id,
         action_id=action.id,
     )
-
-
-def record_requeued(action: Action, at: datetime, *, count_attempt: bool) -> None:
-    """Put the action back to run from `at` (an attempt that never reached LinkedIn is not counted)."""
-    action.state = ActionState.QUEUED
-    action.not_before = at
-    action.started_at = None
-    release(action)
-    if not count_attempt:
-        action.attempts = max(0, action.attempts - 1)
-
-
-def backoff(attempts: int, base: timedelta, ceiling: timedelta) -> timedelta:
-    """Return the wait after `attempts` failures: base, 2·base, 4·base, … at most `ceiling`."""
-    factor: int = 2 ** max(0, attempts - 1)
-    return min(ceiling, base * factor)
-
-
-def record_failure(
-    session: AsyncSession,
-    action: Action,
-    at: datetime,
-    *,
-    error_kind: str,
-    message: str,
-    retry_at: datetime | None,
-) -> None:
-    """Record a failed attempt: queued again at `retry_at`, or FAILED for good when it is None."""
-    set_error(action, error_kind, message)
-    if retry_at is not None:
-        record_requeued(action, retry_at, count_attempt=True)
-        kind = "action_retry_scheduled"
-    else:
-        finish(action, ActionState.FAILED, at)
-        kind = "action_failed"
-    record_action_event(session, action, kind, at, error_kind=error_kind, attempts=action.attempts)

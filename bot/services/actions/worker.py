@@ -19,12 +19,12 @@ Guarantees (the reason this module exists):
   attempt counted, and nothing more is tried until the owner acts.
 
 How work is taken from the queue (claims, take-overs, the cap) is `bot.services.actions.claims`;
-how outcomes are written to the store is `bot.services.actions.records`.
+every change of an action's state, and so how an outcome is recorded, is
+`bot.services.actions.transitions`.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,29 +41,13 @@ from bot.db.models import (
     Action,
     ActionKind,
     ActionState,
-    Invitation,
-    InvitationState,
     Person,
 )
 from bot.db.session import SessionFactory
 from bot.services.accounts import pause_account
-from bot.services.actions.claims import (
-    KEPT,
-    ClaimedAction,
-    abandoned,
-    claim_next_action,
-    take_over_abandoned,
-)
-from bot.services.actions.records import (
-    backoff,
-    next_in_batch,
-    record_closed_elsewhere,
-    record_failure,
-    record_invited,
-    record_requeued,
-    record_withdrawn,
-    set_error,
-)
+from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
+from bot.services.actions.records import next_in_batch
+from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, finish, hold
 from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider, mark_session_expired
@@ -86,24 +70,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-FINAL_STATES = (ActionState.DONE, ActionState.FAILED, ActionState.CANCELLED)
-
-
-class Result(enum.StrEnum):
-    """What one run of an action came to, for the message the owner sees."""
-
-    WITHDRAWN = "withdrawn"  # verified withdrawn by us (or found withdrawn after our interrupted try)
-    ALREADY_WITHDRAWN = "already_withdrawn"  # someone withdrew it before we could
-    ACCEPTED = "accepted"  # accepted before we could withdraw it
-    VANISHED = "vanished"  # gone from Sent without our doing
-    INVITED = "invited"
-    REQUEUED = "requeued"  # interrupted before it happened; runs again
-    RETRYING = "retrying"  # a transient failure; runs again at `not_before`
-    FAILED = "failed"  # gave up; `error_kind` says why
-    PAUSED = "paused"  # the account needs its owner; the action waits in the queue
-    CANCELLED = "cancelled"  # nothing to do any more (the invitation is not pending)
-    KEPT = "kept"  # cancelled when its turn came: the person was keep-listed after the request
 
 
 @dataclass(frozen=True)
@@ -141,6 +107,12 @@ class ActionOutcome:
 
 
 ProgressHook = Callable[[ActionOutcome], Awaitable[None]]
+
+
+def backoff(attempts: int, base: timedelta, ceiling: timedelta) -> timedelta:
+    """Return the wait after `attempts` failures: base, 2·base, 4·base, … at most `ceiling`."""
+    factor: int = 2 ** max(0, attempts - 1)
+    return min(ceiling, base * factor)
 
 
 async def run_due_actions(
@@ -396,28 +368,16 @@ async def _record(
 ) -> ActionOutcome:
     async with db.begin() as session:
         action = await session.get_one(Action, claimed.action_id)
-        account = await session.get_one(Account, action.account_id)
-        invitation = await session.get(Invitation, action.invitation_id) if action.invitation_id else None
-        if result in (Result.WITHDRAWN, Result.ALREADY_WITHDRAWN):
-            assert invitation is not None
-            await record_withdrawn(session, action, invitation, account, at, how=how)
-        elif result is Result.INVITED:
-            await record_invited(
-                session,
-                action,
-                account,
-                at,
-                note_sent=note_sent or (sent_after is not None and action.note is not None),
-                sent_after=sent_after,
-                notes_remaining=notes_remaining,
-            )
-        elif result in (Result.ACCEPTED, Result.VANISHED):
-            assert invitation is not None
-            state = InvitationState.ACCEPTED if result is Result.ACCEPTED else InvitationState.VANISHED
-            record_closed_elsewhere(session, action, invitation, state, at)
-        elif result is Result.REQUEUED:
-            record_requeued(action, at, count_attempt=False)
-            record_event(session, account_id=account.id, kind="action_requeued", at=at, action_id=action.id)
+        await finish(
+            session,
+            action,
+            result,
+            at,
+            how=how,
+            note_sent=note_sent,
+            notes_remaining=notes_remaining,
+            sent_after=sent_after,
+        )
         return await _outcome(session, action, claimed.name, result)
 
 
@@ -432,8 +392,7 @@ async def _record_error(
         account = await session.get_one(Account, action.account_id)
         # An unreadable stored session needs its owner (a new login or the old SESSION_KEY) too.
         if (isinstance(exc, AutomationError) and exc.pauses_account) or isinstance(exc, SessionKeyError):
-            set_error(action, kind, message)
-            record_requeued(action, at, count_attempt=False)
+            hold(action, at, error_kind=kind, message=message)
             if isinstance(exc, SessionExpired):
                 await mark_session_expired(session, account, at)
             elif isinstance(exc, AutomationError):
@@ -454,7 +413,7 @@ async def _record_error(
         retry_at = None
         if retryable and action.attempts < policy.max_attempts:
             retry_at = at + backoff(action.attempts, policy.backoff_base, policy.backoff_ceiling)
-        record_failure(session, action, at, error_kind=kind, message=message, retry_at=retry_at)
+        fail(session, action, at, error_kind=kind, message=message, retry_at=retry_at)
         return await _outcome(session, action, claimed.name, Result.RETRYING if retry_at else Result.FAILED)
 
 
