@@ -32,7 +32,7 @@ from bot.services.actions import (
     run_due_actions,
 )
 from bot.services.actions.overview import due_count, unfinished_bulk_withdrawals
-from bot.services.actions.records import queue_load
+from bot.services.actions.queries import queue_load
 from bot.services.clock import Clock
 from bot.services.digest import StaleInvitation, build_digest
 from bot.services.linkedin import ClientProvider

@@ -18,8 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Invitation, InvitationState, Person
-from bot.services.actions.queries import in_flight, old_enough, withdrawable
-from bot.services.actions.records import queue_load
+from bot.services.actions.queries import in_flight, old_enough, queue_load, withdrawable
 from bot.services.policy import AgeBucket, CeilingStatus, ceiling_status, local_date
 from bot.services.rhythm import account_rhythm, plan_by_day, schedule
 

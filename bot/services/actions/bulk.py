@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.models import ActionKind, Invitation, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused, usable_account
-from bot.services.actions.queries import withdrawable
-from bot.services.actions.records import queue_load
+from bot.services.actions.queries import queue_load, withdrawable
 from bot.services.actions.transitions import active_key, new_action
 from bot.services.events import record_event
 from bot.services.policy import DayPlan

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.holders import HolderStatus, holder_status
-from bot.services.actions.records import queue_load
+from bot.services.actions.queries import queue_load
 from bot.services.actions.transitions import KEPT, cancel, claim, recorded_holder, take_over
 from bot.services.events import record_event
 from bot.services.rhythm import account_rhythm, schedule

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Action, ActionKind
 from bot.db.session import SessionFactory
-from bot.services.actions.records import queue_load, record_action_event
+from bot.services.actions.queries import queue_load
+from bot.services.actions.records import record_action_event
 from bot.services.rhythm import account_rhythm, schedule
 
 DEFAULT_UNDO_WINDOW = timedelta(seconds=10)

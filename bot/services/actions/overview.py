@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from bot.db.models import ACTIVE_ACTION_STATES, Account, Action, ActionKind, ActionState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.enqueue import ActionRefused
-from bot.services.actions.records import next_in_batch, withdrawals_used_today
+from bot.services.actions.queries import next_in_batch, withdrawals_used_today
 from bot.services.policy import effective_daily_cap
 
 

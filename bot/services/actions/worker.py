@@ -46,7 +46,7 @@ from bot.db.models import (
 from bot.db.session import SessionFactory
 from bot.services.accounts import pause_account
 from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
-from bot.services.actions.records import next_in_batch
+from bot.services.actions.queries import next_in_batch
 from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, finish, hold
 from bot.services.clock import Clock
 from bot.services.events import record_event
