@@ -1,8 +1,9 @@
-"""Putting one action on the queue: the refusal type, the row, the race for its key.
+"""Putting one action on the queue: the refusal type and the race for its key.
 
-Shared by the request functions (`bot.services.actions`, `bot.services.actions.bulk`); what the
-key guarantees is explained in `bot.services.actions`. `enqueue` is the one way a single
-request takes its key; each request only says which action it wants.
+Shared by the request functions (`bot.services.actions.requests`, `bot.services.actions.bulk`);
+what the key guarantees is explained in `bot.services.actions.requests`, and the row itself is
+made by `transitions.new_action`. `enqueue` is the one way a single request takes its key; each
+request only says which action it wants.
 """
 
 from __future__ import annotations

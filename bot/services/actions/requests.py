@@ -36,7 +36,7 @@ from bot.services.actions.enqueue import (
     usable_account,
     winner,
 )
-from bot.services.actions.transitions import active_key, new_action
+from bot.services.actions.transitions import active_key, key_target, new_action
 from bot.services.actions.transitions import cancel as cancel_action
 from bot.services.actions.transitions import retry as retry_action
 
@@ -194,26 +194,21 @@ async def retry(db: SessionFactory, action_id: int, *, by_user: int | None, now:
             if action.state is not ActionState.FAILED:
                 raise ActionRefused("not_failed")
             await usable_account(session, action.account_id)
-            target = _target(action)
+            target = key_target(action)
             if target is None:
                 raise ActionRefused("not_found")
             if action.kind is ActionKind.WITHDRAW:
                 invitation = await session.get_one(Invitation, target)
                 if invitation.state is not InvitationState.PENDING:
                     raise ActionRefused("not_pending")
-            await retry_action(session, action, target, now, by_user=by_user)
+            await retry_action(session, action, now, by_user=by_user)
             return action
     except IntegrityError:
         async with db() as session:
             failed = await session.get_one(Action, action_id)
-        target = _target(failed)
+        target = key_target(failed)
         assert target is not None
         return await winner(db, active_key(failed.kind, target))
-
-
-def _target(action: Action) -> int | None:
-    """What the action's key names: the invitation of a withdrawal, else the person."""
-    return action.invitation_id if action.kind is ActionKind.WITHDRAW else action.person_id
 
 
 async def _owned_action(session: AsyncSession, action_id: int, by_user: int | None) -> Action:

@@ -63,6 +63,11 @@ def active_key(kind: ActionKind, target: int) -> str:
     return f"{kind.value}:{target}"
 
 
+def key_target(action: Action) -> int | None:
+    """What the action's key names: the invitation of a withdrawal, else the person (None if deleted)."""
+    return action.invitation_id if action.kind is ActionKind.WITHDRAW else action.person_id
+
+
 def new_action(
     account_id: int,
     kind: ActionKind,
@@ -232,14 +237,15 @@ def cancel(
     record_action_event(session, action, "action_cancelled", at, **detail)
 
 
-async def retry(
-    session: AsyncSession, action: Action, target: int, at: datetime, *, by_user: int | None
-) -> None:
+async def retry(session: AsyncSession, action: Action, at: datetime, *, by_user: int | None) -> None:
     """FAILED → QUEUED from scratch ([Retry]): its key again, no attempts, no error, due at `at`.
 
-    `target` is what the key names (see `records.active_key`). Raises IntegrityError when an
-    active action holds that key meanwhile.
+    Raises IntegrityError when an active action holds that key meanwhile, ValueError when what
+    the key names is gone (the caller refuses that first).
     """
+    target = key_target(action)
+    if target is None:
+        raise ValueError(f"action {action.id} names nothing to retry")
     action.state = ActionState.QUEUED
     action.active_key = active_key(action.kind, target)
     action.attempts = 0
