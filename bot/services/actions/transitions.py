@@ -1,9 +1,9 @@
 """Every change of an action's state, in one place: the queue's state machine.
 
-    QUEUED ──claim──▶ RUNNING ──finish──▶ DONE, or CANCELLED (nothing left to do)
-       ▲                │ ├──fail──▶ QUEUED again at a backoff, or FAILED for good
-       │                │ ├──hold──▶ QUEUED, unchanged (the account is paused)
-       │                │ └──take_over──▶ RUNNING, by a recovering worker (the holder died)
+    QUEUED ──claim──▶ RUNNING ──finish──▶ DONE; CANCELLED (nothing left to do); QUEUED (not yet done)
+       ▲                 ├──fail──▶ QUEUED again at a backoff, or FAILED for good
+       │                 ├──hold──▶ QUEUED, unchanged (the account is paused)
+       │                 └──take_over──▶ RUNNING, by a recovering worker (holder dead or lease over)
        └──retry── FAILED
     QUEUED ──cancel──▶ CANCELLED ([Undo], or not wanted any more when its turn comes)
 
