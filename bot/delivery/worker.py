@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.delivery.chat import edit, tell_paused
-from bot.services.actions.worker import (
+from bot.services.actions import (
     ActionOutcome,
     Result,
     WorkerPolicy,

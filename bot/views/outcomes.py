@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.callback_data import Op
 from bot.db.models import Account
 from bot.rendering import Renderer
-from bot.services.actions.worker import ActionOutcome, Result
+from bot.services.actions import ActionOutcome, Result
 from bot.services.chat_lookups import ActionSubject
 from bot.services.session_health import PauseNotice
 from bot.views.base import View, button, keyboard, text
