@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.store",
     "tests.fixtures.botapi",
+    "tests.fixtures.fake_linkedin",
 ]

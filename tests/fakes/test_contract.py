@@ -1,0 +1,146 @@
+"""The in-memory LinkedIn answers as the real client does in Chromium, and has its operations.
+
+One scenario (list, withdraw, profiles, invitations and their refusals, friction, an expired
+session, signing in) runs twice on the same freshly reset sandbox world: once through
+`LinkedInClient` in real Chromium, once through `FakeLinkedIn`. Both must return the same values
+and raise the same errors.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import astuple, is_dataclass
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser
+
+from automation.client import LinkedInClient
+from automation.config import AutomationConfig
+from automation.errors import AutomationError
+from sandbox import SandboxServer
+from tests.fakes.linkedin import FakeLinkedIn, FakeLinkedInSite, LinkedInOperations, StorageState
+
+WORLD = {"seed": 11, "pending": 14}
+
+Open = Callable[[StorageState | None], AbstractAsyncContextManager[LinkedInOperations]]
+
+
+def _outcome(value: object) -> object:
+    """A comparable record of what an operation returned (dataclasses as tuples)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, astuple(value))
+    return value
+
+
+async def _call(record: list[object], label: str, operation: Any) -> Any:
+    try:
+        value = await operation
+    except AutomationError as exc:
+        record.append((label, "raises", type(exc).__name__))
+        return None
+    record.append((label, _outcome(value)))
+    return value
+
+
+def _session_cookie(state: StorageState) -> str:
+    (li_at,) = [cookie["value"] for cookie in state["cookies"] if cookie["name"] == "li_at"]
+    return str(li_at)
+
+
+async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
+    """What one client sees doing the product's LinkedIn work on a fresh world."""
+    sandbox.reset(**WORLD)
+    state = sandbox.state
+    record: list[object] = []
+    progress: list[tuple[int, int | None]] = []
+    async with open_client(sandbox.storage_state()) as client:
+        await _call(record, "check_session", client.check_session())
+        sent = await _call(record, "list", client.list_sent(on_progress=lambda n, t: progress.append((n, t))))
+        record.append(("progress ends at", progress[-1]))
+        oldest = sent.invitations[-1]
+        await _call(record, "withdraw", client.withdraw(oldest.slug, name=oldest.name))
+        await _call(record, "withdraw again", client.withdraw(oldest.slug))
+        await _call(record, "list after", client.list_sent())
+        await _call(record, "re-invite in cooldown", client.invite(oldest.slug, None))
+        stranger, other, follower = state.strangers(3)[0], state.strangers(3)[1], None
+        follower = next(p for p in state.people() if p.follow_only)
+        connected = state.connected_slugs()[0]
+        for slug in (oldest.slug, stranger.slug, connected, sent.invitations[0].slug, follower.slug):
+            await _call(record, f"profile {slug}", client.profile(slug))
+        await _call(record, "invite with note", client.invite(stranger.slug, "Hello again, glad we met."))
+        await _call(record, "profile after invite", client.profile(stranger.slug))
+        await _call(record, "invite pending", client.invite(stranger.slug, None))
+        await _call(record, "note too long", client.invite(other.slug, "x" * 250))
+        state.notes_remaining = 0
+        await _call(record, "note quota", client.invite(other.slug, "Hi"))
+        sandbox.set_faults(weekly_limit=True)
+        await _call(record, "weekly limit", client.invite(other.slug, None))
+        sandbox.set_faults(weekly_limit=False, friction="restricted")
+        await _call(record, "restricted", client.list_sent())
+        sandbox.set_faults(friction="none")
+        state.locale = "it"
+        await _call(record, "unsupported language", client.check_session())
+        state.locale = "en"
+        sandbox.set_faults(expire_sessions=True)
+        await _call(record, "expired", client.list_sent())
+        await _call(record, "expired withdraw", client.withdraw(sent.invitations[0].slug))
+    record.append(("after expiry, still pending", state.is_pending(sent.invitations[0].slug)))
+    async with open_client(None) as client:
+        await _call(record, "bad login", client.login(state.config.email, "wrong"))
+        signed_in = await client.login(state.config.email, state.config.password)
+        record.append(("login gives a valid session", state.sessions.valid(_session_cookie(signed_in))))
+        await _call(record, "list after login", client.list_sent())
+    async with open_client(None) as client:
+        await _call(record, "stale cookie", client.login_with_cookie("AQEDARnot-a-session"))
+    sandbox.set_faults(checkpoint="email_pin")
+    async with open_client(None) as client:
+        try:
+            await client.login(state.config.email, state.config.password)
+        except AutomationError as checkpoint:
+            record.append(("login stops at", type(checkpoint).__name__, getattr(checkpoint, "kind", None)))
+            assert hasattr(checkpoint, "submit")
+            await _call(record, "wrong pin", checkpoint.submit("000000"))
+            state_after_pin = await checkpoint.submit(state.config.pin)
+            record.append(
+                ("pin gives a valid session", state.sessions.valid(_session_cookie(state_after_pin)))
+            )
+    return record
+
+
+@pytest.mark.browser
+async def test_the_fake_answers_as_the_real_client_in_chromium(
+    sandbox: SandboxServer, browser: Browser, automation_config: AutomationConfig
+) -> None:
+    real = await _scenario(sandbox, lambda state: LinkedInClient(browser, automation_config, state))
+    fake = await _scenario(sandbox, FakeLinkedInSite(sandbox.state, automation_config).open)
+
+    assert len(real) == 30
+    for seen_real, seen_fake in zip(real, fake, strict=True):
+        assert seen_fake == seen_real
+
+
+def _operations(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in inspect.getmembers(cls, inspect.iscoroutinefunction)
+        if not name.startswith("_") or name in ("__aenter__", "__aexit__")
+    }
+
+
+BROWSER_ONLY = {"page"}
+"""What the real client offers beyond the contract: its Playwright page (the CLI's visible login)."""
+
+
+def test_the_contract_names_every_operation_of_the_real_client() -> None:
+    public = {name for name in vars(LinkedInClient) if not name.startswith("_")}
+    contract = set(_operations(LinkedInOperations)) - {"__aenter__", "__aexit__"}
+    assert public - BROWSER_ONLY == contract
+
+
+def test_the_fake_has_the_real_signatures() -> None:
+    real, fake = _operations(LinkedInClient), _operations(FakeLinkedIn)
+    for name in _operations(LinkedInOperations):
+        assert str(fake[name]).replace("FakeLinkedIn", "LinkedInClient") == str(real[name]), name
