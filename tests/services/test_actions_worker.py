@@ -1,4 +1,9 @@
-"""The action worker against the sandbox in real Chromium: outcomes, cap, backoff, friction."""
+"""The action worker: outcomes, cap, backoff, friction.
+
+LinkedIn is the worker's counterpart here, not its subject: the in-memory one (tests/fakes/linkedin.py)
+over the sandbox's world. Friction met in the middle of an operation is a page's doing and runs in
+real Chromium (`chromium_provider`).
+"""
 
 import asyncio
 import logging
@@ -41,9 +46,17 @@ from bot.services.session_health import PauseCause, PauseNotice
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 
-pytestmark = pytest.mark.browser
-
 UNDO = timedelta(seconds=11)
+
+
+@pytest.fixture
+def linkedin(fake_linkedin: LinkedInClient) -> LinkedInClient:
+    return fake_linkedin
+
+
+@pytest.fixture
+def provider(fake_provider: ClientProvider) -> ClientProvider:
+    return fake_provider
 
 
 @pytest.fixture
@@ -575,12 +588,13 @@ FRICTION_CAUSES = {
 }
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("friction", FRICTION_CAUSES)
 async def test_friction_pauses_the_account_with_its_cause_and_keeps_the_queue(
     db: SessionFactory,
     signed_in_account: Account,
     synced: dict[str, int],
-    provider: ClientProvider,
+    chromium_provider: ClientProvider,
     sandbox: SandboxServer,
     clock: FrozenClock,
     friction: str,
@@ -590,7 +604,7 @@ async def test_friction_pauses_the_account_with_its_cause_and_keeps_the_queue(
     sandbox.set_faults(friction=friction, friction_after=1)  # the Sent page loads; the dialog is stopped
     clock.advance(UNDO)
 
-    outcomes = await run_due_actions(db, provider, clock)
+    outcomes = await run_due_actions(db, chromium_provider, clock)
 
     assert [(o.result, o.error_kind, o.state) for o in outcomes] == [
         (Result.PAUSED, error_kind, ActionState.QUEUED)
@@ -607,7 +621,7 @@ async def test_friction_pauses_the_account_with_its_cause_and_keeps_the_queue(
 
     sandbox.set_faults(friction="none")  # even with the page back, a paused account is not tried
     clock.advance(timedelta(hours=1))
-    assert await run_due_actions(db, provider, clock) == []
+    assert await run_due_actions(db, chromium_provider, clock) == []
     assert sandbox.state.withdrawn_slugs() == []
 
 

@@ -14,7 +14,11 @@ from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
 from sandbox import SandboxServer
 
-pytestmark = pytest.mark.browser
+
+@pytest.fixture
+def provider(fake_provider: ClientProvider) -> ClientProvider:
+    """LinkedIn is the provider's counterpart, not its subject: in memory (tests/fakes/linkedin.py)."""
+    return fake_provider
 
 
 async def _stored(db: SessionFactory, account_id: int) -> Account:

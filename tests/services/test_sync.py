@@ -1,7 +1,11 @@
-"""Sync against the sandbox in real Chromium: insert, narrow, idempotent, close what disappeared."""
+"""Sync: insert, narrow, idempotent, close what disappeared.
+
+LinkedIn is the counterpart here, not the subject: the in-memory one (tests/fakes/linkedin.py) over
+the sandbox's world; reading the Sent page itself is tested in tests/automation.
+"""
 
 from datetime import timedelta
-from typing import Any
+from typing import cast
 
 import pytest
 from sqlalchemy import func, select
@@ -13,8 +17,12 @@ from bot.db.session import SessionFactory
 from bot.services.actions import request_withdrawal
 from bot.services.sync import company_from_headline, sync_account
 from sandbox import SandboxServer
+from tests.fakes.linkedin import FakeLinkedIn, FakeLinkedInSite
 
-pytestmark = pytest.mark.browser
+
+@pytest.fixture
+def linkedin(fake_linkedin: LinkedInClient) -> LinkedInClient:
+    return fake_linkedin
 
 
 async def _invitations(db: SessionFactory) -> dict[str, Invitation]:
@@ -118,7 +126,7 @@ async def test_profile_checks_per_sync_are_budgeted(
     assert (second.closed, second.unresolved) == (1, 0)
 
 
-class _LosesTheLastRow(LinkedInClient):
+class _LosesTheLastRow(FakeLinkedIn):
     """A scrape that stopped loading early, as a broken lazy load would."""
 
     async def list_sent(self, *, on_progress: ProgressCallback | None = None) -> SentList:
@@ -127,12 +135,12 @@ class _LosesTheLastRow(LinkedInClient):
 
 
 async def test_incomplete_scrape_closes_nothing(
-    db: SessionFactory, account: Account, browser: Any, automation_config: Any, sandbox: SandboxServer
+    db: SessionFactory, account: Account, fake_site: FakeLinkedInSite, sandbox: SandboxServer
 ) -> None:
-    async with LinkedInClient(browser, automation_config, sandbox.storage_state()) as client:
-        await sync_account(db, client, account.id, sandbox.state.now)
-    async with _LosesTheLastRow(browser, automation_config, sandbox.storage_state()) as partial:
-        report = await sync_account(db, partial, account.id, sandbox.state.now)
+    async with fake_site.open(sandbox.storage_state()) as client:
+        await sync_account(db, cast(LinkedInClient, client), account.id, sandbox.state.now)
+    async with _LosesTheLastRow(fake_site, sandbox.storage_state()) as partial:
+        report = await sync_account(db, cast(LinkedInClient, partial), account.id, sandbox.state.now)
     assert not report.complete
     assert (report.rows, report.pill_count, report.closed) == (34, 35, 0)
     assert all(i.state is InvitationState.PENDING for i in (await _invitations(db)).values())
