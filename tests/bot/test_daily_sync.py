@@ -20,10 +20,10 @@ async def test_stale_accounts_are_synced_once_a_day(
     db: SessionFactory,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
     clock: FrozenClock,
 ) -> None:
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients, clock=clock) as app:
+    async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
         await run_job(app, "daily-sync")
         async with db() as session:
             first = (await session.get_one(Account, signed_in.id)).last_synced_at

@@ -34,14 +34,14 @@ async def test_a_checkpoint_pauses_the_queue_and_is_told_once(
     db: SessionFactory,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
 ) -> None:
     invitations = await seed_pending(db, signed_in, FIXED_NOW, [120, 110, 100])
     for invitation in invitations:
         await request_withdrawal(db, signed_in.id, invitation.id, now=FIXED_NOW - timedelta(minutes=5))
     sandbox.set_faults(friction="checkpoint")
 
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+    async with running_bot(settings, linkedin_client_factory=fake_clients):
         await wait_until(lambda: _count(botapi, CHECKPOINT) == 1, within=30, what="the checkpoint notice")
         botapi.send_text(OWNER, "/digest")  # would sync, but the account is paused: no second notice
         await wait_until(lambda: _count(botapi, DIGEST) == 1, within=30, what="the digest")

@@ -31,14 +31,14 @@ async def test_keep_during_a_bulk_batch_cancels_that_withdrawal_and_the_progress
     db: SessionFactory,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
     clock: FrozenClock,
 ) -> None:
-    provider = ClientProvider(db, SessionVault.from_settings(settings), sandbox_clients, clock)
+    provider = ClientProvider(db, SessionVault.from_settings(settings), fake_clients, clock)
     async with provider.open(signed_in) as client:
         await sync_account(db, client, signed_in.id, clock)
 
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients, clock=clock) as app:
+    async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
         botapi.send_text(OWNER, "/withdraw 365")
         offer = await wait_until(lambda: _with_button(botapi, "Yes, withdraw"), what="the bulk offer")
         (yes,) = [t for t in offer.button_texts if t.startswith("Yes, withdraw")]

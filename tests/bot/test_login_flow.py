@@ -23,10 +23,10 @@ async def test_email_pin_checkpoint_is_relayed_and_the_session_stored(
     db: SessionFactory,
     owned: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
 ) -> None:
     sandbox.set_faults(checkpoint="email_pin")
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+    async with running_bot(settings, linkedin_client_factory=fake_clients):
         botapi.send_text(OWNER, "/login")
         await wait_until(lambda: _said(botapi, "Let's connect LinkedIn"), what="the question")
         email = botapi.send_text(OWNER, DEFAULT_EMAIL)

@@ -20,10 +20,10 @@ async def test_commands_are_answered_while_a_slow_sync_runs(
     settings: Settings,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
 ) -> None:
     sandbox.set_faults(delay_ms=1500)  # every sandbox page is slow
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+    async with running_bot(settings, linkedin_client_factory=fake_clients):
         botapi.send_text(OWNER, "/digest")
         botapi.send_text(OWNER, "/help")
         botapi.send_text(OWNER, "/settings")

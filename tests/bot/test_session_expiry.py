@@ -24,10 +24,10 @@ async def test_expired_session_pauses_and_is_told_once(
     db: SessionFactory,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
 ) -> None:
     sandbox.set_faults(expire_sessions=True)
-    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+    async with running_bot(settings, linkedin_client_factory=fake_clients):
         botapi.send_text(OWNER, "/digest")
         await wait_until(lambda: _count(botapi, DIGEST) == 1, within=30, what="the first digest")
         await wait_until(lambda: _count(botapi, EXPIRED) == 1, what="the notice")

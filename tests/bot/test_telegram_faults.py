@@ -202,12 +202,12 @@ async def test_the_withdrawal_outcome_lands_on_its_card_after_a_502(
     settings: Settings,
     signed_in: Account,
     sandbox: SandboxServer,
-    sandbox_clients: ClientFactory,
+    fake_clients: ClientFactory,
     clock: FrozenClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.INFO):
-        async with running_bot(settings, linkedin_client_factory=sandbox_clients, clock=clock) as app:
+        async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
             botapi.send_text(OWNER, "/digest")
             card = await wait_until(
                 lambda: next((m for m in botapi.bot_messages(OWNER) if m.button_texts == CARD), None),

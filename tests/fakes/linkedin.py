@@ -24,6 +24,7 @@ the same signature, so the fake cannot drift from the real one unnoticed.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict, deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -211,11 +212,11 @@ class FakeLinkedIn:
 
     async def check_session(self) -> None:
         """Raise `SessionExpired` unless the stored session still opens the Sent page."""
-        self._enter("check_session")
+        await self._enter("check_session")
 
     async def list_sent(self, *, on_progress: ProgressCallback | None = None) -> SentList:
         """Every pending sent invitation, newest first, and the pill count."""
-        self._enter("list_sent")
+        await self._enter("list_sent")
         now = self.world.now()
         rows = [self._row(invitation.slug, invitation.sent_at, invitation.note, now) for invitation in
                 self.world.pending()]  # fmt: skip
@@ -229,7 +230,7 @@ class FakeLinkedIn:
 
     async def withdraw(self, slug: str, *, name: str | None = None) -> WithdrawResult:
         """Withdraw the pending invitation to `slug`, verified by reading the world back."""
-        self._enter(f"withdraw {slug}", "withdraw")
+        await self._enter(f"withdraw {slug}", "withdraw")
         pill_before = self.world.pill_count()
         person = self.world.person(slug)
         if person is None or not self.world.is_pending(slug):
@@ -250,7 +251,7 @@ class FakeLinkedIn:
 
     async def profile(self, slug: str) -> Profile:
         """Name, headline and our relationship state, as the profile's top card shows them."""
-        self._enter(f"profile {slug}", "profile")
+        await self._enter(f"profile {slug}", "profile")
         person = self.world.person(slug)
         if person is None:
             raise LayoutChanged(f"the profile of {slug} has 0 top cards")
@@ -261,7 +262,7 @@ class FakeLinkedIn:
 
     async def invite(self, slug: str, note: str | None) -> InviteResult:
         """Send a connection invitation (with `note` if given), as the custom-invite dialog does."""
-        self._enter(f"invite {slug}", "invite")
+        await self._enter(f"invite {slug}", "invite")
         note = note or None
         outcome = self.world.check_invite(slug, note)
         if outcome is InviteOutcome.UNKNOWN_MEMBER:
@@ -308,7 +309,7 @@ class FakeLinkedIn:
         """Adopt a session from the user's `li_at` cookie; raises `SessionExpired` if it is not valid."""
         self._cookies = [c for c in self._cookies if c.get("name") != "li_at"]
         self._cookies.extend(cookie for cookie in self.site.cookies(li_at, "") if cookie["name"] == "li_at")
-        self._enter("login_with_cookie")
+        await self._enter("login_with_cookie")
         return await self.storage_state()
 
     async def storage_state(self) -> StorageState:
@@ -386,8 +387,12 @@ class FakeLinkedIn:
         if failure is not None:
             raise failure
 
-    def _enter(self, operation: str, kind: str | None = None) -> None:
-        """Start a signed-in operation: what stands in front of its first page raises here."""
+    async def _enter(self, operation: str, kind: str | None = None) -> None:
+        """Start a signed-in operation: what stands in front of its first page raises here.
+
+        The world's `delay_ms` (every sandbox page answers that late) makes each operation take
+        that long, so work that is slow on LinkedIn is slow here too.
+        """
         if not self._open:
             raise RuntimeError("use FakeLinkedIn as `async with site.open(state) as client`")
         self.operations.append(operation)
@@ -402,6 +407,8 @@ class FakeLinkedIn:
         if self.world.locale not in SUPPORTED_LANGUAGES:
             raise UnsupportedLanguage(self.world.locale, SUPPORTED_LANGUAGES)
         faults = self.world.faults
+        if faults.delay_ms:
+            await asyncio.sleep(faults.delay_ms / 1000)
         for name in UNMODELLED_FAULTS:
             if getattr(faults, name):
                 raise NotImplementedError(f"the fake does not model the {name} fault: test it in Chromium")
