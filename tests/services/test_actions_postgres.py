@@ -6,10 +6,8 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from playwright.async_api import Browser
 from sqlalchemy import select, text
 
-from automation.config import AutomationConfig
 from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
@@ -27,6 +25,7 @@ from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
+from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.store import FIXED_NOW
 from tests.services.store_seed import add_pending
 
@@ -76,12 +75,10 @@ async def test_concurrent_claimers_never_take_the_same_action(pg: SessionFactory
         assert sorted(running) == sorted(c.action_id for c in claimed)
 
 
-@pytest.mark.browser
 async def test_sync_bulk_withdrawal_and_worker_run_on_postgresql(
     pg: SessionFactory,
     vault: SessionVault,
-    browser: Browser,
-    automation_config: AutomationConfig,
+    fake_site: FakeLinkedInSite,
     sandbox: SandboxServer,
 ) -> None:
     sandbox.reset(pending=6)
@@ -90,7 +87,7 @@ async def test_sync_bulk_withdrawal_and_worker_run_on_postgresql(
         account = Account(name="default", owner_telegram_id=7, **ALWAYS)  # runs whatever the hour
         session.add(account)
         vault.store_session(account, sandbox.storage_state())
-    provider = ClientProvider.for_browser(pg, vault, browser, automation_config, clock)
+    provider = ClientProvider(pg, vault, fake_site.opener, clock)  # in memory: the store is the subject
 
     async with provider.open(account) as client:
         report = await sync_account(pg, client, account.id, clock)
