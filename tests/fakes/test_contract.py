@@ -1,9 +1,9 @@
 """The in-memory LinkedIn answers as the real client does in Chromium, and has its operations.
 
-One scenario (list, withdraw, profiles, invitations and their refusals, friction, an expired
-session, signing in) runs twice on the same freshly reset sandbox world: once through
-`LinkedInClient` in real Chromium, once through `FakeLinkedIn`. Both must return the same values
-and raise the same errors.
+One scenario (a list with hostile names, withdraw, profiles, invitations and their refusals,
+friction, an expired session, signing in) runs twice on the same freshly reset sandbox world:
+once through `LinkedInClient` in real Chromium, once through `FakeLinkedIn`. Both must return
+the same values and raise the same errors.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from automation.config import AutomationConfig
 from automation.errors import AutomationError
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedIn, FakeLinkedInSite, LinkedInOperations, StorageState
+from tests.fixtures.sandbox import seed_hostile_names
 
 WORLD = {"seed": 11, "pending": 14}
 
@@ -53,6 +54,7 @@ def _session_cookie(state: StorageState) -> str:
 async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
     """What one client sees doing the product's LinkedIn work on a fresh world."""
     sandbox.reset(**WORLD)
+    seed_hostile_names(sandbox, 2)  # what members typed reaches callers cleaned the same way
     state = sandbox.state
     record: list[object] = []
     progress: list[tuple[int, int | None]] = []
