@@ -67,10 +67,19 @@ async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
         await _call(record, "withdraw again", client.withdraw(oldest.slug))
         await _call(record, "list after", client.list_sent())
         await _call(record, "re-invite in cooldown", client.invite(oldest.slug, None))
-        stranger, other, follower = state.strangers(3)[0], state.strangers(3)[1], None
+        stranger, other = state.strangers(2)
         follower = next(p for p in state.people() if p.follow_only)
+        behind_more = next(p for p in state.people() if p.connect_in_menu)
         connected = state.connected_slugs()[0]
-        for slug in (oldest.slug, stranger.slug, connected, sent.invitations[0].slug, follower.slug):
+        profiles = (
+            oldest.slug,
+            stranger.slug,
+            connected,
+            sent.invitations[0].slug,
+            follower.slug,
+            behind_more.slug,
+        )
+        for slug in profiles:
             await _call(record, f"profile {slug}", client.profile(slug))
         await _call(record, "invite with note", client.invite(stranger.slug, "Hello again, glad we met."))
         await _call(record, "profile after invite", client.profile(stranger.slug))
@@ -119,7 +128,7 @@ async def test_the_fake_answers_as_the_real_client_in_chromium(
     real = await _scenario(sandbox, lambda state: LinkedInClient(browser, automation_config, state))
     fake = await _scenario(sandbox, FakeLinkedInSite(sandbox.state, automation_config).open)
 
-    assert len(real) == 30
+    assert len(real) == 31
     for seen_real, seen_fake in zip(real, fake, strict=True):
         assert seen_fake == seen_real
 
