@@ -32,6 +32,7 @@ import tempfile
 import time
 from asyncio.subprocess import DEVNULL
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,6 +45,7 @@ from bot.db.models import Account
 from bot.db.session import create_engine, create_session_factory
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from tests.botapi import BotApiServer, ChatMessage
 
 OWNER = 1001
@@ -204,7 +206,8 @@ async def prepare_database(url: str, key: str, storage_state: dict[str, object])
             **ALWAYS,
         )
         session.add(account)
-        SessionVault(key.encode()).store_session(account, storage_state)
+        await session.flush()
+        await adopt_session(session, account, SessionVault(key.encode()), storage_state, datetime.now(UTC))
     await engine.dispose()
 
 

@@ -17,6 +17,7 @@ from bot.db.models import Account, Action, ActionState, Event, Invitation, Invit
 from bot.db.session import SessionFactory
 from bot.services.clock import system_clock
 from bot.services.secrets import SessionVault, load_or_create_key_file
+from bot.services.session_health import adopt_session
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 
@@ -38,7 +39,8 @@ async def cli_env(
     """A CLI environment whose default account is signed in to the sandbox and synced."""
     async with db.begin() as session:
         stored = await session.get_one(Account, account.id)
-        SessionVault(load_or_create_key_file(tmp_path)).store_session(stored, sandbox.storage_state())
+        vault = SessionVault(load_or_create_key_file(tmp_path))
+        await adopt_session(session, stored, vault, sandbox.storage_state(), system_clock())
     env = {
         **os.environ,
         "DATA_DIR": str(db_path.parent),

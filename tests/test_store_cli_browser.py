@@ -11,10 +11,20 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.db.models import Account, Action, ActionState, Invitation, InvitationState, Person
+from bot.db.models import (
+    Account,
+    Action,
+    ActionState,
+    Event,
+    Invitation,
+    InvitationState,
+    Person,
+    SessionStatus,
+)
 from bot.db.session import SessionFactory
 from bot.services.actions import claim_next_action, request_withdrawal
 from bot.services.secrets import SessionVault, load_or_create_key_file
+from bot.services.session_health import PauseCause, adopt_session, pause
 from sandbox import SandboxServer
 from tests.bot.seed import seed_pending
 from tests.fixtures.sandbox import assert_printable, seed_hostile_names
@@ -35,7 +45,8 @@ async def signed_in_env(
     monkeypatch.chdir(tmp_path)
     async with db.begin() as session:
         stored = await session.get_one(Account, account.id)
-        SessionVault(load_or_create_key_file(tmp_path)).store_session(stored, sandbox.storage_state())
+        vault = SessionVault(load_or_create_key_file(tmp_path))
+        await adopt_session(session, stored, vault, sandbox.storage_state(), sandbox.state.now())
     return {
         "DATA_DIR": str(db_path.parent),
         "DATABASE_URL": "",
@@ -125,6 +136,38 @@ async def test_login_with_email_answers_the_pin_and_stores_the_session_encrypted
     assert status.exit_code == 0, status.output
 
 
+@pytest.mark.parametrize(
+    ("cause", "still_paused"), [(PauseCause.SESSION_EXPIRED, False), (PauseCause.OWNER, True)]
+)
+async def test_login_ends_a_session_pause_but_not_the_owners(
+    tmp_path: Path,
+    db_path: Path,
+    db: SessionFactory,
+    account: Account,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    cause: PauseCause,
+    still_paused: bool,
+) -> None:
+    from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD
+
+    monkeypatch.chdir(tmp_path)
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        await pause(session, stored, cause, sandbox.state.now())
+    env = {"DATA_DIR": str(db_path.parent), "DATABASE_URL": "", "LINKEDIN_BASE_URL": sandbox.base_url}
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["login", "--email", DEFAULT_EMAIL], env=env, input=f"{DEFAULT_PASSWORD}\n"
+    )
+    assert result.exit_code == 0, result.output
+    async with db() as session:
+        stored = await session.get_one(Account, account.id)
+        kinds = list(await session.scalars(select(Event.kind).order_by(Event.id)))
+    assert stored.session_status is SessionStatus.VALID
+    assert (stored.paused, stored.paused_reason) == ((True, cause) if still_paused else (False, None))
+    assert "session_adopted" in kinds
+
+
 async def test_login_with_a_wrong_password_stores_nothing(
     tmp_path: Path, db_path: Path, db: SessionFactory, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -174,7 +217,8 @@ async def test_doctor_online_proves_the_session_or_marks_it_expired(
             "cookies": [{"name": "li_at", "value": "forged", "domain": "127.0.0.1", "path": "/"}],
             "origins": [],
         }
-        SessionVault(load_or_create_key_file(tmp_path)).store_session(account, forged)
+        vault = SessionVault(load_or_create_key_file(tmp_path))
+        await adopt_session(session, account, vault, forged, datetime.now(UTC))
     expired = await invoke(signed_in_env, "doctor", "--online")
     assert expired.exit_code == 1
     assert "✗ LinkedIn session: expired — run `invitesweep login`" in expired.output

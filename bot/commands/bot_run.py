@@ -73,7 +73,9 @@ async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, An
     from bot.db.models import Account
     from bot.db.session import create_engine, create_session_factory
     from bot.services.accounts import get_or_create_account
+    from bot.services.clock import system_clock
     from bot.services.secrets import SessionVault
+    from bot.services.session_health import adopt_session
 
     engine = create_engine(settings.resolved_database_url)
     try:
@@ -82,9 +84,7 @@ async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, An
         async with db.begin() as session:
             await get_or_create_account(session, timezone=settings.default_timezone)
             for account in (await session.scalars(select(Account))).all():
-                vault.store_session(account, storage_state)
-                account.paused = False
-                account.paused_reason = None
+                await adopt_session(session, account, vault, storage_state, system_clock())
     finally:
         await engine.dispose()
 

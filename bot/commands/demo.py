@@ -37,6 +37,7 @@ from bot.services.notes import note_length, note_limit
 from bot.services.reminders import DueReminder, mark_sent, scan_due
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from bot.settings import Settings
 from sandbox import SandboxConfig, SandboxServer
 
@@ -95,7 +96,8 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
             for name, value in ALWAYS.items():
                 setattr(account, name, value)
             # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
-            SessionVault.from_settings(settings).store_session(account, sandbox.storage_state())
+            vault = SessionVault.from_settings(settings)
+            await adopt_session(session, account, vault, sandbox.storage_state(), clock())
 
         async with AsyncExitStack() as stack:
             with _step("browser"):

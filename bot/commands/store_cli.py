@@ -37,7 +37,7 @@ from bot.commands.health import current_revision, run_checks
 from bot.commands.outcomes import BadInput, NeedsSignIn, WorkFailed
 from bot.db.models import Account, Person
 from bot.db.session import SessionFactory
-from bot.services.accounts import get_or_create_account, resume_account
+from bot.services.accounts import get_or_create_account
 from bot.services.actions import queue_overview
 from bot.services.clock import system_clock
 from bot.services.digest import build_digest
@@ -46,6 +46,7 @@ from bot.services.notes import InvalidNote, draft_note_for, note_length, note_li
 from bot.services.people import set_keep
 from bot.services.reminders import CONTEXT_MAX_LENGTH, count_due, set_context
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from bot.services.stats import account_stats
 from bot.settings import Settings
 
@@ -560,8 +561,7 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
                 state = await browser_work.credential_login(config, email, password, _ask_code)
             async with factory.begin() as session:
                 stored = await session.get_one(Account, account.id)
-                vault.store_session(stored, state)
-                await resume_account(session, stored, system_clock())
+                await adopt_session(session, stored, vault, state, system_clock())
             say("login_done", account=account)
 
     run(_login())

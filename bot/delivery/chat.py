@@ -6,7 +6,7 @@ from automation.errors import AutomationError
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.delivery.transport import Receipt
-from bot.services.session_health import PauseNotice, pause_for
+from bot.services.session_health import PauseNotice, claim_pause_notice, pause_for
 from bot.views import View, language_of
 from bot.views.outcomes import paused_notice
 
@@ -41,6 +41,7 @@ async def pause_for_error(context: BotContext, account_id: int, error: Automatio
     """Pause the account for `error` and, the first time, tell its owner what to do."""
     async with context.db.begin() as session:
         account = await session.get_one(Account, account_id)
-        first = await pause_for(session, account, error, context.clock())
+        notice = await pause_for(session, account, error, context.clock())
+        first = claim_pause_notice(account, context.clock())
     if first:
-        await tell_paused(context, account, PauseNotice.of(error), type(error).__name__)
+        await tell_paused(context, account, notice, type(error).__name__)

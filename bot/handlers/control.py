@@ -8,8 +8,8 @@ from telegram.ext import CommandHandler
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.handlers.common import reply, with_account
-from bot.services.accounts import pause_account, resume_account
-from bot.services.session_health import clear_notice
+from bot.services import session_health
+from bot.services.session_health import PauseCause
 
 
 @with_account
@@ -17,7 +17,7 @@ async def pause(update: Update, context: BotContext, account: Account) -> None:
     """Pause browser work (queued actions wait; nothing is lost)."""
     async with context.db.begin() as session:
         account = await session.get_one(Account, account.id)
-        changed = await pause_account(session, account, "owner", context.clock())
+        changed = await session_health.pause(session, account, PauseCause.OWNER, context.clock())
     await reply(
         update,
         context,
@@ -32,8 +32,7 @@ async def resume(update: Update, context: BotContext, account: Account) -> None:
     """Resume browser work."""
     async with context.db.begin() as session:
         account = await session.get_one(Account, account.id)
-        changed = await resume_account(session, account, context.clock())
-        clear_notice(account)
+        changed = await session_health.resume(session, account, context.clock())
     await reply(
         update, context, "control/resumed" if changed else "control/not_paused", account, account_view=account
     )

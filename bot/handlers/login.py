@@ -22,8 +22,7 @@ from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
 from bot.delivery.chat import send
 from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
-from bot.services.accounts import resume_account
-from bot.services.session_health import SIGNING_IN_ENDS, forget_session
+from bot.services.session_health import adopt_session, forget
 from bot.views import View
 from bot.views.control import confirm_logout
 
@@ -35,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 PIN_WAIT_SECONDS = 300.0
 PIN_ATTEMPTS = 3
-# Pauses a new sign-in ends; "SessionExpired" is how earlier versions stored an expired session.
-SESSION_PAUSE_REASONS = (*SIGNING_IN_ENDS, "SessionExpired")
 
 
 @with_account
@@ -153,9 +150,7 @@ async def _wait_for_code(context: BotContext, account: Account, question: str) -
 async def _store(context: BotContext, account: Account, state: StorageState) -> None:
     async with context.db.begin() as session:
         fresh = await session.get_one(Account, account.id)
-        context.vault.store_session(fresh, state)
-        if fresh.paused and fresh.paused_reason in SESSION_PAUSE_REASONS:
-            await resume_account(session, fresh, context.clock())
+        await adopt_session(session, fresh, context.vault, state, context.clock())
 
 
 def relay_pin(context: BotContext, account_id: int, code: str) -> bool:
@@ -178,7 +173,7 @@ async def logout(tap: Tap, context: BotContext) -> None:
     """[Yes, forget my session]."""
     async with context.db.begin() as session:
         fresh = await session.get_one(Account, tap.account.id)
-        forget_session(fresh)
+        forget(fresh)
     await tap.query.answer()
     await show_text(context, tap, "login/logged_out")
 

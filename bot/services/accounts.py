@@ -1,4 +1,7 @@
-"""Accounts: names, creation, lookup by name or owner, validated preferences, pause and resume.
+"""Accounts: names, creation, lookup by name or owner, validated preferences.
+
+Pausing and resuming an account's browser work, and its LinkedIn session, are
+`bot.services.session_health`'s.
 
 Self-hosting is single-user: the CLI works on the account named "default" unless `--account`
 names another. Only deliberate acts create an account (signing in, `invitesweep accounts add`,
@@ -328,29 +331,3 @@ async def update_preferences(
         changes={field: str(value) for field, value in parsed.items()},
     )
     return parsed
-
-
-async def pause_account(session: AsyncSession, account: Account, reason: str, now: datetime) -> bool:
-    """Stop the account's browser work until `resume_account`; False if it was already paused.
-
-    `reason` is a short code ("owner", "session_expired", "WeeklyLimit", ...), never a secret.
-    """
-    if account.paused:
-        return False
-    account.paused = True
-    account.paused_reason = reason[:200]
-    account.paused_at = now
-    record_event(session, account_id=account.id, kind="account_paused", at=now, reason=reason)
-    return True
-
-
-async def resume_account(session: AsyncSession, account: Account, now: datetime) -> bool:
-    """Let the account's browser work run again; False if it was not paused."""
-    if not account.paused:
-        return False
-    previous = account.paused_reason
-    account.paused = False
-    account.paused_reason = None
-    account.paused_at = None
-    record_event(session, account_id=account.id, kind="account_resumed", at=now, previous_reason=previous)
-    return True

@@ -15,18 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, SessionExpired
-from bot.db.models import Account, SessionStatus
+from bot.db.models import Account
 from bot.db.session import SessionFactory
-from bot.services.accounts import pause_account
 from bot.services.clock import Clock
 from bot.services.secrets import SessionVault
+from bot.services.session_health import pause_for, refresh_session
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
@@ -39,18 +36,6 @@ logger = logging.getLogger(__name__)
 ClientOpener = Callable[["StorageState | None"], AbstractAsyncContextManager["LinkedInClient"]]
 """Opens a client on a (decrypted) storage_state, e.g. `LinkedInAccess.open` or a plain
 `lambda state: LinkedInClient(browser, config, state)`."""
-
-SESSION_EXPIRED_REASON = "session_expired"
-
-
-async def mark_session_expired(session: AsyncSession, account: Account, now: datetime) -> None:
-    """Record that the account's LinkedIn session is gone and pause its browser work.
-
-    The owner is told once: `session_notified_at` stays as it is, and whoever notifies sets it.
-    """
-    account.session_status = SessionStatus.EXPIRED
-    await pause_account(session, account, SESSION_EXPIRED_REASON, now)
-
 
 class ClientProvider:
     """Opens `LinkedInClient`s for accounts with their stored, encrypted sessions."""
@@ -80,24 +65,27 @@ class ClientProvider:
             # Never signed in (or signed out): no page can be opened, so do not open a browser at
             # all; the session status stays "none" and callers treat it like an expired session.
             raise SessionExpired("not signed in to LinkedIn")
-        expired = False
+        expired: SessionExpired | None = None
         async with self._opener(state) as client:
             try:
                 yield client
-            except SessionExpired:
-                expired = True
+            except SessionExpired as error:
+                expired = error
                 raise
             finally:
-                if expired:
-                    await self.expire(account.id)
+                if expired is not None:
+                    await self.expire(account.id, expired)
                 else:
                     await self._persist(client, account.id)
 
-    async def expire(self, account_id: int) -> None:
-        """Mark the account's session expired and pause it (in its own transaction)."""
+    async def expire(self, account_id: int, error: SessionExpired) -> None:
+        """Mark the account's session expired and pause it (in its own transaction).
+
+        The owner is told by whoever catches the error (`claim_pause_notice`), not here.
+        """
         async with self.db.begin() as session:
             account = await session.get_one(Account, account_id)
-            await mark_session_expired(session, account, self.clock())
+            await pause_for(session, account, error, self.clock())
         logger.warning("LinkedIn session of account %s expired; its browser work is paused", account_id)
 
     async def _persist(self, client: LinkedInClient, account_id: int) -> None:
@@ -109,7 +97,4 @@ class ClientProvider:
             return
         async with self.db.begin() as session:
             account = await session.get_one(Account, account_id)
-            # Only a session still believed valid is refreshed: storing the cookies of an expired
-            # one would flip the account back to VALID behind the owner's back.
-            if account.session_status is SessionStatus.VALID:
-                self.vault.store_session(account, state)
+            refresh_session(account, self.vault, state)

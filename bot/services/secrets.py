@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from automation.private_files import PRIVATE_FILE, private_folder, tighten
-from bot.db.models import Account, SessionStatus
+from bot.db.models import Account
 from bot.settings import Settings
 
 KEY_FILE_NAME = "session.key"
@@ -70,7 +70,11 @@ def _check_key(key: bytes, source: str) -> None:
 
 
 class SessionVault:
-    """Encrypts and decrypts Playwright storage_state for accounts."""
+    """Encrypts and decrypts Playwright storage_state for accounts; nothing more.
+
+    What a stored session means for the account (valid, expired, a pause it ends) is
+    `bot.services.session_health`'s.
+    """
 
     def __init__(self, key: bytes) -> None:
         _check_key(key, "the session key")
@@ -105,12 +109,6 @@ class SessionVault:
         if not isinstance(data, dict):
             raise SessionKeyError("the stored session is not a storage_state")
         return data
-
-    def store_session(self, account: Account, storage_state: StorageState) -> None:
-        """Keep `storage_state` on `account`, encrypted, and mark the session valid (caller commits)."""
-        account.session_state = self.encrypt(storage_state)
-        account.session_status = SessionStatus.VALID
-        account.session_notified_at = None
 
     def load_session(self, account: Account) -> StorageState | None:
         """Return the account's storage_state, or None if it has never signed in."""

@@ -1,12 +1,24 @@
-"""What happens when LinkedIn work fails in a way only the owner can fix.
+"""Session health: the one owner of an account's LinkedIn session and of pausing its browser work.
 
-An error that `pauses_account` (an expired session, a checkpoint or captcha, a restriction, an
-"unusual activity" warning, the weekly limit, a LinkedIn in a language we cannot read) pauses the
-account's browser work, so the worker and the syncs stop trying; queued work waits unchanged.
-The pause has one `PauseCause`, stored as the account's `paused_reason`, which also picks what the
-owner is told to do. The owner is told once per pause, not once per job: `pause_for` and
-`claim_pause_notice` say whether this call is the one that should tell. A new login
-(`SessionVault.store_session`) or `/resume` (`clear_notice`) re-arms the notice.
+Four acts change them, each with one rule:
+
+- `pause(account, cause)`: browser work stops (the worker and the syncs skip the account; queued
+  work waits unchanged) until the cause is dealt with. The owner's /pause is `PauseCause.OWNER`;
+  an automation error that `pauses_account` becomes a pause through `pause_for`, the one place
+  that turns an error into its `PauseCause` (used by the worker, the jobs and the client provider).
+- `adopt_session(account, storage_state)`: a new sign-in, whichever way it came (the bot's
+  /login, `invitesweep login`, `run --sandbox`, the demo). The session is stored encrypted and
+  marked valid, and the pauses a sign-in cures (`SIGNING_IN_ENDS`) end; every other pause, the
+  owner's above all, stays until /resume.
+- `forget(account)`: sign out (/logout); browser work then waits for a new sign-in.
+- `resume(account)`: the owner's /resume ends any pause.
+
+A pause's cause is a `PauseCause` and nothing else: it is stored as the account's `paused_reason`
+and picks what the owner is told (templates `_pause` and `control/paused_by_error`). Values older
+versions stored (error class names such as "SessionExpired") are rewritten by migration 0004.
+The owner is told once per pause, not once per job: whoever tells first `claim_pause_notice`s;
+a new sign-in and /resume re-arm the notice. Every function takes the caller's session and leaves
+committing to it.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +41,8 @@ from automation.errors import (
     WeeklyLimit,
 )
 from bot.db.models import Account, SessionStatus
-from bot.services.accounts import pause_account
+from bot.services.events import record_event
+from bot.services.secrets import SessionKeyError, SessionVault, StorageState
 
 
 class PauseCause(enum.StrEnum):
@@ -36,6 +50,7 @@ class PauseCause(enum.StrEnum):
 
     OWNER = "owner"  # /pause
     SESSION_EXPIRED = "session_expired"  # sign in again
+    SESSION_UNREADABLE = "session_unreadable"  # the stored session does not open with this key: sign in again
     CHECKPOINT = "checkpoint"  # LinkedIn wants to verify the member: sign in again
     CAPTCHA = "captcha"  # only a person at a visible browser gets past it
     RESTRICTED = "restricted"  # LinkedIn restricted the account
@@ -45,8 +60,10 @@ class PauseCause(enum.StrEnum):
     LINKEDIN = "linkedin"  # any other refusal that needs the owner
 
     @classmethod
-    def of(cls, error: AutomationError) -> PauseCause:
-        """The cause a pausing automation error stands for."""
+    def of(cls, error: AutomationError | SessionKeyError) -> PauseCause:
+        """The cause a pausing error stands for."""
+        if isinstance(error, SessionKeyError):
+            return cls.SESSION_UNREADABLE
         if isinstance(error, SessionExpired):
             return cls.SESSION_EXPIRED
         if isinstance(error, SecurityCheckpoint):
@@ -64,7 +81,9 @@ class PauseCause(enum.StrEnum):
         return cls.LINKEDIN
 
 
-SIGNING_IN_ENDS = frozenset({PauseCause.SESSION_EXPIRED, PauseCause.CHECKPOINT, PauseCause.CAPTCHA})
+SIGNING_IN_ENDS = frozenset(
+    {PauseCause.SESSION_EXPIRED, PauseCause.SESSION_UNREADABLE, PauseCause.CHECKPOINT, PauseCause.CAPTCHA}
+)
 """Pauses a new sign-in ends by itself (the others wait for the owner's /resume)."""
 
 
@@ -76,20 +95,80 @@ class PauseNotice:
     language: str | None = None
 
     @classmethod
-    def of(cls, error: AutomationError) -> PauseNotice:
+    def of(cls, error: AutomationError | SessionKeyError) -> PauseNotice:
         return cls(PauseCause.of(error), error.language if isinstance(error, UnsupportedLanguage) else None)
 
 
-async def pause_for(session: AsyncSession, account: Account, error: AutomationError, now: datetime) -> bool:
-    """Pause the account for `error`; True when the owner has not been told yet (tell them now)."""
-    if isinstance(error, SessionExpired):
+def pauses(error: BaseException) -> TypeGuard[AutomationError | SessionKeyError]:
+    """True if `error` needs the owner: browser work for the account stops until they act."""
+    return isinstance(error, SessionKeyError) or (isinstance(error, AutomationError) and error.pauses_account)
+
+
+async def pause(session: AsyncSession, account: Account, cause: PauseCause, now: datetime) -> bool:
+    """Stop the account's browser work until the cause is dealt with; False if it was already paused.
+
+    An account already paused keeps its first cause: that is the one its owner was told about.
+    """
+    if account.paused:
+        return False
+    account.paused = True
+    account.paused_reason = cause
+    account.paused_at = now
+    record_event(session, account_id=account.id, kind="account_paused", at=now, reason=cause)
+    return True
+
+
+async def pause_for(
+    session: AsyncSession, account: Account, error: AutomationError | SessionKeyError, now: datetime
+) -> PauseNotice:
+    """Pause the account for a pausing `error` (see `pauses`); what its owner is to be told.
+
+    An expired session is also marked EXPIRED, so nothing tries it until a new sign-in. Telling is
+    the caller's: `claim_pause_notice` says whether the owner still has to hear of this pause.
+    """
+    notice = PauseNotice.of(error)
+    if notice.cause is PauseCause.SESSION_EXPIRED:
         account.session_status = SessionStatus.EXPIRED
-    await pause_account(session, account, PauseCause.of(error), now)
-    return claim_pause_notice(account, now)
+    await pause(session, account, notice.cause, now)
+    return notice
 
 
-def clear_notice(account: Account) -> None:
-    """The owner acted (resumed); the next pause should be told again."""
+async def resume(session: AsyncSession, account: Account, now: datetime) -> bool:
+    """The owner's /resume: let browser work run again, whatever paused it; False if not paused."""
+    account.session_notified_at = None  # the owner acted: a later pause is told again
+    return await _unpause(session, account, now)
+
+
+async def adopt_session(
+    session: AsyncSession, account: Account, vault: SessionVault, storage_state: StorageState, now: datetime
+) -> bool:
+    """A new sign-in: keep `storage_state` encrypted, mark it valid, end the pauses a sign-in ends.
+
+    True if a pause ended. The owner's own pause (and any other a sign-in cannot cure) stays.
+    """
+    account.session_state = vault.encrypt(storage_state)
+    account.session_status = SessionStatus.VALID
+    account.session_notified_at = None
+    record_event(session, account_id=account.id, kind="session_adopted", at=now)
+    if account.paused and account.paused_reason in SIGNING_IN_ENDS:
+        return await _unpause(session, account, now)
+    return False
+
+
+def refresh_session(account: Account, vault: SessionVault, storage_state: StorageState) -> None:
+    """Keep the cookies LinkedIn rotated during browser work, if the session is still believed valid.
+
+    Storing an expired session's cookies would mark it valid behind the owner's back, so those are
+    dropped; nothing else about the account changes.
+    """
+    if account.session_status is SessionStatus.VALID:
+        account.session_state = vault.encrypt(storage_state)
+
+
+def forget(account: Account) -> None:
+    """Sign out (/logout): drop the stored session; browser work then waits for a new sign-in."""
+    account.session_state = None
+    account.session_status = SessionStatus.NONE
     account.session_notified_at = None
 
 
@@ -101,8 +180,12 @@ def claim_pause_notice(account: Account, now: datetime) -> bool:
     return True
 
 
-def forget_session(account: Account) -> None:
-    """Drop the stored LinkedIn session (/logout); browser work then waits for a new login."""
-    account.session_state = None
-    account.session_status = SessionStatus.NONE
-    account.session_notified_at = None
+async def _unpause(session: AsyncSession, account: Account, now: datetime) -> bool:
+    if not account.paused:
+        return False
+    previous = account.paused_reason
+    account.paused = False
+    account.paused_reason = None
+    account.paused_at = None
+    record_event(session, account_id=account.id, kind="account_resumed", at=now, previous_reason=previous)
+    return True

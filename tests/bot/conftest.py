@@ -14,6 +14,7 @@ from automation.client import LinkedInClient
 from bot.db.models import Account
 from bot.db.session import SessionFactory
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.botapi import BotApiServer
@@ -45,7 +46,8 @@ async def signed_in(
     """`owned`, with a valid sandbox session stored encrypted."""
     async with db.begin() as session:
         row = await session.get_one(Account, owned.id)
-        SessionVault.from_settings(settings).store_session(row, sandbox.storage_state())
+        vault = SessionVault.from_settings(settings)
+        await adopt_session(session, row, vault, sandbox.storage_state(), sandbox.state.now())
     return row
 
 

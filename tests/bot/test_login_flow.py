@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.db.models import Account, SessionStatus
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Account, Event, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.secrets import SessionVault
+from bot.services.session_health import PauseCause, pause
 from bot.settings import Settings
 from sandbox import SandboxServer
 from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
@@ -54,3 +58,33 @@ async def test_email_pin_checkpoint_is_relayed_and_the_session_stored(
     state = SessionVault.from_settings(settings).load_session(stored)
     assert state is not None and any(c["name"] == "li_at" for c in state["cookies"])
     assert stored.session_state is not None and b"li_at" not in stored.session_state
+
+
+@pytest.mark.parametrize(
+    ("cause", "still_paused"), [(PauseCause.SESSION_EXPIRED, False), (PauseCause.OWNER, True)]
+)
+async def test_signing_in_ends_a_session_pause_but_not_the_owners(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    sandbox: SandboxServer,
+    sandbox_clients: ClientFactory,
+    cause: PauseCause,
+    still_paused: bool,
+) -> None:
+    async with db.begin() as session:
+        row = await session.get_one(Account, owned.id)
+        await pause(session, row, cause, sandbox.state.now())
+        row.session_status = SessionStatus.EXPIRED
+    li_at = next(c["value"] for c in sandbox.mint_session() if c["name"] == "li_at")
+    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+        botapi.send_text(OWNER, f"/login {li_at}")
+        await wait_until(lambda: _said(botapi, "LinkedIn is connected"), within=30, what="the result")
+
+    async with db() as session:
+        stored = await session.get_one(Account, owned.id)
+        kinds = list(await session.scalars(select(Event.kind).order_by(Event.id)))
+    assert stored.session_status is SessionStatus.VALID
+    assert (stored.paused, stored.paused_reason) == ((True, cause) if still_paused else (False, None))
+    assert "session_adopted" in kinds

@@ -1,4 +1,4 @@
-"""Accounts: the default account, owner lookup, validated preferences, pause/resume."""
+"""Accounts: the default account, owner lookup, validated preferences (pause/resume: test_session_health)."""
 
 from typing import Any
 
@@ -16,8 +16,6 @@ from bot.services.accounts import (
     create_account,
     find_account_by_owner,
     get_or_create_account,
-    pause_account,
-    resume_account,
     update_preferences,
 )
 from bot.services.clock import FrozenClock
@@ -226,20 +224,3 @@ async def test_cap_above_forty_needs_the_override(
         await update_preferences(session, stored, {"daily_withdraw_cap": 40}, clock())
         await update_preferences(session, stored, {"daily_withdraw_cap": 55, "cap_override": "yes"}, clock())
     assert (stored.daily_withdraw_cap, stored.cap_override) == (55, True)
-
-
-async def test_pause_and_resume_with_reason(db: SessionFactory, account: Account, clock: FrozenClock) -> None:
-    async with db.begin() as session:
-        stored = await session.get(Account, account.id)
-        assert stored is not None
-        assert await pause_account(session, stored, "owner", clock()) is True
-        assert await pause_account(session, stored, "WeeklyLimit", clock()) is False
-    assert (stored.paused, stored.paused_reason, stored.paused_at) == (True, "owner", clock())
-    async with db.begin() as session:
-        stored = await session.get(Account, account.id)
-        assert stored is not None
-        assert await resume_account(session, stored, clock()) is True
-        assert await resume_account(session, stored, clock()) is False
-        kinds = (await session.execute(select(Event.kind).order_by(Event.id))).scalars().all()
-    assert (stored.paused, stored.paused_reason) == (False, None)
-    assert kinds == ["account_paused", "account_resumed"]

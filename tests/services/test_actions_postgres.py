@@ -23,6 +23,7 @@ from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
@@ -86,7 +87,8 @@ async def test_sync_bulk_withdrawal_and_worker_run_on_postgresql(
     async with pg.begin() as session:
         account = Account(name="default", owner_telegram_id=7, **ALWAYS)  # runs whatever the hour
         session.add(account)
-        vault.store_session(account, sandbox.storage_state())
+        await session.flush()
+        await adopt_session(session, account, vault, sandbox.storage_state(), clock())
     provider = ClientProvider(pg, vault, fake_site.opener, clock)  # in memory: the store is the subject
 
     async with provider.open(account) as client:

@@ -42,7 +42,7 @@ from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.people import set_keep
 from bot.services.secrets import SessionVault
-from bot.services.session_health import PauseCause, PauseNotice
+from bot.services.session_health import PauseCause, PauseNotice, adopt_session
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 
@@ -430,17 +430,21 @@ async def test_session_stored_under_another_key_pauses_instead_of_stranding_the_
 ) -> None:
     action = await request_withdrawal(db, signed_in_account.id, synced[list(synced)[-1]], now=clock())
     async with db.begin() as session:
-        SessionVault(Fernet.generate_key()).store_session(
-            await session.get_one(Account, signed_in_account.id), sandbox.storage_state()
-        )
+        row = await session.get_one(Account, signed_in_account.id)
+        another_key = SessionVault(Fernet.generate_key())
+        await adopt_session(session, row, another_key, sandbox.storage_state(), clock())
     clock.advance(UNDO)
 
     (outcome,) = await run_due_actions(db, provider, clock)
 
     assert (outcome.result, outcome.error_kind) == (Result.PAUSED, "SessionKeyError")
+    assert outcome.pause == PauseNotice(PauseCause.SESSION_UNREADABLE)
     stored = await _action(db, action.id)
     assert (stored.state, stored.attempts) == (ActionState.QUEUED, 0)
     assert sandbox.state.withdrawn_slugs() == []
+    async with db() as session:
+        account = await session.get_one(Account, signed_in_account.id)
+    assert (account.paused, account.paused_reason) == (True, PauseCause.SESSION_UNREADABLE)
 
 
 async def test_invitation_gone_long_ago_is_vanished_and_limit_bounds_a_run(

@@ -39,6 +39,7 @@ from bot.services.actions.transitions import holder_values
 from bot.services.clock import FrozenClock, system_clock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
+from bot.services.session_health import PauseCause, adopt_session
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 from tests.fixtures.store import killed_worker
@@ -346,12 +347,13 @@ async def test_recovery_that_cannot_read_the_session_pauses_and_keeps_the_row_ru
     await _crash_mid_flight(db, action.id, clock())
     async with db.begin() as session:
         account = await session.get_one(Account, signed_in_account.id)
-        SessionVault(Fernet.generate_key()).store_session(account, sandbox.storage_state())
+        another_key = SessionVault(Fernet.generate_key())
+        await adopt_session(session, account, another_key, sandbox.storage_state(), clock())
 
     assert await recover_interrupted(db, provider, clock) == []
 
     async with db() as session:
         account = await session.get_one(Account, signed_in_account.id)
         stored = await session.get_one(Action, action.id)
-    assert (account.paused, account.paused_reason) == (True, "SessionKeyError")
+    assert (account.paused, account.paused_reason) == (True, PauseCause.SESSION_UNREADABLE)
     assert stored.state is ActionState.RUNNING  # unknown outcome: left for a recovery that can look

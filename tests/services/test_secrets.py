@@ -3,6 +3,7 @@
 import logging
 import stat
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 from bot.db.models import Account, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.secrets import KEY_FILE_NAME, SessionKeyError, SessionVault, load_or_create_key_file
+from bot.services.session_health import adopt_session
 from bot.settings import Settings
 
 COOKIE = "AQEDAR-very-secret-li_at-cookie-value"
@@ -79,7 +81,7 @@ async def test_store_and_load_through_the_database_never_log_the_cookie(
         stored = await session.get(Account, account.id)
         assert stored is not None
         assert vault.load_session(stored) is None
-        vault.store_session(stored, STATE)
+        await adopt_session(session, stored, vault, STATE, datetime.now(UTC))
     async with db() as session:
         stored = await session.get(Account, account.id)
         assert stored is not None

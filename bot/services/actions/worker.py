@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.errors import AutomationError, InvitationNotFound, SessionExpired
+from automation.errors import AutomationError, InvitationNotFound
 from automation.types import ProfileState
 from bot.db.models import (
     Account,
@@ -44,15 +44,14 @@ from bot.db.models import (
     Person,
 )
 from bot.db.session import SessionFactory
-from bot.services.accounts import pause_account
 from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
 from bot.services.actions.queries import next_in_batch
 from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, finish, hold
 from bot.services.clock import Clock
 from bot.services.events import record_event
-from bot.services.linkedin import ClientProvider, mark_session_expired
+from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionKeyError
-from bot.services.session_health import PauseCause, PauseNotice
+from bot.services.session_health import PauseNotice, pause_for, pauses
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
@@ -281,7 +280,7 @@ async def recover_interrupted(
             if isinstance(exc, SessionKeyError):
                 async with db.begin() as session:
                     account = await session.get_one(Account, claims[0].account.id)
-                    await pause_account(session, account, type(exc).__name__, now())
+                    await pause_for(session, account, exc, now())
     return outcomes
 
 
@@ -390,15 +389,10 @@ async def _record_error(
     async with db.begin() as session:
         action = await session.get_one(Action, claimed.action_id)
         account = await session.get_one(Account, action.account_id)
-        # An unreadable stored session needs its owner (a new login or the old SESSION_KEY) too.
-        if (isinstance(exc, AutomationError) and exc.pauses_account) or isinstance(exc, SessionKeyError):
+        # What only the owner can fix (an unreadable stored session too) pauses; the action waits.
+        if pauses(exc):
             hold(action, at, error_kind=kind, message=message)
-            if isinstance(exc, SessionExpired):
-                await mark_session_expired(session, account, at)
-            elif isinstance(exc, AutomationError):
-                await pause_account(session, account, PauseCause.of(exc), at)
-            else:
-                await pause_account(session, account, kind, at)
+            notice = await pause_for(session, account, exc, at)
             record_event(
                 session,
                 account_id=account.id,
@@ -407,7 +401,6 @@ async def _record_error(
                 action_id=action.id,
                 error_kind=kind,
             )
-            notice = PauseNotice.of(exc) if isinstance(exc, AutomationError) else None
             return await _outcome(session, action, claimed.name, Result.PAUSED, pause=notice)
         retryable = not isinstance(exc, AutomationError) or exc.retryable
         retry_at = None
