@@ -11,11 +11,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from automation.timeparse import unit_range
-from bot.commands.demo import run_demo
+from bot.commands.demo import DEMO_ACCOUNT, demo_account, run_demo
 from bot.commands.outcomes import WorkFailed
+from bot.db.models import Account, Event, SessionStatus
+from bot.db.session import SessionFactory
+from bot.services.accounts import create_account
 from bot.services.actions import Result
+from bot.services.session_health import PauseCause, pause
 from bot.settings import Settings
 from sandbox import SandboxServer
 from sandbox.ages import relative_age
@@ -110,3 +115,26 @@ async def test_a_failed_step_stops_the_demo_with_exit_code_1_and_names_it(
     (line,) = [line for line in err.splitlines() if "The demo stopped" in line]
     assert stopped_at in line
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("cause", "still_paused"), [(PauseCause.SESSION_EXPIRED, False), (PauseCause.OWNER, True)]
+)
+async def test_the_demo_signs_in_like_any_sign_in(
+    sandbox: SandboxServer, db: SessionFactory, tmp_path: Path, cause: PauseCause, still_paused: bool
+) -> None:
+    """The demo's account gets the sandbox session by the one rule: a session pause ends, /pause stays."""
+    now = sandbox.state.now()
+    async with db.begin() as session:
+        account = await create_account(session, DEMO_ACCOUNT)
+        await pause(session, account, cause, now)
+        account.session_status = SessionStatus.EXPIRED
+
+    signed_in = await demo_account(db, Settings(_env_file=None, data_dir=tmp_path), sandbox, now)
+
+    async with db() as session:
+        stored = await session.get_one(Account, signed_in.id)
+        kinds = list(await session.scalars(select(Event.kind).where(Event.account_id == stored.id)))
+    assert stored.id == account.id and stored.session_status is SessionStatus.VALID
+    assert (stored.paused, stored.paused_reason) == ((True, cause) if still_paused else (False, None))
+    assert "session_adopted" in kinds

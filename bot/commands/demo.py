@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -85,19 +85,27 @@ async def run_demo(
         return await _walk_through(local, sandbox, withdraw)
 
 
+async def demo_account(
+    db: SessionFactory, settings: Settings, sandbox: SandboxServer, now: datetime
+) -> Account:
+    """The demo's account, signed in to the sandbox the way every sign-in is (`adopt_session`)."""
+    async with db.begin() as session:
+        account = await get_or_create_account(session, DEMO_ACCOUNT, timezone="UTC")
+        account.plan = Plan(sandbox.config.plan)
+        # The whole loop in a minute: the demo's account works around the clock, at once. A
+        # real account keeps its active hours and spreads the work (`bot.services.rhythm`).
+        for name, value in ALWAYS.items():
+            setattr(account, name, value)
+        # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
+        vault = SessionVault.from_settings(settings)
+        await adopt_session(session, account, vault, sandbox.storage_state(), now)
+    return account
+
+
 async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: int) -> DemoResult:
     clock = OffsetClock()
     async with open_store(settings) as db:
-        async with db.begin() as session:
-            account = await get_or_create_account(session, DEMO_ACCOUNT, timezone="UTC")
-            account.plan = Plan(sandbox.config.plan)
-            # The whole loop in a minute: the demo's account works around the clock, at once. A
-            # real account keeps its active hours and spreads the work (`bot.services.rhythm`).
-            for name, value in ALWAYS.items():
-                setattr(account, name, value)
-            # The sandbox hands out a signed-in session, as `invitesweep login` would store one.
-            vault = SessionVault.from_settings(settings)
-            await adopt_session(session, account, vault, sandbox.storage_state(), clock())
+        account = await demo_account(db, settings, sandbox, clock())
 
         async with AsyncExitStack() as stack:
             with _step("browser"):

@@ -8,11 +8,17 @@ import signal
 import socket
 import sys
 from asyncio.subprocess import PIPE
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bot.cli import main
+from bot.db.migrate import upgrade_engine
+from bot.db.models import Account, Event, SessionStatus
+from bot.db.session import create_engine, create_session_factory
+from bot.services.session_health import PauseCause, pause
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, wait_until
 
@@ -155,3 +161,43 @@ async def test_a_refused_token_stops_run_with_exit_2(botapi: BotApiServer, tmp_p
     lines = err.decode().strip().splitlines()
     assert "refused TELEGRAM_BOT_TOKEN" in lines[-1]
     assert "Traceback" not in (out + err).decode() and "not-the-servers-token" not in (out + err).decode()
+
+
+async def test_run_sandbox_signs_every_account_in_ending_session_pauses_but_not_the_owners(
+    botapi: BotApiServer, tmp_path: Path
+) -> None:
+    """The sandbox's session is adopted like any sign-in: the same rule, the same event."""
+    database = tmp_path / "data" / "sandbox.sqlite3"
+    database.parent.mkdir()
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    await upgrade_engine(engine)
+    now = datetime.now(UTC)
+    async with create_session_factory(engine).begin() as session:
+        expired, owners = Account(name="default"), Account(name="paused-by-owner")
+        session.add_all([expired, owners])
+        await session.flush()
+        await pause(session, expired, PauseCause.SESSION_EXPIRED, now)
+        expired.session_status = SessionStatus.EXPIRED
+        await pause(session, owners, PauseCause.OWNER, now)
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "654321:not-the-servers-token",  # refused: run stops after adopting
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "DATA_DIR": str(database.parent),
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("LINKEDIN_BASE_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        INVITESWEEP, "run", "--sandbox", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2, err.decode()
+
+    async with create_session_factory(engine)() as session:
+        accounts = {a.name: a for a in await session.scalars(select(Account))}
+        adopted = list(await session.scalars(select(Event.account_id).where(Event.kind == "session_adopted")))
+    await engine.dispose()
+    assert {a.session_status for a in accounts.values()} == {SessionStatus.VALID}
+    assert (accounts["default"].paused, accounts["default"].paused_reason) == (False, None)
+    assert (accounts["paused-by-owner"].paused, accounts["paused-by-owner"].paused_reason) == (True, "owner")
+    assert sorted(adopted) == sorted(a.id for a in accounts.values())
