@@ -112,3 +112,36 @@ def test_the_rules_see_imports() -> None:
     assert offenders("bot.commands", ("sandbox",)) != []
     assert offenders("bot.jobs", ("bot.delivery",)) != []  # a single module is scanned too
     assert offenders("tests.fakes", ("sandbox",)) != []
+
+
+SESSION_HEALTH_FIELDS = frozenset(
+    {"paused", "paused_reason", "paused_at", "session_state", "session_status", "session_notified_at"}
+)
+"""An account's pause and LinkedIn session: `bot.services.session_health` alone changes them."""
+
+
+def writes_of(path: Path, fields: frozenset[str]) -> Iterator[str]:
+    """Each `x.<field> = ...` (plain, augmented or annotated) in `path`, as "file:line field"."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Assign):
+            targets = [part for target in node.targets for part in ast.walk(target)]
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in fields:
+                yield f"{path.relative_to(REPO)}:{node.lineno} {target.attr}"
+
+
+def test_only_session_health_pauses_resumes_or_signs_in() -> None:
+    """One owner, one rule each for pause, resume, sign-in and sign-out (see session_health)."""
+    owner = REPO / "bot/services/session_health.py"
+    found = [
+        write
+        for path in sorted((REPO / "bot").rglob("*.py"))
+        if path != owner
+        for write in writes_of(path, SESSION_HEALTH_FIELDS)
+    ]
+    assert found == []
+    assert list(writes_of(owner, SESSION_HEALTH_FIELDS)) != []  # the scan sees the writes it looks for
