@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from bot.commands import accounts_cli, bot_run, linkedin_cli, sandbox_cli, store_cli
+from bot.commands import accounts_cli, bot_run, control_cli, linkedin_cli, sandbox_cli, store_cli
 from bot.commands.console import CliContext
 from bot.commands.outcomes import Outcome, outcome_for
 
@@ -73,6 +73,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = CliContext(debug=debug)
 
 
-for _module in (accounts_cli, bot_run, linkedin_cli, sandbox_cli, store_cli):
+for _module in (accounts_cli, bot_run, control_cli, linkedin_cli, sandbox_cli, store_cli):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -16,9 +16,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
+from automation.errors import WeeklyLimit
 from bot.cli import main
-from bot.db.models import Account, Action, Invitation, Person
+from bot.db.models import Account, Action, Event, Invitation, Person
 from bot.db.session import SessionFactory
+from bot.services.clock import system_clock
+from bot.services.session_health import PauseCause, pause_for
 
 
 @pytest.fixture
@@ -284,3 +287,32 @@ async def test_accounts_are_added_explicitly_and_never_by_a_mistyped_name(
     async with db() as session:
         names = list(await session.scalars(select(Account.name).order_by(Account.name)))
     assert names == ["default", "work"]
+
+
+async def test_pause_and_resume_from_the_command_line(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        await pause_for(session, stored, WeeklyLimit("limit"), system_clock())
+    status = await invoke(cli_env, "status")
+    assert "paused (the weekly invitation limit is reached — `invitesweep resume`" in status.output
+    again = await invoke(cli_env, "pause")
+    assert again.exit_code == 0, again.output
+    assert '"default" is already paused (the weekly invitation limit is reached' in again.stdout
+
+    resumed = await invoke(cli_env, "resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert 'Resumed the browser work of "default".' in resumed.stdout
+    assert "is not paused" in (await invoke(cli_env, "resume")).stdout
+
+    paused = await invoke(cli_env, "pause")
+    assert paused.exit_code == 0, paused.output
+    assert 'Paused the browser work of "default"' in paused.stdout
+    async with db() as session:
+        stored = await session.get_one(Account, account.id)
+        kinds = list(await session.scalars(select(Event.kind).order_by(Event.id)))
+    assert (stored.paused, stored.paused_reason) == (True, PauseCause.OWNER)
+    assert kinds == ["account_paused", "account_resumed", "account_paused"]
+    unknown = await invoke(cli_env, "resume", "--account", "wrok")
+    assert unknown.exit_code == 2 and 'no account called "wrok"' in unknown.stderr
