@@ -3,15 +3,16 @@
 Four acts change them, each with one rule:
 
 - `pause(account, cause)`: browser work stops (the worker and the syncs skip the account; queued
-  work waits unchanged) until the cause is dealt with. The owner's /pause is `PauseCause.OWNER`;
-  an automation error that `pauses_account` becomes a pause through `pause_for`, the one place
-  that turns an error into its `PauseCause` (used by the worker, the jobs and the client provider).
+  work waits unchanged) until the cause is dealt with. The owner's /pause (or `invitesweep pause`)
+  is `PauseCause.OWNER`; an automation error that `pauses_account` becomes a pause through
+  `pause_for`, the one place that turns an error into its `PauseCause` (used by the worker, the
+  client provider and `bot.delivery.chat.pause_for_error`, which the jobs' syncs go through).
 - `adopt_session(account, storage_state)`: a new sign-in, whichever way it came (the bot's
   /login, `invitesweep login`, `run --sandbox`, the demo). The session is stored encrypted and
   marked valid, and the pauses a sign-in cures (`SIGNING_IN_ENDS`) end; every other pause, the
   owner's above all, stays until /resume.
 - `forget(account)`: sign out (/logout); browser work then waits for a new sign-in.
-- `resume(account)`: the owner's /resume ends any pause.
+- `resume(account)`: the owner's /resume (or `invitesweep resume`) ends any pause.
 
 A pause's cause is a `PauseCause` and nothing else: it is stored as the account's `paused_reason`
 and picks what the owner is told (templates `_pause` and `control/paused_by_error`). Values older
