@@ -49,6 +49,36 @@ class WithdrawOutcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Position:
+    """One entry of a member's Experience section; `end` None means they are there now."""
+
+    title: str
+    company: str
+    start: int  # year
+    end: int | None = None
+    full_time: bool = False  # shown as "Company · Full-time"
+
+
+@dataclass(frozen=True)
+class ProfileDetails:
+    """What a profile shows below and beside the top card; every part may be missing.
+
+    `language` is the language the member wrote their profile in (a `lang` code); `languages`
+    the codes of the Languages section; `mutual_names` the (up to two) mutual connections named
+    in the top card out of `mutual` in all.
+    """
+
+    location: str | None = None
+    about: str | None = None
+    positions: tuple[Position, ...] = ()
+    schools: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    mutual: int = 0
+    mutual_names: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     """A member of the sandbox world."""
 
@@ -61,6 +91,7 @@ class Person:
     relation: Relation = Relation.NONE
     connect_in_menu: bool = False  # Connect only behind the "More" menu on the profile
     follow_only: bool = False  # no Connect at all: the member only accepts followers
+    details: ProfileDetails = ProfileDetails()
 
     @property
     def name(self) -> str:

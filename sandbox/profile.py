@@ -1,14 +1,17 @@
-"""Member profiles `/in/<slug>/`: the top card with its relationship controls (reference §4.1, §8.3).
+"""Member profiles `/in/<slug>/`: the top card with its relationship controls (reference §4.1, §8.3),
+and what the member tells about themselves: location, mutual connections, About, Experience,
+Education and Languages, each missing for some members, marked up as the world's rendering does.
 
 The action row is rendered twice (top card and sticky header), plus a hidden responsive copy of
 the Pending control, and "People you may know" cards carry other members' controls: automation
-must scope to the top card (`[componentkey$="Topcard"]`) and check the name.
+must scope to the top card (`[componentkey$="Topcard"]`) and check the name. `/in/me/` leads to
+the signed-in member's own profile.
 """
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox.context import base_url, sandbox_of
@@ -21,10 +24,13 @@ async def profile(request: Request) -> Response:
         return redirect
     sandbox = sandbox_of(request)
     slug = request.path_params["slug"]
-    person = sandbox.state.person(slug)
+    owner = sandbox.state.owner()
+    if slug == "me":
+        return RedirectResponse(f"/in/{owner.slug}/", status_code=302)
+    person = owner if slug == owner.slug else sandbox.state.person(slug)
     if person is None:
         return sandbox.pages.page("not_found.html.j2", status_code=404)
-    state = sandbox.state.profile_state(slug)
+    state = "self" if person is owner else sandbox.state.profile_state(slug)
     invitation = sandbox.state.invitation(slug)
     # Two strangers and a pending invitee: other people's Connect and Pending controls.
     pending_other = [i.slug for i in sandbox.state.pending()[:2] if i.slug != slug][:1]
@@ -42,6 +48,8 @@ async def profile(request: Request) -> Response:
         origin=base_url(request),
         t=sandbox.strings(),
         locale=sandbox.state.locale,
+        rendering=sandbox.state.rendering,
+        this_year=sandbox.state.now().year,
         c=sandbox.classes(),
         hooks=sandbox.classes(),
         script_config=script_config(sandbox, mode="profile", count=0, cursor=None, hasMore=False),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+
+from sandbox.model import Position, ProfileDetails
 
 FIRST_NAMES = (
     "Maya",
@@ -136,6 +138,59 @@ NOTES = (
     "{first}, saw your post on hiring engineers remotely. Great points; keen to connect.",
 )
 
+CITIES = (
+    "Amsterdam, North Holland, Netherlands",
+    "Berlin, Germany",
+    "Lisbon, Portugal",
+    "Denver, Colorado, United States",
+    "Lyon, Auvergne-Rhône-Alpes, France",
+    "Madrid, Community of Madrid, Spain",
+    "Utrecht, Netherlands",
+    "London, England, United Kingdom",
+)
+SCHOOLS = (
+    "University of Amsterdam",
+    "Technische Universität München",
+    "Universidad Complutense de Madrid",
+    "Sciences Po",
+    "University of Colorado Boulder",
+    "Delft University of Technology",
+)
+PROFILE_LANGUAGES = ("en", "en", "en", "de", "nl", "fr", "es")
+"""The language a member writes their profile in, weighted as the sandbox's members do."""
+# One line a member might open their About with, per profile language; {company} and {field} fill in.
+ABOUT_OPENERS = {
+    "en": (
+        "I help B2B teams turn {field} into steady growth.",
+        "Building {company} with a small, curious team.",
+        "Twelve years in {field}; still learning every week.",
+    ),
+    "de": (
+        "Ich helfe B2B-Teams, aus {field} nachhaltiges Wachstum zu machen.",
+        "Mit einem kleinen, neugierigen Team baue ich {company} auf.",
+    ),
+    "nl": (
+        "Ik help B2B-teams om van {field} duurzame groei te maken.",
+        "Samen met een klein, nieuwsgierig team bouw ik {company}.",
+    ),
+    "fr": (
+        "J’aide les équipes B2B à faire de la {field} une croissance durable.",
+        "Je construis {company} avec une petite équipe curieuse.",
+    ),
+    "es": (
+        "Ayudo a equipos B2B a convertir {field} en crecimiento constante.",
+        "Construyo {company} con un equipo pequeño y curioso.",
+    ),
+}
+ABOUT_MORE = (
+    " Previously I led teams across three continents, and I still mentor first-time managers in my"
+    " spare time. Ask me about pricing, hiring or cycling.",
+    "\nOutside work: trail running, sourdough and too many podcasts.",
+)
+FIELDS = ("growth", "data", "hiring", "logistics", "design research", "sales")
+MUTUAL_COUNTS = (1, 2, 3, 7, 12, 48)
+OWNER_SLUG = "alex-morgan-000001"
+
 MIN_AGE = timedelta(minutes=3)
 MAX_AGE = timedelta(days=730)
 
@@ -150,6 +205,7 @@ class PersonSeed:
     headline: str
     company: str
     member_id: int
+    details: ProfileDetails = ProfileDetails()
 
     @property
     def name(self) -> str:
@@ -164,6 +220,8 @@ class WorldSeed:
     connected: tuple[PersonSeed, ...]
     connectable: tuple[PersonSeed, ...]
     follow_only: tuple[PersonSeed, ...]  # creators who let others follow but not connect
+    bare: tuple[PersonSeed, ...] = ()  # members whose profile shows nothing but their name
+    owner: PersonSeed = field(default_factory=lambda: owner_of(0))  # the signed-in member
 
 
 def _slugify(text: str) -> str:
@@ -206,6 +264,70 @@ def _ages(rng: random.Random, count: int) -> list[timedelta]:
     return [timedelta(seconds=round(s)) for s in seconds]
 
 
+def _details(seed: int, person: PersonSeed, connected: list[PersonSeed]) -> ProfileDetails:
+    """A member's profile beyond the top card, from its own generator: adding it left every
+    member, age and note of a seed unchanged. Each part is missing for some members."""
+    rng = random.Random(f"{seed}:profile:{person.slug}")
+    language = rng.choice(PROFILE_LANGUAGES)
+    role = person.headline.removesuffix(f" at {person.company}")
+    positions: tuple[Position, ...] = ()
+    if rng.random() < 0.85:
+        start = rng.randint(2014, 2024)
+        past = []
+        for _ in range(rng.randint(0, 2)):
+            end = start - rng.randint(0, 1)
+            begun = end - rng.randint(1, 4)
+            past.append(Position(rng.choice(ROLES), rng.choice(COMPANIES), begun, end, rng.random() < 0.5))
+            start = begun
+        current = Position(role, person.company, rng.randint(start, 2025), None, rng.random() < 0.5)
+        positions = (current, *past)
+    about = None
+    if rng.random() < 0.7:
+        opener = rng.choice(ABOUT_OPENERS[language])
+        about = opener.format(company=person.company, field=rng.choice(FIELDS))
+        if rng.random() < 0.5:
+            about += rng.choice(ABOUT_MORE)
+    mutual = rng.choice(MUTUAL_COUNTS) if connected and rng.random() < 0.6 else 0
+    return ProfileDetails(
+        location=rng.choice(CITIES) if rng.random() < 0.8 else None,
+        about=about,
+        positions=positions,
+        schools=tuple(rng.sample(SCHOOLS, rng.randint(1, 2))) if rng.random() < 0.7 else (),
+        languages=tuple(dict.fromkeys((language, *rng.sample(("en", "de", "nl", "fr", "es"), 2))))
+        if rng.random() < 0.6
+        else (),
+        mutual=mutual,
+        mutual_names=tuple(p.name for p in rng.sample(connected, min(2, mutual, len(connected)))),
+        language=language,
+    )
+
+
+def owner_of(seed: int) -> PersonSeed:
+    """The signed-in member (`/in/me/`): a profile to share companies, schools and languages with."""
+    rng = random.Random(f"{seed}:owner")
+    company, before = rng.sample(COMPANIES, 2)
+    details = ProfileDetails(
+        location="Amsterdam, North Holland, Netherlands",
+        about="Independent consultant for B2B growth teams.",
+        positions=(
+            Position("Growth Consultant", company, 2021, None, True),
+            Position("Marketing Director", before, 2016, 2021, True),
+        ),
+        schools=(rng.choice(SCHOOLS),),
+        languages=("en", "nl"),
+        language="en",
+    )
+    return PersonSeed(
+        slug=OWNER_SLUG,
+        first_name="Alex",
+        last_name="Morgan",
+        headline=f"Growth Consultant at {company}",
+        company=company,
+        member_id=100_000_001,
+        details=details,
+    )
+
+
 def generate(
     seed: int, pending: int, *, connected: int = 12, connectable: int = 12, follow_only: int = 3
 ) -> WorldSeed:
@@ -219,10 +341,23 @@ def generate(
         if rng.random() < 0.2:
             note = rng.choice(NOTES).format(first=person.first_name, company=person.company)
         rows.append((person, age, note))
+    # Drawn last, so adding them left every earlier member, age and note of a seed unchanged.
+    followed = [p for p in _people(rng, follow_only) if p.slug not in {q.slug for q in people}]
+    bare = [
+        replace(p, headline="", company="")
+        for p in _people(rng, 1)
+        if p.slug not in {q.slug for q in people + followed}
+    ]
+    friends = people[pending : pending + connected]
+
+    def detailed(person: PersonSeed) -> PersonSeed:
+        return replace(person, details=_details(seed, person, friends))
+
     return WorldSeed(
-        pending=tuple(rows),
-        connected=tuple(people[pending : pending + connected]),
-        connectable=tuple(people[pending + connected :]),
-        # Drawn last, so adding them left every earlier member, age and note of a seed unchanged.
-        follow_only=tuple(p for p in _people(rng, follow_only) if p.slug not in {q.slug for q in people}),
+        pending=tuple((detailed(person), age, note) for person, age, note in rows),
+        connected=tuple(map(detailed, friends)),
+        connectable=tuple(map(detailed, people[pending + connected :])),
+        follow_only=tuple(map(detailed, followed)),
+        bare=tuple(bare),
+        owner=owner_of(seed),
     )

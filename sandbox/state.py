@@ -62,6 +62,7 @@ class _World:
     class_salt: str = ""
     pill_word: str | None = None  # overrides the locale's word in "People (N)"
     friction_passed: int = 0  # page loads and actions served normally since `friction` was set
+    owner: Person | None = None  # the signed-in member, set by `reset`
 
 
 class SandboxState:
@@ -109,11 +110,22 @@ class SandboxState:
                 self._add_person(seed, Relation.NONE, connect_in_menu=index % 3 == 2)
             for seed in world.follow_only:
                 self._add_person(seed, Relation.NONE, connect_in_menu=False, follow_only=True)
+            for seed in world.bare:
+                self._add_person(seed, Relation.NONE, connect_in_menu=False)
+            self._world.owner = self._person_of(world.owner, Relation.NONE)
 
     def _add_person(
         self, seed: Any, relation: Relation, *, connect_in_menu: bool, follow_only: bool = False
     ) -> None:
-        self._world.people[seed.slug] = Person(
+        self._world.people[seed.slug] = self._person_of(
+            seed, relation, connect_in_menu=connect_in_menu, follow_only=follow_only
+        )
+
+    @staticmethod
+    def _person_of(
+        seed: Any, relation: Relation, *, connect_in_menu: bool = False, follow_only: bool = False
+    ) -> Person:
+        return Person(
             slug=seed.slug,
             first_name=seed.first_name,
             last_name=seed.last_name,
@@ -123,6 +135,7 @@ class SandboxState:
             relation=relation,
             connect_in_menu=connect_in_menu,
             follow_only=follow_only,
+            details=seed.details,
         )
 
     def _add_invitation(self, slug: str, sent_at: datetime, note: str | None) -> Invitation:
@@ -273,6 +286,12 @@ class SandboxState:
     def person(self, slug: str) -> Person | None:
         with self._lock:
             return self._world.people.get(slug)
+
+    def owner(self) -> Person:
+        """The signed-in member, whose profile `/in/me/` opens (not one of `people()`)."""
+        with self._lock:
+            assert self._world.owner is not None
+            return self._world.owner
 
     def people(self) -> list[Person]:
         with self._lock:

@@ -243,3 +243,112 @@ async def test_follow_only_profile_has_no_connect_anywhere(
     await expect(page.get_by_role("menuitem", name="Connect")).to_have_count(0)
     await expect(card.get_by_role("link", name=re.compile("to connect$"))).to_have_count(0)
     assert slug not in {p.slug for p in sandbox.state.strangers(100)}
+
+
+# ---- what the member tells about themselves (drafting context) ------------------------------
+
+
+def _full_member(sandbox: SandboxServer) -> str:
+    """A member whose profile has every part: location, mutuals, About, all three lists."""
+    return next(
+        p.slug
+        for p in sandbox.state.people()
+        if p.details.location
+        and p.details.mutual > 3
+        and p.details.about
+        and p.details.positions
+        and p.details.positions[0].end is None
+        and p.details.schools
+        and p.details.languages
+    )
+
+
+@pytest.mark.parametrize("rendering", ["e4", "e3", "e2"])
+async def test_a_profile_shows_its_context_in_every_rendering(
+    sandbox: SandboxServer, sandbox_page: Page, rendering: str
+) -> None:
+    sandbox.reset(rendering=rendering)
+    page = sandbox_page
+    slug = _full_member(sandbox)
+    person = sandbox.state.person(slug)
+    assert person is not None
+    details = person.details
+    card = await _open_profile(page, sandbox, slug)
+    await expect(card.get_by_text(details.location or "", exact=True)).to_be_visible()
+    await expect(card.get_by_role("link", name="Contact info")).to_be_visible()
+    mutual = f"{', '.join(details.mutual_names)} and {details.mutual - 2} other mutual connections"
+    await expect(card.get_by_role("link", name=mutual)).to_be_visible()
+    await expect(card.locator(f"[lang='{details.language}']")).to_have_text(person.headline)
+
+    for heading in ("About", "Experience", "Education", "Languages"):
+        await expect(
+            page.locator("main section").get_by_role("heading", name=heading, exact=True)
+        ).to_be_visible()
+    about = page.locator("section").filter(has=page.get_by_role("heading", name="About", exact=True))
+    await expect(about.locator(f"[lang='{details.language}']")).to_contain_text(details.about.split("\n")[0])
+    experience = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Experience", exact=True)
+    )
+    current = details.positions[0]
+    await expect(experience.get_by_role("listitem")).to_have_count(len(details.positions))
+    first = experience.get_by_role("listitem").first
+    await expect(first).to_contain_text(current.title)
+    await expect(first).to_contain_text(current.company)
+    await expect(first).to_contain_text(f"{current.start} – Present")
+    if rendering == "e4":
+        await expect(card.get_by_text(f"{person.company} · 500+ connections")).to_be_visible()
+    else:
+        company = card.get_by_role(
+            "button", name=f"Current company: {current.company}. Click to skip to experience card"
+        )
+        await expect(company).to_have_text(current.company)
+        school = card.get_by_role(
+            "button", name=f"Education: {details.schools[0]}. Click to skip to education card"
+        )
+        await expect(school).to_have_text(details.schools[0])
+    if rendering == "e3":
+        # Ember's twice-told texts: once shown (aria-hidden), once for screen readers only.
+        await expect(first.get_by_text(current.title, exact=True)).to_have_count(2)
+
+
+async def test_a_member_with_nothing_but_a_name_shows_no_sections(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    page = sandbox_page
+    bare = next(p for p in sandbox.state.people() if not p.headline and not p.details.positions)
+    card = await _open_profile(page, sandbox, bare.slug)
+    await expect(page.locator("main section h2")).to_have_text(["People you may know"])  # the aside only
+    await expect(card.get_by_role("link", name=re.compile("mutual"))).to_have_count(0)
+    await expect(card.locator("[lang]")).to_have_count(0)
+    await expect(card.get_by_text("500+ connections", exact=True)).to_be_visible()
+
+
+async def test_absence_is_part_of_the_world(sandbox: SandboxServer) -> None:
+    """Some members have no About, no mutual connections, no location; one has nothing at all."""
+    people = sandbox.state.people()
+    details = [p.details for p in people]
+    assert any(d.about is None for d in details) and any(d.about for d in details)
+    assert any(d.mutual == 0 for d in details) and any(d.mutual > 0 for d in details)
+    assert any(d.location is None for d in details) and any(d.location for d in details)
+    assert any(not d.positions for d in details) and any(not d.schools for d in details)
+    assert {d.language for d in details} >= {"en", "de", "nl", "fr", "es"}
+
+
+def test_profiles_are_seeded_deterministically(sandbox: SandboxServer) -> None:
+    first = {p.slug: p.details for p in sandbox.state.people()}
+    sandbox.reset(seed=7)
+    assert {p.slug: p.details for p in sandbox.state.people()} == first
+    sandbox.reset(seed=8)
+    assert {p.slug: p.details for p in sandbox.state.people()} != first
+
+
+async def test_me_opens_the_owners_own_profile(sandbox: SandboxServer, sandbox_page: Page) -> None:
+    page = sandbox_page
+    owner = sandbox.state.owner()
+    await page.goto(sandbox.url("/in/me/"))
+    assert page.url == sandbox.url(f"/in/{owner.slug}/")
+    card = page.locator(TOPCARD)
+    await expect(card.get_by_role("heading", level=1)).to_have_text(owner.name)
+    await expect(card.get_by_role("link", name=re.compile("to connect|^Pending"))).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Experience", exact=True)).to_be_visible()
+    assert owner.slug not in {p.slug for p in sandbox.state.people()}
