@@ -39,7 +39,14 @@ from automation.pages.login import LoginPage
 from automation.pages.profile import ProfilePage
 from automation.pages.sent import SENT_PATH, SentInvitationsPage
 from automation.pages.withdraw import WithdrawDialog
-from automation.types import InviteResult, Profile, ProfileState, SentList, WithdrawResult
+from automation.types import (
+    InviteResult,
+    Profile,
+    ProfileContext,
+    ProfileState,
+    SentList,
+    WithdrawResult,
+)
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (rows loaded so far, the pill's total or None) while the Sent list loads."""
@@ -233,6 +240,17 @@ class LinkedInClient:
         """Name, headline and our relationship state, from the member's profile top card."""
         async with self._operation(f"profile {slug}") as page:
             return await ProfilePage(page, self.config).read(slug)
+
+    async def read_profile(self, slug: str = "me", *, viewer: ProfileContext | None = None) -> ProfileContext:
+        """What `slug`'s profile tells a note drafter; `me` reads the owner's own profile.
+
+        With `viewer` (the owner's own context, read once), `shared` also names the companies,
+        schools and languages the two have in common. A profile showing nothing but a name
+        gives an empty context, not an error.
+        """
+        async with self._operation(f"read_profile {slug}") as page:
+            context = await ProfilePage(page, self.config).read_context(slug)
+        return context if viewer is None else context.shared_with(viewer)
 
     async def invite(self, slug: str, note: str | None) -> InviteResult:
         """Send a connection invitation (with `note` if given), verified as Pending.

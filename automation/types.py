@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 
@@ -78,3 +78,67 @@ class InviteResult:
     note_sent: bool
     note_limit: int | None
     notes_remaining: int | None
+
+
+@dataclass(frozen=True)
+class SharedFacts:
+    """What a member has in common with the viewer (the signed-in owner), as the pages show it.
+
+    `companies` and `schools` appear in both profiles, now or before (names as the member's
+    profile writes them); `same_company_now` says both work at one of them today.
+    `mutual_connections` is the count the member's top card gives, None when it names none.
+    """
+
+    companies: tuple[str, ...] = ()
+    same_company_now: bool = False
+    schools: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    mutual_connections: int | None = None
+
+
+@dataclass(frozen=True)
+class ProfileContext:
+    """What a member's profile tells a note drafter; every part is None or empty if not shown.
+
+    `role` and `company` are the current position (the Experience section, else the top
+    card); `about` is one line of the About section; `companies` every company of the
+    Experience section, current first (the top card's company when there is none);
+    `languages` the Languages section as written; `language` the code of the language the
+    profile is written in (from the page's `lang` markup), not the viewer's interface language.
+    """
+
+    headline: str | None = None
+    role: str | None = None
+    company: str | None = None
+    location: str | None = None
+    about: str | None = None
+    companies: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    language: str | None = None
+    shared: SharedFacts = SharedFacts()
+
+    def shared_with(self, viewer: ProfileContext) -> ProfileContext:
+        """This context with the companies, schools and languages `viewer` has too."""
+
+        def common(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+            known = {_folded(item) for item in theirs}
+            return tuple(item for item in mine if _folded(item) in known)
+
+        same_now = (
+            self.company is not None
+            and viewer.company is not None
+            and _folded(self.company) == _folded(viewer.company)
+        )
+        shared = SharedFacts(
+            companies=common(self.companies, viewer.companies),
+            same_company_now=same_now,
+            schools=common(self.schools, viewer.schools),
+            languages=common(self.languages, viewer.languages),
+            mutual_connections=self.shared.mutual_connections,
+        )
+        return replace(self, shared=shared)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.replace("’", "'").casefold().split())

@@ -1,4 +1,5 @@
-"""A member's profile: the top card's name, headline and what our relationship with them is."""
+"""A member's profile: the top card's name, headline and what our relationship with them is, and
+what the whole page tells a note drafter (`read_context`, parsed in `profile_context`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from playwright.async_api import Locator, Page
 from automation.config import AutomationConfig
 from automation.errors import LayoutChanged
 from automation.pages.common import one_of, open_url, same_person
+from automation.pages.profile_context import parse_profile, read_raw_profile
 from automation.slugs import profile_path
 from automation.text import clean_text
-from automation.types import Profile, ProfileState
+from automation.types import Profile, ProfileContext, ProfileState
 
 # Accessible names of the top card's controls (E4 measured in English and German; Ember used the same
 # sentences on buttons). Each one-name group is the member's full name, checked against the heading.
@@ -91,6 +93,13 @@ class ProfilePage:
         await self.open(slug)
         return await self.read_top_card(slug)
 
+    async def read_context(self, slug: str) -> ProfileContext:
+        """Open the profile (`me`: the owner's own) and read what it tells about the member."""
+        await self.open(slug)
+        if await self.top_card.count() != 1:
+            raise LayoutChanged(f"the profile of {slug} has {await self.top_card.count()} top cards")
+        return parse_profile(await read_raw_profile(self.top_card))
+
     async def read_after_invite(self, slug: str) -> Profile:
         """The profile the custom-invite flow returned to (opened afresh if it went elsewhere)."""
         if profile_path(slug) not in self.page.url:
@@ -104,17 +113,10 @@ class ProfilePage:
         if await self.top_card.count() != 1:
             raise LayoutChanged(f"the profile of {slug} has {await self.top_card.count()} top cards")
         name = " ".join((await self.name_heading.inner_text()).split())
-        headline = await self._headline(name)
+        # Read as a person reads it: not the controls' words, not the location or network size.
+        headline = parse_profile(await read_raw_profile(self.top_card)).headline or ""
         state = await self._state(name)
         return Profile(slug=slug, name=clean_text(name), headline=clean_text(headline), state=state)
-
-    async def _headline(self, name: str) -> str:
-        lines = [line.strip() for line in (await self.top_card.inner_text()).splitlines() if line.strip()]
-        after_name = lines[lines.index(name) + 1 :] if name in lines else lines
-        for line in after_name:
-            if not line.startswith("·") and not FIRST_DEGREE.search(line) and len(line) > 3:
-                return line
-        return ""
 
     async def _state(self, name: str) -> ProfileState:
         if await self.pending.count() > 0:
