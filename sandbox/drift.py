@@ -17,6 +17,9 @@ rewrites whatever the templates rendered, so a new rendering gets drift for free
 - a sticky header repeating the heading and the `People (N)` pill;
 - toasts and closed dialogs in other places, and the toast region moved;
 - optional parts missing: headlines (in the world), profile pictures (per member);
+- on profiles: the member's cards (About, Experience, …) in another order, a hidden copy of
+  one, cards that are not the member's story among them ("Interests" listing companies they
+  follow, "Activity" with a shared post), "Show all" links under lists;
 - the month convention of the ages (`sandbox.ages`);
 - lazy-load pages of 5–20 rows, answered with jittered latency.
 
@@ -35,7 +38,7 @@ from typing import Any
 
 from sandbox.ages import MONTH_CONVENTIONS
 from sandbox.markup import Element, parse
-from sandbox.seed import WorldSeed
+from sandbox.seed import COMPANIES, WorldSeed
 
 # Added to some of the world's notes so they pass the ~100 characters LinkedIn shows uncut.
 _NOTE_TAILS = (
@@ -114,6 +117,7 @@ class Drift:
             self._drop_photo(row)
             self._cut_note(row, page, rng)
         self._add_list_decoys(rows, page, rng)
+        self._vary_profile_cards(doc, page, rng)
         if main is not None:
             self._add_rail(main, page, rng)
             self._add_sticky_header(doc, main, page, rng)
@@ -191,6 +195,36 @@ class Drift:
             decoys += [c for c in parse(str(markup)).children if isinstance(c, Element)]
         for decoy in decoys:
             container.insert(rng.randint(0, len(container.children)), decoy)
+
+    def _vary_profile_cards(self, doc: Element, page: DriftPage, rng: random.Random) -> None:
+        """Reorder the cards after a profile's top card, hide a copy of one, add cards that are not
+        the member's own (interests, activity) and "Show all" links under lists."""
+        top = next((el for el in doc.iter() if (el.get("id") or "").endswith("Topcard")), None)
+        if top is None or top.parent is None:
+            return
+        column = top.parent
+        cards = [c for c in column.children if isinstance(c, Element) and c.tag == "section" and c is not top]
+        for card in cards:
+            lists = [el for el in card.iter() if el.tag == "ul"]
+            if lists and rng.random() < 0.5:
+                link = parse(str(page.decoys.show_all(f"{page.origin}/in/details/"))).children[0]
+                card.append(link)
+        if cards and rng.random() < 0.4:
+            copy = _clone(rng.choice(cards))
+            copy.set("style", "display:none")
+            cards.insert(rng.randint(0, len(cards)), copy)
+        others = []
+        if rng.random() < 0.6:
+            others.append(page.decoys.interests(rng.sample(COMPANIES, rng.randint(1, 3))))
+        if page.strangers and rng.random() < 0.5:
+            others.append(page.decoys.activity(rng.choice(page.strangers)))
+        cards += [c for markup in others for c in parse(str(markup)).children if isinstance(c, Element)]
+        rng.shuffle(cards)
+        position = top.index() + 1
+        for card in cards:
+            card.detach()
+        for offset, card in enumerate(cards):
+            column.insert(position + offset, card)
 
     def _add_rail(self, main: Element, page: DriftPage, rng: random.Random) -> None:
         if rng.random() < 0.5 or not page.strangers:

@@ -10,6 +10,7 @@ from automation.client import LinkedInClient
 from automation.pages.profile_context import about_line, mutual_count
 from automation.types import ProfileContext, SharedFacts
 from sandbox.rendering import PageRenderer
+from tests.sandbox.test_drift import DRIFT_SEEDS, RENDERINGS, replayable, world_of
 
 pytestmark = pytest.mark.browser
 
@@ -79,11 +80,16 @@ async def test_profiles_read_in_every_language(
         assert await linkedin.read_profile(slug) == expected_context(sandbox, slug), slug
 
 
-@pytest.mark.parametrize("drift", [1, 2, 3, 4])
-async def test_profiles_read_alike_through_drift(linkedin: LinkedInClient, sandbox: Any, drift: int) -> None:
-    sandbox.reset(drift=drift, rendering=("e4", "e3", "e2")[drift % 3])
-    for slug in _members(sandbox, 3):
-        assert await linkedin.read_profile(slug) == expected_context(sandbox, slug), slug
+@pytest.mark.parametrize("seed", range(1, DRIFT_SEEDS + 1), ids=lambda seed: f"drift{seed}")
+@pytest.mark.parametrize("rendering", RENDERINGS)
+async def test_profiles_read_alike_through_drift(
+    linkedin: LinkedInClient, sandbox: Any, rendering: str, seed: int
+) -> None:
+    world = world_of(seed)
+    sandbox.reset(drift=seed, rendering=rendering, **world)
+    with replayable(seed, rendering, world):
+        for slug in _members(sandbox, 2):
+            assert await linkedin.read_profile(slug) == expected_context(sandbox, slug), slug
 
 
 async def test_a_member_with_nothing_but_a_name_is_an_empty_context(

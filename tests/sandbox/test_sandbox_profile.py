@@ -352,3 +352,24 @@ async def test_me_opens_the_owners_own_profile(sandbox: SandboxServer, sandbox_p
     await expect(card.get_by_role("link", name=re.compile("to connect|^Pending"))).to_have_count(0)
     await expect(page.get_by_role("heading", name="Experience", exact=True)).to_be_visible()
     assert owner.slug not in {p.slug for p in sandbox.state.people()}
+
+
+async def test_drift_varies_a_profiles_cards_and_adds_others(
+    sandbox: SandboxServer, sandbox_page: Page
+) -> None:
+    """Across drift seeds the member's cards come in other orders, with others among them."""
+    page = sandbox_page
+    orders, extra_headings, hidden_copies = set(), set(), 0
+    for seed in range(1, 9):
+        sandbox.reset(drift=seed)
+        slug = _full_member(sandbox)
+        await _open_profile(page, sandbox, slug)
+        headings = await page.locator("main section h2").filter(visible=True).all_inner_texts()
+        mine = [h for h in headings if h in ("About", "Experience", "Education", "Languages")]
+        assert sorted(mine) == ["About", "Education", "Experience", "Languages"], seed
+        orders.add(tuple(mine))
+        extra_headings |= set(headings) - set(mine)
+        hidden_copies += await page.locator("main section h2").filter(visible=False).count()
+    assert len(orders) > 2
+    assert {"Interests", "Activity"} <= extra_headings
+    assert hidden_copies > 0
