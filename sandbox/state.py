@@ -414,25 +414,37 @@ class SandboxState:
             return WithdrawOutcome.WITHDRAWN
 
     def rewrite_person(self, slug: str, **texts: str | None) -> bool:
-        """Change what a member typed: `first_name`, `last_name`, `headline`, `company`, and the
-        `note` of our latest invitation to them. Any text goes, control characters included: on
-        LinkedIn a member's own words are not ours to trust. False if there is no such member.
+        """Change what a member typed: `first_name`, `last_name`, `headline`, `company`, their
+        profile's `location` and `about`, and the `note` of our latest invitation to them. Any text
+        goes, control characters included: on LinkedIn a member's own words are not ours to trust.
+        False if there is no such member.
 
         Raises:
-            ValueError: a key other than those five, or a name, headline or company that is not text.
+            ValueError: a key other than those seven, or a name, headline, company or location
+                that is not text.
         """
         person_keys = {"first_name", "last_name", "headline", "company"}
-        unknown = set(texts) - person_keys - {"note"}
+        detail_keys = {"location", "about"}
+        unknown = set(texts) - person_keys - detail_keys - {"note"}
         if unknown:
             raise ValueError(f"unknown person keys: {sorted(unknown)}")
-        fields = {key: value for key, value in texts.items() if key in person_keys}
-        if not all(isinstance(value, str) for value in fields.values()):
-            raise ValueError("first_name, last_name, headline and company must be strings")
+        fields: dict[str, object] = {key: value for key, value in texts.items() if key in person_keys}
+        details = {key: value for key, value in texts.items() if key in detail_keys}
+        if not all(isinstance(value, str) for value in fields.values()) or not all(
+            value is None or isinstance(value, str) for value in details.values()
+        ):
+            raise ValueError("first_name, last_name, headline, company and location must be strings")
         with self._lock:
             person = self._world.people.get(slug)
             invitation = self.invitation(slug)
             if person is None or ("note" in texts and invitation is None):
                 return False
+            if details:
+                fields["details"] = dataclasses.replace(
+                    person.details,
+                    location=details.get("location", person.details.location),
+                    about=details.get("about", person.details.about),
+                )
             self._world.people[slug] = dataclasses.replace(person, **fields)  # type: ignore[arg-type]
             if invitation is not None and "note" in texts:
                 self._world.invitations[invitation.id] = dataclasses.replace(invitation, note=texts["note"])

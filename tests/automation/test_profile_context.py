@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from automation.client import LinkedInClient
+from automation.errors import UnsupportedLanguage
 from automation.pages.profile_context import about_line, mutual_count
 from automation.types import ProfileContext, SharedFacts
 from sandbox.rendering import PageRenderer
@@ -148,3 +150,35 @@ def test_about_is_one_line_never_cut_mid_word() -> None:
     line = about_line([run_on])
     assert line is not None and line.endswith("word…") and len(line) <= 201
     assert about_line([]) is None
+
+
+def rewrite(sandbox: Any, slug: str, **texts: str) -> None:
+    """Change what a member typed, through the sandbox's control API."""
+    answer = httpx.post(sandbox.url("/__sandbox/person"), json={"slug": slug, **texts})
+    assert answer.status_code == 200, answer.text
+
+
+async def test_what_a_member_typed_reaches_the_context_printable(
+    linkedin: LinkedInClient, sandbox: Any
+) -> None:
+    slug = _members(sandbox, 1)[0]
+    typed = {
+        "headline": "\x1b]0;owned\x07Head of \x1b[2JPeople",
+        "location": "Utrecht\x1b[31m, Netherlands",
+        "about": "Hi\x07 there, \x1b[1mlet's talk\x1b[0m about pricing.",
+    }
+    rewrite(sandbox, slug, **typed)
+    context = await linkedin.read_profile(slug)
+    assert (context.headline, context.location, context.about) == (
+        "Head of People",
+        "Utrecht, Netherlands",
+        "Hi there, let's talk about pricing.",
+    )
+
+
+async def test_a_profile_in_a_language_we_cannot_read_is_named_not_guessed(
+    linkedin: LinkedInClient, sandbox: Any
+) -> None:
+    sandbox.reset(locale="it")
+    with pytest.raises(UnsupportedLanguage):
+        await linkedin.read_profile(_members(sandbox, 1)[0])
