@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,27 @@ class ProfileContext:
             mutual_connections=self.shared.mutual_connections,
         )
         return replace(self, shared=shared)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The context as JSON-ready data (to store it with the member)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProfileContext:
+        """A context stored with `as_dict` (through JSON too); keys it does not know are ignored."""
+        shared = data.get("shared") or {}
+        return cls(
+            **_known(cls, {key: value for key, value in data.items() if key != "shared"}),
+            shared=SharedFacts(**_known(SharedFacts, shared)),
+        )
+
+
+def _known(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data`'s fields of the dataclass `cls`, lists made tuples again."""
+    names = {field.name for field in fields(cls)}
+    return {
+        key: tuple(value) if isinstance(value, list) else value for key, value in data.items() if key in names
+    }
 
 
 def _folded(text: str) -> str:

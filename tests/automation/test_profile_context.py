@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -182,3 +183,13 @@ async def test_a_profile_in_a_language_we_cannot_read_is_named_not_guessed(
     sandbox.reset(locale="it")
     with pytest.raises(UnsupportedLanguage):
         await linkedin.read_profile(_members(sandbox, 1)[0])
+
+
+async def test_a_context_survives_being_stored_as_json(linkedin: LinkedInClient, sandbox: Any) -> None:
+    owner = await linkedin.read_profile()
+    slug = _members(sandbox, 1)[0]
+    context = await linkedin.read_profile(slug, viewer=owner)
+    stored = json.loads(json.dumps(context.as_dict()))
+    assert ProfileContext.from_dict(stored) == context
+    assert ProfileContext.from_dict({**stored, "added_later": 1}) == context
+    assert ProfileContext.from_dict({}) == ProfileContext()
