@@ -15,8 +15,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox.context import base_url, sandbox_of
+from sandbox.model import Position
 from sandbox.sent import component_key, script_config
 from sandbox.session import SESSION_COOKIE, wall
+
+
+def position_groups(positions: tuple[Position, ...]) -> list[list[Position]]:
+    """Consecutive roles at one company, which the Experience section shows as one entry."""
+    groups: list[list[Position]] = []
+    for position in positions:
+        if groups and groups[-1][0].company == position.company:
+            groups[-1].append(position)
+        else:
+            groups.append([position])
+    return groups
 
 
 async def profile(request: Request) -> Response:
@@ -49,6 +61,7 @@ async def profile(request: Request) -> Response:
         t=sandbox.strings(),
         locale=sandbox.state.locale,
         rendering=sandbox.state.rendering,
+        position_groups=position_groups(person.details.positions),
         this_year=sandbox.state.now().year,
         c=sandbox.classes(),
         hooks=sandbox.classes(),

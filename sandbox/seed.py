@@ -272,15 +272,18 @@ def _details(seed: int, person: PersonSeed, connected: list[PersonSeed]) -> Prof
     role = person.headline.removesuffix(f" at {person.company}")
     positions: tuple[Position, ...] = ()
     if rng.random() < 0.85:
-        start = rng.randint(2014, 2024)
-        past = []
+        joined = rng.randint(2014, 2024)
+        current = Position(role, person.company, joined, None, rng.random() < 0.5)
+        earlier = []
+        start = joined
+        if rng.random() < 0.3:  # promoted: an earlier role at the same company
+            start = joined - rng.randint(1, 3)
+            earlier.append(Position(rng.choice(ROLES), person.company, start, joined, current.full_time))
         for _ in range(rng.randint(0, 2)):
             end = start - rng.randint(0, 1)
-            begun = end - rng.randint(1, 4)
-            past.append(Position(rng.choice(ROLES), rng.choice(COMPANIES), begun, end, rng.random() < 0.5))
-            start = begun
-        current = Position(role, person.company, rng.randint(start, 2025), None, rng.random() < 0.5)
-        positions = (current, *past)
+            start = end - rng.randint(1, 4)
+            earlier.append(Position(rng.choice(ROLES), rng.choice(COMPANIES), start, end, rng.random() < 0.5))
+        positions = (current, *earlier)
     about = None
     if rng.random() < 0.7:
         opener = rng.choice(ABOUT_OPENERS[language])

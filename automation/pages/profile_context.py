@@ -39,7 +39,8 @@ _CONTACT_INFO_WORDS = one_of(
 CONTACT_INFO = re.compile(rf"^\s*(?:{_CONTACT_INFO_WORDS})\s*$")
 # "500+ connections", "+ de 500 relations", "1.234 Follower": the size of the member's network.
 NETWORK_COUNT = re.compile(
-    r"(?:(?:\+|Plus|Más|Mas)\s+de\s+)?\d[\d.,\u00a0\u202f]*\+?\s*(?:connections?|Kontakte?|connecties|connectie|relations?|contactos?"
+    r"(?:(?:\+|Plus|Más|Mas)\s+de\s+)?\d[\d.,\u00a0\u202f]*\+?\s*"
+    r"(?:connections?|Kontakte?|connecties|connectie|relations?|contactos?"
     r"|followers?|Follower|volgers|abonnés|seguidores)\b",
     re.IGNORECASE,
 )
@@ -55,6 +56,7 @@ CURRENT_COMPANY = re.compile(
     re.IGNORECASE,
 )
 _PRESENT = r"Present|Heute|heute|heden|aujourd[’']hui|actualidad|hoy"
+# "2019 – Present", "janv. 2020 – aujourd’hui": group 1 is set when the role is current.
 DATE_RANGE = re.compile(rf"\b\d{{4}}\s*[-–—]\s*(?:[^\W\d_]+\.?\s+)?(?:\d{{4}}|({_PRESENT}))\b", re.IGNORECASE)
 ABOUT_LINE_MAX = 200
 """Longer than this, the About's first line is cut to its first sentence (or at a word)."""
@@ -79,9 +81,9 @@ READ_PROFILE_JS = r"""
   const unseen = el => !el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true })
     || clippedAway(el);
   const text = el => el.textContent.replace(/\s+/g, ' ').trim();
-  // The text a person sees, line by line, without controls (and without `skip`).
+  // The text a person sees, line by line, without controls (and without the elements in `skip`).
   const MARK = '\uE000';  // stands for `mark` (a control) in the text, to find what is beside it
-  const lines = (root, skip = null, mark = null) => {
+  const lines = (root, skip = [], mark = null) => {
     const out = [];
     let current = '';
     const flush = () => {
@@ -92,7 +94,7 @@ READ_PROFILE_JS = r"""
     const walk = node => {
       for (const child of node.childNodes) {
         if (child.nodeType === Node.TEXT_NODE) { current += child.data; continue; }
-        if (child.nodeType !== Node.ELEMENT_NODE || child === skip) continue;
+        if (child.nodeType !== Node.ELEMENT_NODE || skip.includes(child)) continue;
         if (['TEMPLATE', 'SCRIPT', 'STYLE', 'svg', 'DIALOG'].includes(child.tagName)) continue;
         if (child.tagName === 'BR') { flush(); continue; }
         if (child === mark && !unseen(child)) { current += MARK; continue; }
@@ -115,7 +117,7 @@ READ_PROFILE_JS = r"""
   // The text on the line of `control`, or on the line before it if that one ends in a "·"
   // separator: the location beside "Contact info", wherever wrappers put the link.
   const beside = (root, control) => {
-    const marked = lines(root, null, control);
+    const marked = lines(root, [], control);
     const at = marked.findIndex(line => line.includes(MARK));
     if (at < 0) return null;
     const before = marked[at].split(MARK)[0].trim();
@@ -145,12 +147,18 @@ READ_PROFILE_JS = r"""
     const root = kind && h.closest('section, [role="region"]');
     if (!root || seen.has(kind) || root.contains(card)) continue;
     seen.add(kind);
-    const items = [...root.querySelectorAll('li, [role="listitem"]')]
-      .filter(item => !unseen(item) && !item.parentElement.closest('li, [role="listitem"]'));
+    // Top-level entries; one may hold a list of its own (several roles at one company).
+    const ITEM = 'li, [role="listitem"]';
+    const itemsOf = (scope, within) => [...scope.querySelectorAll(ITEM)]
+      .filter(item => !unseen(item) && item.parentElement.closest(ITEM) === within);
+    const items = itemsOf(root, null);
     sections.push({
       kind,
-      lines: lines(root, h),
-      items: items.map(item => lines(item)),
+      lines: lines(root, [h]),
+      items: items.map(item => {
+        const nested = itemsOf(item, item);
+        return { lines: lines(item, nested), nested: nested.map(inner => lines(inner)) };
+      }),
       langs: langsIn(root),
     });
   }
@@ -167,10 +175,15 @@ class RawTopCard(TypedDict):
     langs: list[str]
 
 
+class RawItem(TypedDict):
+    lines: list[str]  # its own, without those of the entries it holds
+    nested: list[list[str]]
+
+
 class RawSection(TypedDict):
     kind: str
     lines: list[str]
-    items: list[list[str]]
+    items: list[RawItem]
     langs: list[str]
 
 
@@ -198,11 +211,11 @@ def parse_profile(raw: RawProfile) -> ProfileContext:
     companies: list[str] = []
     if "experience" in sections:
         for item in sections["experience"]["items"]:
-            title, employer, current = _position(item)
-            if employer and employer not in companies:
-                companies.append(employer)
-            if current and role is None:
-                role, company = title, employer
+            for title, employer, current in _positions(item):
+                if employer and employer not in companies:
+                    companies.append(employer)
+                if current and role is None:
+                    role, company = title, employer
     if company is None:
         company = _top_card_company(card)
         if company and not companies:
@@ -268,19 +281,33 @@ def _headline(card: RawTopCard, location: str | None) -> str | None:
     return None
 
 
-def _position(item: list[str]) -> tuple[str | None, str | None, bool]:
-    """(title, company, current) of one Experience entry: title, company line, date range."""
+def _positions(item: RawItem) -> list[tuple[str | None, str | None, bool]]:
+    """(title, company, current) of each role in one Experience entry.
+
+    A plain entry reads title, company line, date range; an entry holding several roles at one
+    company reads the company first, then each role's title and date range.
+    """
+    if not item["nested"]:
+        return [_position(item["lines"])]
+    company = _company(item["lines"][0]) if item["lines"] else None
+    return [(title, company, current) for title, _, current in map(_position, item["nested"])]
+
+
+def _position(lines: list[str]) -> tuple[str | None, str | None, bool]:
     current = False
     texts = []
-    for line in item:
+    for line in lines:
         dates = DATE_RANGE.search(line)
         if dates is not None:
             current = current or dates[1] is not None
         else:
             texts.append(line)
-    title = texts[0] if texts else None
-    company = texts[1].split(" · ")[0].strip() if len(texts) > 1 else None
-    return title, company or None, current
+    return (texts[0] if texts else None), (_company(texts[1]) if len(texts) > 1 else None), current
+
+
+def _company(line: str) -> str | None:
+    """The company a company line names: "Northwind Labs · Full-time" → "Northwind Labs"."""
+    return line.split(" · ")[0].strip() or None
 
 
 def _top_card_company(card: RawTopCard) -> str | None:
@@ -299,7 +326,7 @@ def _top_card_company(card: RawTopCard) -> str | None:
 def _first_lines(section: RawSection | None) -> tuple[str, ...]:
     if section is None:
         return ()
-    return tuple(dict.fromkeys(item[0] for item in section["items"] if item))
+    return tuple(dict.fromkeys(item["lines"][0] for item in section["items"] if item["lines"]))
 
 
 def _mutual(controls: list[dict[str, str]]) -> int | None:

@@ -46,6 +46,12 @@ def expected_context(sandbox: Any, slug: str) -> ProfileContext:
     )
 
 
+def _promoted(person: Any) -> bool:
+    """Two roles at the current company: one Experience entry holding both."""
+    positions = person.details.positions
+    return len(positions) > 1 and positions[0].company == positions[1].company
+
+
 def _members(sandbox: Any, count: int) -> list[str]:
     """`count` members whose profiles between them show every part and its absence."""
     people = sandbox.state.people()
@@ -58,6 +64,7 @@ def _members(sandbox: Any, count: int) -> list[str]:
         lambda p: not p.details.positions,
         lambda p: p.details.about and "\n" in p.details.about,
         lambda p: not p.headline and not p.details.positions,
+        _promoted,
     ]
     for want in wanted:
         picked.append(next(p.slug for p in people if want(p)))
