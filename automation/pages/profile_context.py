@@ -24,6 +24,7 @@ from typing import TypedDict, cast
 from playwright.async_api import Locator
 
 from automation.pages.common import exactly, one_of
+from automation.pages.page_text import TEXT_JS
 from automation.text import clean_strings
 from automation.types import ProfileContext, SharedFacts
 
@@ -64,52 +65,17 @@ ABOUT_LINE_MAX = 200
 # Which headings the page script looks for, and what it calls them in its answer.
 _SECTIONS = {"about": ABOUT, "experience": EXPERIENCE, "education": EDUCATION, "languages": LANGUAGES}
 
-READ_PROFILE_JS = r"""
+READ_PROFILE_JS = (
+    r"""
 (card, patterns) => {
   const contactInfo = new RegExp(patterns.contact);
   const headings = Object.fromEntries(Object.entries(patterns.sections).map(([k, p]) => [k, new RegExp(p)]));
-  const CONTROL_ROLES = new Set(['button', 'link', 'menuitem', 'switch', 'tab', 'checkbox', 'option']);
-  const isControl = el => ['A', 'BUTTON', 'SELECT', 'INPUT', 'TEXTAREA', 'SUMMARY'].includes(el.tagName)
-    || CONTROL_ROLES.has(el.getAttribute('role'));
-  // Visually hidden (the "sr-only" pattern): taken out of the layout and clipped to nothing.
-  const clippedAway = el => {
-    const style = getComputedStyle(el);
-    if (style.position !== 'absolute' && style.position !== 'fixed') return false;
-    return /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip)
-      || style.clipPath === 'inset(50%)' || (el.offsetWidth <= 1 && el.offsetHeight <= 1);
-  };
+"""
+    + TEXT_JS
+    + r"""
   const unseen = el => !el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true })
     || clippedAway(el);
   const text = el => el.textContent.replace(/\s+/g, ' ').trim();
-  // The text a person sees, line by line, without controls (and without the elements in `skip`).
-  const MARK = '\uE000';  // stands for `mark` (a control) in the text, to find what is beside it
-  const lines = (root, skip = [], mark = null) => {
-    const out = [];
-    let current = '';
-    const flush = () => {
-      const line = current.replace(/\s+/g, ' ').trim();
-      if (line) out.push(line);
-      current = '';
-    };
-    const walk = node => {
-      for (const child of node.childNodes) {
-        if (child.nodeType === Node.TEXT_NODE) { current += child.data; continue; }
-        if (child.nodeType !== Node.ELEMENT_NODE || skip.includes(child)) continue;
-        if (['TEMPLATE', 'SCRIPT', 'STYLE', 'svg', 'DIALOG'].includes(child.tagName)) continue;
-        if (child.tagName === 'BR') { flush(); continue; }
-        if (child === mark && !unseen(child)) { current += MARK; continue; }
-        if (isControl(child) || unseen(child)) continue;
-        const display = getComputedStyle(child).display;
-        const block = !display.startsWith('inline') && display !== 'contents';
-        if (block) flush();
-        walk(child);
-        if (block) flush();
-      }
-    };
-    walk(root);
-    flush();
-    return out;
-  };
   const spoken = el => (el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
   const langsIn = root => [...root.querySelectorAll('[lang]')].filter(el => !unseen(el))
     .map(el => el.getAttribute('lang'));
@@ -117,7 +83,7 @@ READ_PROFILE_JS = r"""
   // The text on the line of `control`, or on the line before it if that one ends in a "·"
   // separator: the location beside "Contact info", wherever wrappers put the link.
   const beside = (root, control) => {
-    const marked = lines(root, [], control);
+    const marked = lines(root, { mark: control });
     const at = marked.findIndex(line => line.includes(MARK));
     if (at < 0) return null;
     const before = marked[at].split(MARK)[0].trim();
@@ -154,10 +120,10 @@ READ_PROFILE_JS = r"""
     const items = itemsOf(root, null);
     sections.push({
       kind,
-      lines: lines(root, [h]),
+      lines: lines(root, { skip: [h] }),
       items: items.map(item => {
         const nested = itemsOf(item, item);
-        return { lines: lines(item, nested), nested: nested.map(inner => lines(inner)) };
+        return { lines: lines(item, { skip: nested }), nested: nested.map(inner => lines(inner)) };
       }),
       langs: langsIn(root),
     });
@@ -165,6 +131,7 @@ READ_PROFILE_JS = r"""
   return JSON.stringify({ topcard, sections });
 }
 """
+)
 
 
 class RawTopCard(TypedDict):

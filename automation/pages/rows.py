@@ -25,6 +25,7 @@ from typing import TypedDict, cast
 from playwright.async_api import Locator
 
 from automation.pages.common import WITHDRAW_LABEL, WITHDRAW_TEXT, name_in_withdraw_label, same_person
+from automation.pages.page_text import TEXT_JS
 from automation.slugs import profile_slug
 from automation.text import clean_strings
 from automation.timeparse import parse_age
@@ -38,45 +39,10 @@ ROW_HELPERS_JS = (
   const withdrawLabel = new RegExp({json.dumps(WITHDRAW_LABEL.pattern)});
   const withdrawText = new RegExp({json.dumps(WITHDRAW_TEXT.pattern)});
 """
+    + TEXT_JS
     + r"""
-  const CONTROL_ROLES = new Set(['button', 'link', 'menuitem', 'switch', 'tab', 'checkbox', 'option']);
-  const isControl = el => ['A', 'BUTTON', 'SELECT', 'INPUT', 'TEXTAREA', 'SUMMARY'].includes(el.tagName)
-    || CONTROL_ROLES.has(el.getAttribute('role'));
-  // Visually hidden (the "sr-only" pattern): taken out of the layout and clipped to nothing.
-  const clippedAway = el => {
-    const style = getComputedStyle(el);
-    if (style.position !== 'absolute' && style.position !== 'fixed') return false;
-    return /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip)
-      || style.clipPath === 'inset(50%)' || (el.offsetWidth <= 1 && el.offsetHeight <= 1);
-  };
   const unseen = el => el.getAttribute('aria-hidden') === 'true'
     || !el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) || clippedAway(el);
-  const lines = (root, { keepControls = false } = {}) => {
-    const out = [];
-    let current = '';
-    const flush = () => {
-      const text = current.replace(/\s+/g, ' ').trim();
-      if (text) out.push(text);
-      current = '';
-    };
-    const walk = node => {
-      for (const child of node.childNodes) {
-        if (child.nodeType === Node.TEXT_NODE) { current += child.data; continue; }
-        if (child.nodeType !== Node.ELEMENT_NODE) continue;
-        if (['TEMPLATE', 'SCRIPT', 'STYLE', 'svg'].includes(child.tagName)) continue;
-        if (child.tagName === 'BR') { flush(); continue; }
-        if ((!keepControls && isControl(child)) || unseen(child)) continue;
-        const display = getComputedStyle(child).display;
-        const block = !display.startsWith('inline') && display !== 'contents';
-        if (block) flush();
-        walk(child);
-        if (block) flush();
-      }
-    };
-    walk(root);
-    flush();
-    return out;
-  };
   const slugOf = href => {
     try {
       const match = new URL(href, location.href).pathname.match(/^\/in\/([^/?#]+)/);
