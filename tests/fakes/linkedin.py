@@ -52,12 +52,22 @@ from automation.errors import (
     WithdrawNotVerified,
 )
 from automation.pages.friction import SUPPORTED_LANGUAGES
+from automation.pages.profile_context import about_line
 from automation.slugs import profile_path
 from automation.text import clean_text
 from automation.timeparse import parse_age
-from automation.types import InviteResult, Profile, ProfileState, SentInvitation, SentList, WithdrawResult
+from automation.types import (
+    InviteResult,
+    Profile,
+    ProfileContext,
+    ProfileState,
+    SentInvitation,
+    SentList,
+    SharedFacts,
+    WithdrawResult,
+)
 from sandbox.ages import Age, relative_age
-from sandbox.model import InviteOutcome, WithdrawOutcome
+from sandbox.model import InviteOutcome, Person, WithdrawOutcome
 from sandbox.rendering import PageRenderer
 from sandbox.state import SandboxState
 
@@ -78,7 +88,8 @@ PAGE_SIZE = 10
 """Rows per lazy load of the sandbox's Sent page: the fake reports progress in the same steps."""
 
 OPERATIONS = (
-    "check_session", "list_sent", "withdraw", "profile", "invite", "login", "login_with_cookie",
+    "check_session", "list_sent", "withdraw", "profile", "read_profile", "invite", "login",
+    "login_with_cookie",
 )  # fmt: skip
 """The operations `fail_next` can make fail."""
 
@@ -117,6 +128,10 @@ class LinkedInOperations(Protocol):
     async def withdraw(self, slug: str, *, name: str | None = None) -> WithdrawResult: ...
 
     async def profile(self, slug: str) -> Profile: ...
+
+    async def read_profile(
+        self, slug: str = "me", *, viewer: ProfileContext | None = None
+    ) -> ProfileContext: ...
 
     async def invite(self, slug: str, note: str | None) -> InviteResult: ...
 
@@ -170,6 +185,10 @@ class FakeLinkedInSite:
         """The Sent page's words for `age` in the world's locale (the sandbox's own templates)."""
         words = self._strings.strings(self.world.locale).sent_age(age)
         return " ".join(str(words).split())
+
+    def language_name(self, code: str) -> str:
+        """What a profile's Languages section calls `code` in the world's locale (the sandbox's words)."""
+        return " ".join(str(self._strings.strings(self.world.locale).language_name(code)).split())
 
     def cookies(self, li_at: str, jsessionid: str) -> list[dict[str, Any]]:
         """Cookie dicts of a session, as a browser on `config.base_url` would store them."""
@@ -260,6 +279,16 @@ class FakeLinkedIn:
             slug=slug, name=clean_text(person.name), headline=clean_text(person.headline), state=state
         )
 
+    async def read_profile(self, slug: str = "me", *, viewer: ProfileContext | None = None) -> ProfileContext:
+        """What `slug`'s profile tells a note drafter (`me`: the owner's), shared facts with `viewer`."""
+        await self._enter(f"read_profile {slug}", "read_profile")
+        owner = self.world.owner()
+        person = owner if slug in ("me", owner.slug) else self.world.person(slug)
+        if person is None:
+            raise LayoutChanged(f"the profile of {slug} has 0 top cards")
+        context = self._context(person)
+        return context if viewer is None else context.shared_with(viewer)
+
     async def invite(self, slug: str, note: str | None) -> InviteResult:
         """Send a connection invitation (with `note` if given), as the custom-invite dialog does."""
         await self._enter(f"invite {slug}", "invite")
@@ -337,6 +366,34 @@ class FakeLinkedIn:
             note=" ".join(clean_text(note).split()) or None if note else None,
         )
 
+    def _context(self, person: Person) -> ProfileContext:
+        """The member's profile as the sandbox renders it, read as the page reader reads it.
+
+        The current role is the first position without an end; with none, only e4's top card
+        names a company ("<Company> · 500+ connections"; Ember's skip link needs a current role).
+        The profile's language is the `lang` of what the member wrote, its primary subtag.
+        """
+        details = person.details
+        current = next((p for p in details.positions if p.end is None), None)
+        companies = tuple(dict.fromkeys(c for c in (_typed(p.company) for p in details.positions) if c))
+        company = _typed(current.company) if current else None
+        if company is None and self.world.rendering == "e4":
+            company = _typed(person.company)
+            companies = companies or ((company,) if company else ())
+        paragraphs = [line for line in map(_typed, (details.about or "").split("\n")) if line]
+        return ProfileContext(
+            headline=_typed(person.headline),
+            role=_typed(current.title) if current else None,
+            company=company,
+            location=_typed(details.location),
+            about=about_line(paragraphs),
+            companies=companies,
+            schools=tuple(dict.fromkeys(s for s in map(_typed, details.schools) if s)),
+            languages=tuple(dict.fromkeys(map(self.site.language_name, details.languages))),
+            language=details.language.split("-")[0].lower() if details.language else None,
+            shared=SharedFacts(mutual_connections=details.mutual or None),
+        )
+
     async def _after_credentials(self) -> StorageState:
         kind = self.world.faults.checkpoint
         if kind == "captcha":
@@ -412,6 +469,11 @@ class FakeLinkedIn:
         for name in UNMODELLED_FAULTS:
             if getattr(faults, name):
                 raise NotImplementedError(f"the fake does not model the {name} fault: test it in Chromium")
+
+
+def _typed(text: str | None) -> str | None:
+    """What a member typed, as a page shows it: printable, whitespace collapsed, None when empty."""
+    return " ".join(clean_text(text or "").split()) or None
 
 
 def _both_satisfy_the_contract(real: LinkedInClient, fake: FakeLinkedIn) -> list[LinkedInOperations]:

@@ -1,9 +1,9 @@
 """The in-memory LinkedIn answers as the real client does in Chromium, and has its operations.
 
-One scenario (a list with hostile names, withdraw, profiles, invitations and their refusals,
-friction, an expired session, signing in) runs twice on the same freshly reset sandbox world:
-once through `LinkedInClient` in real Chromium, once through `FakeLinkedIn`. Both must return
-the same values and raise the same errors.
+One scenario (a list with hostile names, withdraw, profiles, profiles read as drafting context,
+invitations and their refusals, friction, an expired session, signing in) runs twice on the
+same freshly reset sandbox world: once through `LinkedInClient` in real Chromium, once through
+`FakeLinkedIn`. Both must return the same values and raise the same errors.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from automation.client import LinkedInClient
 from automation.config import AutomationConfig
 from automation.errors import AutomationError
 from sandbox import SandboxServer
+from sandbox.model import Person
+from sandbox.state import SandboxState
 from tests.fakes.linkedin import FakeLinkedIn, FakeLinkedInSite, LinkedInOperations, StorageState
 from tests.fixtures.sandbox import seed_hostile_names
 
@@ -49,6 +51,36 @@ async def _call(record: list[object], label: str, operation: Any) -> Any:
 def _session_cookie(state: StorageState) -> str:
     (li_at,) = [cookie["value"] for cookie in state["cookies"] if cookie["name"] == "li_at"]
     return str(li_at)
+
+
+def _drafting_subjects(state: SandboxState, hostile: str) -> list[str]:
+    """Members whose profiles between them show every part and its absence, and shared facts.
+
+    A member showing everything (promoted: one Experience entry with two roles), one showing
+    nothing but a name, one sharing a company or school with the owner, one with a single
+    mutual connection, and `hostile`, whose name, headline and company are hostile text.
+    """
+    people = state.people()
+    owner = state.owner().details
+    owner_companies = {p.company for p in owner.positions}
+
+    def rich(person: Person) -> bool:
+        d = person.details
+        promoted = len(d.positions) > 1 and d.positions[0].company == d.positions[1].company
+        return bool(d.about and d.location and d.schools and d.languages and d.mutual and promoted)
+
+    def shares(person: Person) -> bool:
+        d = person.details
+        return bool(owner_companies & {p.company for p in d.positions} or set(owner.schools) & set(d.schools))
+
+    wanted = [
+        rich,
+        lambda p: not p.headline and not p.details.positions,
+        shares,
+        lambda p: p.details.mutual == 1,
+        lambda p: not p.details.positions and bool(p.company),
+    ]
+    return list(dict.fromkeys([*(next(p.slug for p in people if want(p)) for want in wanted), hostile]))
 
 
 async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
@@ -81,6 +113,11 @@ async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
         )
         for slug in profiles:
             await _call(record, f"profile {slug}", client.profile(slug))
+        owner = await _call(record, "read_profile me", client.read_profile())
+        for slug in _drafting_subjects(state, oldest.slug):
+            await _call(record, f"read_profile {slug}", client.read_profile(slug))
+            await _call(record, f"read_profile {slug} as owner", client.read_profile(slug, viewer=owner))
+        await _call(record, "read_profile unknown", client.read_profile("nobody-by-this-name"))
         await _call(record, "invite with note", client.invite(stranger.slug, "Hello again, glad we met."))
         await _call(record, "profile after invite", client.profile(stranger.slug))
         await _call(record, "invite pending", client.invite(stranger.slug, None))
@@ -94,10 +131,12 @@ async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
         sandbox.set_faults(friction="none")
         state.locale = "it"
         await _call(record, "unsupported language", client.check_session())
+        await _call(record, "read_profile unsupported language", client.read_profile(stranger.slug))
         state.locale = "en"
         sandbox.set_faults(expire_sessions=True)
         await _call(record, "expired", client.list_sent())
         await _call(record, "expired withdraw", client.withdraw(sent.invitations[0].slug))
+        await _call(record, "expired read_profile", client.read_profile())
     record.append(("after expiry, still pending", state.is_pending(sent.invitations[0].slug)))
     async with open_client(None) as client:
         await _call(record, "bad login", client.login(state.config.email, "wrong"))
@@ -128,7 +167,7 @@ async def test_the_fake_answers_as_the_real_client_in_chromium(
     real = await _scenario(sandbox, lambda state: LinkedInClient(browser, automation_config, state))
     fake = await _scenario(sandbox, FakeLinkedInSite(sandbox.state, automation_config).open)
 
-    assert len(real) == 31
+    assert len(real) == 45
     for seen_real, seen_fake in zip(real, fake, strict=True):
         assert seen_fake == seen_real
 

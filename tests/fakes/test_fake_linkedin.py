@@ -1,4 +1,5 @@
-"""What the in-memory LinkedIn does beyond the world: failures on demand, unmodelled faults refused."""
+"""What the in-memory LinkedIn does beyond the world (failures on demand, unmodelled faults refused),
+and how it reads profiles in the renderings the contract test does not run."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from automation.errors import SessionExpired, WeeklyLimit, WithdrawNotVerified
 from sandbox import SandboxServer
+from tests.automation.test_profile_context import _members, expected_context
 from tests.fakes.linkedin import FakeLinkedInSite
 
 
@@ -55,3 +57,18 @@ async def test_a_client_is_used_inside_async_with(
     with pytest.raises(SessionExpired):
         await client.storage_state()
     assert fake_site.opened == [client]
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+@pytest.mark.parametrize("rendering", ["e4", "e3", "e2"])
+async def test_read_profile_answers_as_the_world_holds_profiles_in_every_rendering(
+    fake_site: FakeLinkedInSite, sandbox: SandboxServer, rendering: str, locale: str
+) -> None:
+    # The contract test compares with Chromium in one rendering; what differs per rendering
+    # (only e4's top card names a company without a current role) is checked here.
+    sandbox.reset(rendering=rendering, locale=locale)
+    slugs = [*_members(sandbox, 6), sandbox.state.owner().slug]
+    async with fake_site.open(sandbox.storage_state()) as client:
+        for slug in slugs:
+            assert await client.read_profile(slug) == expected_context(sandbox, slug), slug
+        assert await client.read_profile() == expected_context(sandbox, sandbox.state.owner().slug)
