@@ -37,6 +37,7 @@ ClientOpener = Callable[["StorageState | None"], AbstractAsyncContextManager["Li
 """Opens a client on a (decrypted) storage_state, e.g. `LinkedInAccess.open` or a plain
 `lambda state: LinkedInClient(browser, config, state)`."""
 
+
 class ClientProvider:
     """Opens `LinkedInClient`s for accounts with their stored, encrypted sessions."""
 

@@ -225,4 +225,3 @@ async def test_rotated_cookies_are_kept_only_for_a_valid_session(
         refresh_session(stored, vault, STATE)
     assert vault.load_session(stored) == rotated
     assert stored.session_status is SessionStatus.EXPIRED
-
