@@ -34,6 +34,10 @@ class SandboxConfig:
             "average" 30.44/365.25 days, "calendar"); see `sandbox.ages`.
         drift: a drift seed, or None. With one, every page varies what carries no meaning
             (see `sandbox.drift`), reproducibly per seed.
+        fragment_latency: (low, high) seconds, or None. With it, each lazy-loading fragment of
+            the Sent page is answered after a delay drawn uniformly from that range, seeded by
+            `seed` and the fragment's cursor (the same world answers the same fragment as late
+            every time): the live site's latency, which the default's instant answers leave out.
     """
 
     seed: int = 7
@@ -49,6 +53,7 @@ class SandboxConfig:
     port: int = 0
     month_convention: str = "fixed"
     drift: int | None = None
+    fragment_latency: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.rendering not in RENDERINGS:
@@ -63,3 +68,9 @@ class SandboxConfig:
             )
         if self.pending < 0 or self.notes_quota < 0:
             raise ValueError("pending and notes_quota cannot be negative")
+        if self.fragment_latency is not None:
+            low, high = self.fragment_latency
+            if not 0 <= low <= high:
+                raise ValueError(
+                    f"fragment_latency must be (low, high), 0 <= low <= high, not {self.fragment_latency!r}"
+                )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from sandbox.ages import Age, relative_age
+from sandbox.config import SandboxConfig
 from sandbox.context import Sandbox, base_url, sandbox_of
 from sandbox.model import Invitation, WithdrawOutcome
 from sandbox.session import wall
@@ -180,6 +182,8 @@ async def pagination(request: Request) -> Response:
     size = drift.page_size(cursor) if drift else PAGE_SIZE
     if drift:
         await asyncio.sleep(drift.latency_seconds(cursor))  # the drift's jittered latency
+    if (latency := fragment_latency(sandbox.state.config, cursor)) > 0:
+        await asyncio.sleep(latency)
     batch = sandbox.state.pending_after(cursor if isinstance(cursor, int) else None, size + 1)
     has_more, batch = len(batch) > size, batch[:size]
     html = sandbox.pages.render(
@@ -192,6 +196,14 @@ async def pagination(request: Request) -> Response:
     if batch:
         headers["x-sandbox-cursor"] = str(batch[-1].id)
     return HTMLResponse(html, headers=headers)
+
+
+def fragment_latency(config: SandboxConfig, cursor: object) -> float:
+    """Seconds the fragment after `cursor` waits before its answer (`SandboxConfig.fragment_latency`)."""
+    if config.fragment_latency is None:
+        return 0.0
+    low, high = config.fragment_latency
+    return random.Random(f"{config.seed}:fragment-latency:{cursor}").uniform(low, high)
 
 
 def _rendering_for(sandbox: Sandbox, body: dict[str, Any]) -> str:

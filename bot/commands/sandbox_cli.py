@@ -49,6 +49,14 @@ SENT_PATH = "/mynetwork/invitation-manager/sent/"
     "among the rows, cut notes, month convention, page sizes), reproducibly per SEED.",
 )
 @click.option(
+    "--latency",
+    default=None,
+    metavar="LOW-HIGH",
+    callback=lambda _ctx, _param, value: parse_latency(value),
+    help="Answer each lazy-loaded batch of Sent rows after LOW to HIGH milliseconds (uniform, seeded), "
+    "as the live site does, e.g. 200-400.",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -64,6 +72,7 @@ def sandbox(
     seed: int,
     plan: str,
     drift: int | None,
+    latency: tuple[float, float] | None,
     faults: tuple[str, ...],
 ) -> None:
     """Run the LinkedIn sandbox in the foreground, a local stand-in to try InviteSweep safely.
@@ -79,6 +88,7 @@ def sandbox(
         host=host,
         port=port,
         drift=drift,
+        fragment_latency=latency,
     )
     renderer = Renderer()
     server = SandboxServer(config)
@@ -108,6 +118,22 @@ def sandbox(
     finally:
         server.stop()
         click.echo(renderer.cli("sandbox_stopped"))
+
+
+def parse_latency(value: str | None) -> tuple[float, float] | None:
+    """`LOW-HIGH` (or one `MS`) milliseconds as (low, high) seconds."""
+    if value is None:
+        return None
+    low, _, high = value.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        bounds = (-1, -1)
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise click.BadParameter(
+            Renderer().cli("sandbox_bad_latency", value=repr(value)), param_hint="--latency"
+        )
+    return bounds[0] / 1000, bounds[1] / 1000
 
 
 def _parse_faults(pairs: tuple[str, ...]) -> dict[str, object]:

@@ -75,3 +75,34 @@ def test_sandbox_command_serves_a_drifted_world() -> None:
         process.kill()
     assert "Drift: seed 9" in output
     assert process.returncode == 0
+
+
+def test_sandbox_command_answers_fragments_with_the_latency_asked_for() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--pending", "4", "--latency", "200-400"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        output = process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        output += process.stdout.read()
+    finally:
+        process.kill()
+    assert "Latency: 200-400 ms per lazy-loaded batch of Sent rows" in output
+    assert process.returncode == 0
+
+
+def test_sandbox_command_refuses_a_latency_that_is_no_range() -> None:
+    for bad in ("400-200", "fast", "-5"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--latency", bad],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 2, (bad, done.stdout, done.stderr)
+        assert "is not a range of milliseconds LOW-HIGH (for example 200-400)" in done.stderr
+        assert "running at" not in done.stdout

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from sandbox import SandboxServer
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.sent import PAGINATION_PATH, PAGINATION_SDUIID, fragment_latency
 
 pytestmark = pytest.mark.browser
 
@@ -247,6 +248,33 @@ async def test_slow_responses_still_serve_the_page(sandbox: SandboxServer, sandb
     await _scroll_main_to_bottom(sandbox_page)
     await expect(sandbox_page.get_by_role("listitem")).to_have_count(20)
     assert sandbox.state.faults.delay_ms == 150
+
+
+def test_fragment_latency_is_drawn_from_its_range_reproducibly_per_fragment() -> None:
+    config = SandboxConfig(seed=3, fragment_latency=(0.2, 0.4))
+    delays = [fragment_latency(config, cursor) for cursor in range(1, 51)]
+    assert all(0.2 <= delay <= 0.4 for delay in delays)
+    assert len(set(delays)) == len(delays)  # drawn per fragment, not one delay for all
+    assert delays == [
+        fragment_latency(SandboxConfig(seed=3, fragment_latency=(0.2, 0.4)), c) for c in range(1, 51)
+    ]
+    assert delays != [
+        fragment_latency(SandboxConfig(seed=4, fragment_latency=(0.2, 0.4)), c) for c in range(1, 51)
+    ]
+    assert fragment_latency(SandboxConfig(seed=3), 1) == 0.0
+    with pytest.raises(ValueError, match="fragment_latency"):
+        SandboxConfig(fragment_latency=(0.4, 0.2))
+
+
+def test_fragments_are_answered_after_their_latency(sandbox: SandboxServer) -> None:
+    sandbox.reset(pending=30, fragment_latency=(0.2, 0.3))
+    cookies = {c["name"]: c["value"] for c in sandbox.mint_session()}
+    with httpx.Client(base_url=sandbox.url(""), cookies=cookies) as http:
+        cursor = int(re.findall(r'"cursor":\s*(\d+)', http.get(SENT).text)[0])
+        response = http.post(f"{PAGINATION_PATH}?sduiid={PAGINATION_SDUIID}", json={"cursor": cursor})
+    assert response.text.count('role="listitem"') == 10
+    # The delay is the fragment's own draw (a lower bound: the answer cannot come sooner).
+    assert response.elapsed.total_seconds() >= fragment_latency(sandbox.state.config, cursor) >= 0.2
 
 
 async def test_load_more_button_variant_replaces_infinite_scroll(
