@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import TypedDict, cast
 
-from playwright.async_api import Locator
+from playwright.async_api import JSHandle, Locator
 
 from automation.pages.common import WITHDRAW_LABEL, WITHDRAW_TEXT, name_in_withdraw_label, same_person
 from automation.pages.page_text import TEXT_JS
@@ -78,12 +78,11 @@ ROW_HELPERS_JS = (
 """
 )
 
-READ_ROWS_JS = (
-    "rows => {"
-    + ROW_HELPERS_JS
-    + r"""
+# `readRow(el)`: one row's raw strings (a `RawRow`). Shared by `READ_ROWS_JS` and the lazy list,
+# which reads rows as they arrive (automation/pages/lazy_list.py).
+READ_ROW_JS = r"""
   const NOTE_BOX = '[data-testid="expandable-text-box"], .invitation-card__custom-message, [data-test-note]';
-  return JSON.stringify(rows.map(row => {
+  const readRow = row => {
     const links = [...row.querySelectorAll('a[href*="/in/"]')];
     const noteBox = row.querySelector(NOTE_BOX);
     const noteLines = noteBox ? lines(noteBox) : [];
@@ -113,7 +112,20 @@ READ_ROWS_JS = (
         ? buttons.indexOf(expander) : null,
       time: time ? lines(time).join(' ') : null,
     };
-  }));
+  };
+"""
+
+READ_ROWS_JS = (
+    "(rows, state) => {"
+    + ROW_HELPERS_JS
+    + READ_ROW_JS
+    + r"""
+  // With a list state, only the rows not read before on this page load (and they count as read now).
+  if (state) {
+    rows = rows.filter(row => !state.read.has(row));
+    for (const row of rows) state.read.add(row);
+  }
+  return JSON.stringify(rows.map(readRow));
 }"""
 )
 
@@ -149,13 +161,18 @@ async def expand_note(row: Locator, expander_index: int, timeout_ms: float) -> b
     return bool(await row.evaluate(NOTE_EXPANDED_JS, timeout_ms))
 
 
-async def read_raw_rows(rows: Locator) -> list[RawRow]:
+async def read_raw_rows(rows: Locator, unread_in: JSHandle | None = None) -> list[RawRow]:
     """The raw strings of every row `rows` matches, in one round trip.
 
     The page returns one JSON string: Playwright's own value serialization costs far more than
     the reading itself for hundreds of rows (~0.5 s vs ~20 ms for 600).
+
+    Args:
+        rows: the rows to read.
+        unread_in: a list state (`automation.pages.lazy_list.ListState`): read only the rows it
+            has not seen read, and record them as read.
     """
-    return cast(list[RawRow], clean_strings(json.loads(await rows.evaluate_all(READ_ROWS_JS))))
+    return cast(list[RawRow], clean_strings(json.loads(await rows.evaluate_all(READ_ROWS_JS, unread_in))))
 
 
 class Control(TypedDict):

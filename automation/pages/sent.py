@@ -27,8 +27,15 @@ from automation.pages.common import (
     same_person,
 )
 from automation.pages.friction import PageSignals, friction_in
-from automation.pages.lazy_list import Growth, count_rows, grow
-from automation.pages.rows import expand_note, has_withdraw_control, parse_row, read_raw_rows, row_name
+from automation.pages.lazy_list import Growth, ListState, count_rows, grow, new_list_state
+from automation.pages.rows import (
+    RawRow,
+    expand_note,
+    has_withdraw_control,
+    parse_row,
+    read_raw_rows,
+    row_name,
+)
 from automation.pages.served import ServedSentPage, read_served_sent_page
 from automation.slugs import profile_path
 from automation.text import clean_text
@@ -131,6 +138,9 @@ class SentInvitationsPage:
     async def list_all(self, on_progress: Progress | None = None) -> tuple[list[SentInvitation], int | None]:
         """Every pending invitation on the page (all lazy batches, all old-style pages) and the pill count.
 
+        Rows are read as they arrive, each once, in the order they arrived: the list only grows at
+        its end while it loads, so that is the page's order.
+
         Raises:
             LayoutChanged: rows stopped loading before their number reached the pill's.
         """
@@ -139,8 +149,10 @@ class SentInvitationsPage:
         found: dict[str, SentInvitation] = {}
         page_number = 1
         while True:
-            await self._load(total, len(found), on_progress)
-            for invitation in await self.read_rows():
+            # Rows are read as they arrive, while the next batch is on its way (see `_load`).
+            raws: list[RawRow] = []
+            await self._load(total, len(found), on_progress, read_into=raws)
+            for invitation in await self._parsed(raws):
                 found.setdefault(invitation.slug, invitation)
             if on_progress:
                 on_progress(len(found), total)
@@ -155,12 +167,15 @@ class SentInvitationsPage:
         return list(found.values()), total
 
     async def read_rows(self) -> list[SentInvitation]:
-        """The rows loaded so far, parsed (rows that are not invitations are skipped).
+        """The rows loaded so far, parsed (rows that are not invitations are skipped)."""
+        return await self._parsed(await read_raw_rows(self.list_items))
+
+    async def _parsed(self, raws: list[RawRow]) -> list[SentInvitation]:
+        """The invitations among raw rows, in their order.
 
         A note the page shows only in part (an ellipsis and an expander) is expanded first, with
         a trusted click on its expander, and its row read again.
         """
-        raws = await read_raw_rows(self.list_items)
         for index, raw in enumerate(raws):
             if raw["note_expander"] is None or raw["key"] is None:
                 continue
@@ -283,53 +298,79 @@ class SentInvitationsPage:
             raise LayoutChanged(f"the withdraw click left the invitation manager for {self.page.url}")
 
     async def _load(
-        self, total: int | None, already: int, on_progress: Progress | None, *, until: str | None = None
+        self,
+        total: int | None,
+        already: int,
+        on_progress: Progress | None,
+        *,
+        until: str | None = None,
+        read_into: list[RawRow] | None = None,
     ) -> Growth:
         """Load rows on this page until they number `total - already`, the `until` row shows, or they stop.
 
         E4/E3 load on scrolling `<main>` (not the window); E2 has a "Load more" button, clicked
         with a trusted click while it shows.
+
+        Args:
+            total: the pill's count, if any.
+            already: rows found on earlier pages (`?page=N`).
+            on_progress: told the rows loaded after each chunk.
+            until: stop once this member's row is loaded.
+            read_into: append every row's raw strings here, each row read once, after each chunk
+                of rows (while the next batch loads) and once the list is complete.
         """
         target = None if total is None else max(0, total - already)
         idle_ms = min(max(self.config.timeout_ms / 5, 500), 3_000)
-        # Asked once up front (cheap while few rows are loaded), then again only if scrolling stalls.
-        load_more_mode, stalls = await self._load_more_shown(), 0
-        if not load_more_mode and await self.page_controls.count() > 0:
-            # An old paginated page (`?page=N`) holds all its rows at once; nothing to scroll for.
-            growth = Growth(count=await count_rows(self.main), complete=True, stalled=False)
-            if on_progress:
-                on_progress(already + growth.count, total)
-            return growth
-        while True:
-            if load_more_mode:
-                growth = await self._click_load_more(target, until, idle_ms)
-                stalls = stalls + 1 if growth.stalled else 0
-                done = growth.complete or stalls >= STABLE_ROUNDS or not await self._load_more_shown()
-            else:
-                growth = await grow(
-                    self.main, target=target, until=until, idle_ms=idle_ms, stable_rounds=STABLE_ROUNDS,
-                    chunk=CHUNK_ROWS,
-                )  # fmt: skip
-                done = growth.complete
-                if growth.stalled and await self._load_more_shown():
-                    # Scrolling loads nothing here: this rendering pages with a "Load more" button.
-                    load_more_mode, done = True, False
-            if on_progress:
-                on_progress(already + growth.count, total)
-            if done:
-                return growth
+        state = await new_list_state(self.main)
+        try:
+            # Asked once up front (cheap while few rows are loaded), then again only if scrolling stalls.
+            load_more_mode, stalls, done = await self._load_more_shown(), 0, False
+            if not load_more_mode and await self.page_controls.count() > 0:
+                # An old paginated page (`?page=N`) holds all its rows at once; nothing to scroll for.
+                growth = Growth(count=await count_rows(self.main, state), complete=True, stalled=False)
+                done = True
+            while True:
+                if load_more_mode:
+                    growth = await self._click_load_more(
+                        target, until, idle_ms, state, read=read_into is not None
+                    )
+                    stalls = stalls + 1 if growth.stalled else 0
+                    done = growth.complete or stalls >= STABLE_ROUNDS or not await self._load_more_shown()
+                elif not done:
+                    growth = await grow(
+                        self.main, target=target, until=until, idle_ms=idle_ms,
+                        stable_rounds=STABLE_ROUNDS, chunk=CHUNK_ROWS, state=state,
+                        read=read_into is not None,
+                    )  # fmt: skip
+                    done = growth.complete
+                    if growth.stalled and await self._load_more_shown():
+                        # Scrolling loads nothing here: this rendering pages with a "Load more" button.
+                        load_more_mode, done = True, False
+                if read_into is not None:
+                    arrived = growth.rows  # read by the rounds as the rows came
+                    if arrived is None:  # a page holding all its rows at once: no round ran
+                        arrived = await read_raw_rows(self.list_items, unread_in=state)
+                    read_into += arrived
+                if on_progress:
+                    on_progress(already + growth.count, total)
+                if done:
+                    return growth
+        finally:
+            await state.dispose()
 
     async def _load_more_shown(self) -> bool:
         # Only asked when scrolling stalls: naming every button of a long list is not free.
         # first: one button per list; a copy may sit in a footer.
         return await self.load_more_button.count() > 0 and await self.load_more_button.first.is_visible()
 
-    async def _click_load_more(self, target: int | None, until: str | None, idle_ms: float) -> Growth:
-        before = await count_rows(self.main)
+    async def _click_load_more(
+        self, target: int | None, until: str | None, idle_ms: float, state: ListState, *, read: bool
+    ) -> Growth:
+        before = await count_rows(self.main, state)
         await self.load_more_button.first.click()  # first: one button per list; a copy may sit in a footer
         return await grow(
             self.main, target=target, until=until, idle_ms=idle_ms, stable_rounds=1, chunk=CHUNK_ROWS,
-            scroll=False, since=before,
+            scroll=False, since=before, state=state, read=read,
         )  # fmt: skip
 
     async def _has_next_page(self) -> bool:
