@@ -71,17 +71,21 @@ async (main, o) => {
     return box.width > 0 && box.height > 0;
   };
   const read = [];
-  const readNew = () => {
+  // Reads the list items not read yet; given an idle deadline, only while the page is idle (so
+  // never holding up a frame, in which the page may act on the scroll), then again when idle.
+  const readNew = deadline => {
     if (!o.read) return;
-    for (const el of main.querySelectorAll('[role], li')) {
+    for (const el of main.querySelectorAll('[role~="listitem"], li')) {
+      if (deadline && deadline.timeRemaining() < 1) { requestIdleCallback(whenIdle); return; }
       if (state.read.has(el) || !isListItem(el) || !shown(el)) continue;
       state.read.add(el);
       read.push(readRow(el));
     }
   };
+  const whenIdle = deadline => { if (!finished) readNew(deadline); };
   let finished = false;
   const result = (count, complete, stalled) => {
-    readNew();
+    readNew(null);
     finished = true;  // a read still scheduled must not take rows this result does not carry
     return { count, complete, stalled, rows: o.read ? JSON.stringify(read) : null };
   };
@@ -105,9 +109,7 @@ async (main, o) => {
     if (n - start >= o.chunk) return result(n, false, false);
     if (o.scroll) scroll();
     const growing = grows(o.scroll ? n : Math.min(n, start));
-    // Read what came while the next batch is on its way: when the page is idle, so never before
-    // the frame in which the page reacts to the scroll (reading first would hold that frame up).
-    if (o.read) requestIdleCallback(() => { if (!finished) readNew(); });
+    if (o.read) requestIdleCallback(whenIdle);  // read what came while the next batch is on its way
     if (await growing) { stable = 0; } else { stable += 1; }
     if (!o.scroll) return result(count(), false, stable > 0);
   }
