@@ -24,6 +24,7 @@ import statistics
 import time
 
 import httpx
+from playwright.async_api import Browser
 
 from automation.browser import launch_browser
 from automation.client import LinkedInClient
@@ -62,6 +63,38 @@ async def automation_once(server: SandboxServer, config: AutomationConfig, brows
     return elapsed, len(listed.invitations)
 
 
+# The page's own loading loop and nothing else: scroll `<main>` to the bottom whenever it changes,
+# until the rows number the floor's count. No row is judged or read.
+_BARE_SCROLL = """
+target => new Promise(resolve => {
+  const main = document.querySelector("main");
+  const rows = () => document.querySelectorAll('[role="listitem"]').length - 1;  // as the floor counts
+  const scroll = () => {
+    if (rows() >= target) { observer.disconnect(); resolve(rows()); return; }
+    main.scrollTo(0, main.scrollHeight);
+  };
+  const observer = new MutationObserver(scroll);
+  observer.observe(main, { childList: true, subtree: true });
+  scroll();
+})
+"""
+
+
+async def bare_once(server: SandboxServer, browser: Browser, pending: int) -> float:
+    """Open the Sent page and run only the page's scroll-to-load loop in Chromium; seconds."""
+    context = await browser.new_context(storage_state=server.storage_state())  # type: ignore[arg-type]
+    try:
+        page = await context.new_page()
+        started = time.perf_counter()
+        await page.goto(server.url(SENT_PATH), wait_until="domcontentloaded")
+        rows = await page.evaluate(_BARE_SCROLL, pending)
+        elapsed = time.perf_counter() - started
+    finally:
+        await context.close()
+    assert rows == pending, f"the bare loop saw {rows} rows"
+    return elapsed
+
+
 async def main(pending: int, repeat: int, latency: tuple[float, float] | None) -> None:
     load_before = os.getloadavg()[0]
     with SandboxServer(SandboxConfig(pending=pending, fragment_latency=latency)) as server:
@@ -70,6 +103,7 @@ async def main(pending: int, repeat: int, latency: tuple[float, float] | None) -
         floors, runs = [], []
         async with launch_browser(config) as browser:
             await automation_once(server, config, browser)  # warm-up
+            bares = []
             # Alternated, so that each pair sees about the same load from the machine's other users.
             for _ in range(repeat):
                 seconds, rows = floor_once(server)
@@ -78,6 +112,7 @@ async def main(pending: int, repeat: int, latency: tuple[float, float] | None) -
                 seconds, rows = await automation_once(server, config, browser)
                 assert rows == pending
                 runs.append(seconds)
+                bares.append(await bare_once(server, browser, pending))
     floor, automation = statistics.median(floors), statistics.median(runs)
     pairs = sorted(run / floor_ for run, floor_ in zip(runs, floors, strict=True))
     print(
@@ -93,6 +128,11 @@ async def main(pending: int, repeat: int, latency: tuple[float, float] | None) -
     print(f"floor (httpx, page + {pending // 10 - 1} fragments): {floor:.2f} s {spread}")
     print(f"automation (list_sent, Chromium):      {automation:.2f} s ({min(runs):.2f}..{max(runs):.2f})")
     print(f"ratio: {automation / floor:.2f}x (goal <= {1.10 if latency else 1.25}x)")
+    bare = statistics.median(bares)
+    print(
+        f"the page's own scroll loop in Chromium, nothing read: {bare:.2f} s "
+        f"({min(bares):.2f}..{max(bares):.2f}), {bare / floor:.2f}x the floor"
+    )
     print(f"ratio of each pair run back to back: {', '.join(f'{r:.2f}' for r in pairs)}")
 
 

@@ -321,11 +321,14 @@ class SentInvitationsPage:
         """
         target = None if total is None else max(0, total - already)
         idle_ms = min(max(self.config.timeout_ms / 5, 500), 3_000)
-        state = await new_list_state(self.main)
+        # Asked at once (one wait for three answers), cheap while few rows are loaded; "Load more"
+        # is asked again only if scrolling stalls.
+        state, load_more_mode, page_controls = await asyncio.gather(
+            new_list_state(self.main), self._load_more_shown(), self.page_controls.count()
+        )
+        stalls, done = 0, False
         try:
-            # Asked once up front (cheap while few rows are loaded), then again only if scrolling stalls.
-            load_more_mode, stalls, done = await self._load_more_shown(), 0, False
-            if not load_more_mode and await self.page_controls.count() > 0:
+            if not load_more_mode and page_controls > 0:
                 # An old paginated page (`?page=N`) holds all its rows at once; nothing to scroll for.
                 growth = Growth(count=await count_rows(self.main, state), complete=True, stalled=False)
                 done = True
