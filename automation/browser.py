@@ -1,10 +1,9 @@
-"""Chromium's lifecycle: find and launch one browser per process, a context per LinkedIn account,
-default timeouts in one place, and a Playwright trace per operation that is kept (scrubbed of
-session cookies) only on failure.
+"""Chromium itself: find and launch a browser, a context per LinkedIn account, default timeouts
+in one place, and a Playwright trace per operation that is kept (scrubbed of session cookies)
+only on failure.
 
-    async with BrowserManager(config) as manager:          # one per process
-        async with manager.slot():                           # one browser flow at a time
-            async with LinkedInClient(manager.browser, config, state) as client: ...
+Who launches when, and how flows share the browser, is `automation.access.LinkedInAccess`;
+this module holds the mechanics it (and the tests and bench/) use.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,87 +136,67 @@ def launch_args() -> list[str]:
     return args
 
 
-class BrowserManager:
-    """The process's one browser, and a semaphore that limits concurrent browser flows.
+@dataclass(frozen=True)
+class LaunchedBrowser:
+    """A browser we launched, with the Playwright driver and the folder it records traces in."""
 
-    Created in the application's start-up (post_init), closed at shutdown.
-    """
+    playwright: Playwright
+    browser: Browser
+    recordings: Path
 
-    def __init__(self, config: AutomationConfig, *, max_concurrent_flows: int = 1) -> None:
-        self.config = config
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
-        self._recordings: Path | None = None
-        self._flows = asyncio.Semaphore(max_concurrent_flows)
-
-    @property
-    def browser(self) -> Browser:
-        if self._browser is None:
-            raise RuntimeError("BrowserManager is not started")
-        return self._browser
-
-    async def start(self) -> Browser:
-        """Launch the browser (idempotent)."""
-        if self._browser is not None:
-            return self._browser
-        from playwright.async_api import async_playwright
-
-        with driver_node_options():
-            playwright = await async_playwright().start()
-        # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
-        # as it records; a private directory lets `traced_operation` delete each recording
-        # as soon as it stops, instead of leaving them all in /tmp until the browser closes.
-        recordings = Path(tempfile.mkdtemp(prefix="invitesweep-recording-"))
+    async def close(self) -> None:
+        """Close the browser and its driver, and delete what the recordings left."""
         try:
-            executable = find_browser(
-                self.config.browser_path,
-                Path(playwright.chromium.executable_path),
-                headless=self.config.headless,
-            )
-            self._browser = await playwright.chromium.launch(
-                executable_path=executable,
-                headless=self.config.headless,
-                args=launch_args(),
-                traces_dir=recordings,
-            )
-        except BaseException:
-            await playwright.stop()
-            shutil.rmtree(recordings, ignore_errors=True)
-            raise
-        RECORDINGS[self._browser] = recordings
-        self._playwright, self._recordings = playwright, recordings
-        return self._browser
+            await self.browser.close()
+        finally:
+            await self.playwright.stop()
+            await asyncio.to_thread(shutil.rmtree, self.recordings, ignore_errors=True)
 
-    async def stop(self) -> None:
-        """Close the browser and Playwright (idempotent)."""
-        browser, playwright, recordings = self._browser, self._playwright, self._recordings
-        self._browser = self._playwright = self._recordings = None
-        if browser is not None:
-            await browser.close()
-        if playwright is not None:
-            await playwright.stop()
-        if recordings is not None:
-            await asyncio.to_thread(shutil.rmtree, recordings, ignore_errors=True)
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the browser-flow slots: slow browser work queues here, not in parallel."""
-        async with self._flows:
-            yield
+async def launch(config: AutomationConfig) -> LaunchedBrowser:
+    """Start Playwright's driver and launch the configured browser (headless or visible).
 
-    async def __aenter__(self) -> BrowserManager:
-        await self.start()
-        return self
+    Raises:
+        BrowserNotFound: no Chromium or Chrome binary exists.
+    """
+    from playwright.async_api import async_playwright
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
+    with driver_node_options():
+        playwright = await async_playwright().start()
+    # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
+    # as it records; a private directory lets `traced_operation` delete each recording
+    # as soon as it stops, instead of leaving them all in /tmp until the browser closes.
+    recordings = Path(tempfile.mkdtemp(prefix="invitesweep-recording-"))
+    try:
+        executable = find_browser(
+            config.browser_path, Path(playwright.chromium.executable_path), headless=config.headless
+        )
+        browser = await playwright.chromium.launch(
+            executable_path=executable,
+            headless=config.headless,
+            args=launch_args(),
+            traces_dir=recordings,
+        )
+    except BaseException:
+        await playwright.stop()
+        shutil.rmtree(recordings, ignore_errors=True)
+        raise
+    RECORDINGS[browser] = recordings
+    return LaunchedBrowser(playwright, browser, recordings)
 
 
 @asynccontextmanager
 async def launch_browser(config: AutomationConfig) -> AsyncIterator[Browser]:
-    """Launch a browser for the duration of the block."""
-    async with BrowserManager(config) as manager:
-        yield manager.browser
+    """A bare browser for the block, for code that manages its own contexts (tests, bench/).
+
+    Product code reaches LinkedIn through `automation.access.LinkedInAccess`, which launches
+    with this module's `launch` and adds the flow slot and the idle close.
+    """
+    launched = await launch(config)
+    try:
+        yield launched.browser
+    finally:
+        await launched.close()
 
 
 async def new_account_context(

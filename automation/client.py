@@ -11,7 +11,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import cast
 
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
@@ -45,6 +45,7 @@ from automation.types import (
     ProfileContext,
     ProfileState,
     SentList,
+    StorageState,
     WithdrawResult,
 )
 
@@ -55,9 +56,6 @@ FRICTION = (
     SessionExpired, HumanRequired, AccountRestricted, UnusualActivity, WeeklyLimit, UnsupportedLanguage,
 )  # fmt: skip
 """Errors that already name what LinkedIn put in front of the page: nothing to look for behind them."""
-
-StorageState = dict[str, Any]
-"""Playwright's storage_state: cookies and origins. Secret: never log it."""
 
 
 class LinkedInClient:

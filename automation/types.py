@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 from typing import Any
 
+StorageState = dict[str, Any]
+"""Playwright's storage_state: cookies and origins. Secret: never log it."""
+
 
 @dataclass(frozen=True)
 class AgeRange:

@@ -16,6 +16,7 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
 
+from automation.access import ClientOpener, LinkedInAccess
 from automation.config import AutomationConfig
 from bot import jobs
 from bot.context import BotContext, BotData, ChatData, UserData
@@ -42,7 +43,6 @@ from bot.handlers import (
 from bot.rendering import DEFAULT_LANGUAGE, Renderer
 from bot.services.clock import Clock, system_clock
 from bot.services.linkedin import ClientProvider
-from bot.services.linkedin_access import ClientFactory, LinkedInAccess
 from bot.services.owners import new_pairing_code, stored_owner_ids
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
@@ -109,7 +109,7 @@ def _file_url(base_url: str) -> str:
 def build_application(
     settings: Settings,
     *,
-    linkedin_client_factory: ClientFactory | None = None,
+    linkedin_client_factory: ClientOpener | None = None,
     automation_config: AutomationConfig | None = None,
     clock: Clock = system_clock,
 ) -> BotApplication:
@@ -141,7 +141,9 @@ def build_application(
     data.clock = clock
     data.renderer = Renderer()
     data.delivery = Delivery(application.bot, data.renderer)
-    data.browsers = LinkedInAccess(automation_config or settings.automation_config(), linkedin_client_factory)
+    data.browsers = LinkedInAccess(
+        automation_config or settings.automation_config(), opener=linkedin_client_factory
+    )
     for group, handler in _handlers():
         application.add_handler(handler, group=group)
     application.add_error_handler(errors.report_error)
@@ -187,6 +189,6 @@ async def _stop_resources(application: BotApplication) -> None:
     """Close the browser and the database."""
     data = application.bot_data
     if data.browsers is not None:
-        await data.browsers.close_browser()
+        await data.browsers.close()
     if data.engine is not None:
         await data.engine.dispose()

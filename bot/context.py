@@ -21,10 +21,10 @@ from bot.services.clock import Clock, system_clock
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from automation.access import LinkedInAccess
     from bot.db.session import SessionFactory
     from bot.delivery import Delivery
     from bot.services.linkedin import ClientProvider
-    from bot.services.linkedin_access import LinkedInAccess
     from bot.services.secrets import SessionVault
     from bot.settings import Settings
 

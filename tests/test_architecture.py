@@ -87,6 +87,9 @@ RULES = [
     # The in-memory LinkedIn stands where the client stands: it knows the automation's contract and
     # the sandbox's world, never the product that uses it.
     pytest.param("tests.fakes", ("bot",), id="fake-linkedin-stands-at-the-client-boundary"),
+    # One route to a browser (automation.access): the bot and the CLI drive no Playwright themselves.
+    pytest.param("bot", ("playwright",), id="playwright-only-in-automation"),
+    pytest.param("sandbox", ("playwright",), id="sandbox-serves-no-browser"),
 ]
 
 
@@ -112,6 +115,7 @@ def test_the_rules_see_imports() -> None:
     assert offenders("bot.commands", ("sandbox",)) != []
     assert offenders("bot.jobs", ("bot.delivery",)) != []  # a single module is scanned too
     assert offenders("tests.fakes", ("sandbox",)) != []
+    assert offenders("automation", ("playwright",)) != []
 
 
 SESSION_HEALTH_FIELDS = frozenset(

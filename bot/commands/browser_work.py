@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from playwright.async_api import Error as PlaywrightError
-
-from automation.browser import BrowserManager
-from automation.client import LinkedInClient, StorageState
-from automation.config import AutomationConfig
-from automation.errors import CheckpointRequired, HumanRequired
-from automation.pages.login import FEED
+from automation.access import LinkedInAccess
+from automation.errors import CheckpointRequired
+from automation.types import StorageState
 from bot.commands.console import progress_bar, renderer
 from bot.db.models import Account, ActionState
 from bot.db.session import SessionFactory
@@ -42,7 +38,6 @@ from bot.services.secrets import SessionVault
 from bot.services.sync import SyncReport, sync_account
 from bot.settings import Settings
 
-VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000  # a person typing a password and a 2FA code
 PREVIEW_ROWS = 5
 CODE_ATTEMPTS = 3
 QUEUE_LIMIT = 10_000  # a queue holds at most a few days of the daily cap
@@ -51,10 +46,9 @@ QUEUE_LIMIT = 10_000  # a queue holds at most a few days of the daily cap
 @asynccontextmanager
 async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> AsyncIterator[ClientProvider]:
     """A browser for the block, and a provider that opens each account's stored session in it."""
-    config = settings.automation_config()
     vault = SessionVault.from_settings(settings)
-    async with BrowserManager(config) as manager:
-        yield ClientProvider.for_browser(db, vault, manager.browser, config, clock)
+    async with LinkedInAccess(settings.automation_config()) as access:
+        yield ClientProvider(db, vault, access.open, clock)
 
 
 async def sync_with_progress(
@@ -225,24 +219,8 @@ async def withdraw_with_progress(
     )
 
 
-async def visible_login(config: AutomationConfig) -> StorageState:
-    """Open LinkedIn's sign-in page in a visible browser and wait until the person reaches the feed.
-
-    Raises:
-        HumanRequired: no screen to show a browser on, or the sign-in was not finished in time.
-    """
-    visible = replace(config, headless=False)
-    try:
-        async with BrowserManager(visible) as manager, LinkedInClient(manager.browser, visible) as client:
-            await client.page.goto(visible.url("/login"))
-            await client.page.wait_for_url(FEED, timeout=VISIBLE_LOGIN_TIMEOUT_MS)
-            return await client.storage_state()
-    except PlaywrightError as exc:
-        raise HumanRequired(f"the visible sign-in did not finish ({type(exc).__name__})") from None
-
-
 async def credential_login(
-    config: AutomationConfig,
+    access: LinkedInAccess,
     email: str,
     password: str,
     ask_code: Callable[[CheckpointRequired], str],
@@ -254,7 +232,7 @@ async def credential_login(
     Raises:
         BadLogin, HumanRequired, CheckpointRequired: from the automation, for the caller to explain.
     """
-    async with BrowserManager(config) as manager, LinkedInClient(manager.browser, config) as client:
+    async with access.open(None) as client:
         try:
             return await client.login(email, password)
         except CheckpointRequired as first:

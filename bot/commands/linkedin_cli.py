@@ -16,8 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from automation.browser import launch_browser
-from automation.client import LinkedInClient
+from automation.access import LinkedInAccess
 from automation.config import AutomationConfig
 from automation.errors import AutomationError, SessionExpired
 from automation.types import SentList
@@ -108,10 +107,7 @@ async def _scan(config: AutomationConfig, storage_state: dict[str, Any], rendere
         def advance(loaded: int, total: int | None) -> None:
             progress.update(task, completed=loaded, total=total)
 
-        async with (
-            launch_browser(config) as browser,
-            LinkedInClient(browser, config, storage_state) as client,
-        ):
+        async with LinkedInAccess(config) as access, access.open(storage_state) as client:
             return await client.list_sent(on_progress=advance)
 
 

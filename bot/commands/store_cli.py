@@ -20,6 +20,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from automation.access import LinkedInAccess
 from automation.errors import CheckpointRequired, HumanRequired
 from automation.slugs import profile_slug
 from bot.commands import browser_work, console, demo
@@ -545,7 +546,7 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
     async def _login() -> None:
         vault = SessionVault.from_settings(settings)
         config = settings.automation_config()
-        async with open_store(settings) as factory:
+        async with open_store(settings) as factory, LinkedInAccess(config) as access:
             async with factory.begin() as session:
                 account = await get_or_create_account(
                     session, account_name, timezone=settings.default_timezone
@@ -553,12 +554,12 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
             if email is None:
                 say("login_visible", url=config.url("/login"))
                 try:
-                    state = await browser_work.visible_login(config)
+                    state = await access.visible_login()
                 except HumanRequired:
                     raise NeedsSignIn("login_visible_failed") from None
             else:
                 assert password is not None
-                state = await browser_work.credential_login(config, email, password, _ask_code)
+                state = await browser_work.credential_login(access, email, password, _ask_code)
             async with factory.begin() as session:
                 stored = await session.get_one(Account, account.id)
                 await adopt_session(session, stored, vault, state, system_clock())

@@ -1,6 +1,6 @@
 """How services get a LinkedIn client for an account: `ClientProvider`.
 
-    provider = ClientProvider.for_browser(db, vault, browser, config, clock)
+    provider = ClientProvider(db, vault, access.open, clock)   # access: automation.access.LinkedInAccess
     async with provider.open(account) as client:
         await client.list_sent()
 
@@ -13,11 +13,11 @@ until the owner signs in again; the error still reaches the caller.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from automation.config import AutomationConfig
+from automation.access import ClientOpener
 from automation.errors import AutomationError, SessionExpired
 from bot.db.models import Account
 from bot.db.session import SessionFactory
@@ -27,15 +27,9 @@ from bot.services.session_health import pause_for, refresh_session
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
-    from playwright.async_api import Browser
-
-    from automation.client import LinkedInClient, StorageState
+    from automation.client import LinkedInClient
 
 logger = logging.getLogger(__name__)
-
-ClientOpener = Callable[["StorageState | None"], AbstractAsyncContextManager["LinkedInClient"]]
-"""Opens a client on a (decrypted) storage_state, e.g. `LinkedInAccess.open` or a plain
-`lambda state: LinkedInClient(browser, config, state)`."""
 
 
 class ClientProvider:
@@ -46,15 +40,6 @@ class ClientProvider:
         self.vault = vault
         self.clock = clock
         self._opener = opener
-
-    @classmethod
-    def for_browser(
-        cls, db: SessionFactory, vault: SessionVault, browser: Browser, config: AutomationConfig, clock: Clock
-    ) -> ClientProvider:
-        """Build a provider that opens each client in its own context of `browser`."""
-        from automation.client import LinkedInClient  # a browser is running: Playwright is loaded
-
-        return cls(db, vault, lambda state: LinkedInClient(browser, config, state), clock)
 
     @asynccontextmanager
     async def open(self, account: Account) -> AsyncIterator[LinkedInClient]:

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
+from automation.access import LinkedInAccess
 from automation.browser import (
     DRIVER_NODE_OPTIONS,
     QUIET_FLAGS,
-    BrowserManager,
     BrowserNotFound,
     find_browser,
     launch_args,
+    launch_browser,
     new_account_context,
     traced_operation,
 )
@@ -127,11 +128,11 @@ async def test_context_uses_the_configured_timeout(browser: Browser) -> None:
 
 
 async def test_browser_flows_queue_for_their_slot() -> None:
-    manager = BrowserManager(AutomationConfig(), max_concurrent_flows=1)
+    access = LinkedInAccess(AutomationConfig(), max_concurrent_flows=1)
     order: list[str] = []
 
     async def flow(name: str, hold: asyncio.Event | None) -> None:
-        async with manager.slot():
+        async with access.slot():
             order.append(f"{name} in")
             if hold is not None:
                 await hold.wait()
@@ -172,7 +173,7 @@ async def test_the_driver_runs_with_a_small_young_generation(
     else:
         monkeypatch.setenv("NODE_OPTIONS", user_options)
     before = set(_driver_environments())
-    async with BrowserManager(AutomationConfig()):
+    async with launch_browser(AutomationConfig()):
         started = [env for env in _driver_environments() if env not in before]
         assert len(started) == 1
         variables = dict(v.split(b"=", 1) for v in started[0].split(b"\0") if b"=" in v)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.linkedin_access import LinkedInAccess
+from automation.access import LinkedInAccess
 from sandbox import SandboxServer
 from tests.fixtures.browser import sandbox_automation_config
 
@@ -23,4 +23,4 @@ async def test_browser_starts_lazily_and_closes_when_idle(sandbox: SandboxServer
             await client.check_session()
         assert access.browser_open
     finally:
-        await access.close_browser()
+        await access.close()

@@ -15,6 +15,7 @@ import os
 import sys
 
 from automation.browser import launch_browser
+from automation.client import LinkedInClient
 from bot.db.session import create_engine, create_session_factory
 from bot.services.actions import ActionOutcome, recover_interrupted, run_due_actions
 from bot.services.clock import system_clock
@@ -34,7 +35,9 @@ async def main(database: str, base_url: str) -> None:
     config = sandbox_automation_config(base_url)
     try:
         async with launch_browser(config) as browser:
-            provider = ClientProvider.for_browser(db, vault, browser, config, system_clock)
+            provider = ClientProvider(
+                db, vault, lambda state: LinkedInClient(browser, config, state), system_clock
+            )
             print("ready", flush=True)  # the test times its kills from here, not from the slow start-up
             await recover_interrupted(db, provider, system_clock, on_progress=_print)
             await run_due_actions(db, provider, system_clock, on_progress=_print)

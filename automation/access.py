@@ -1,0 +1,142 @@
+"""The one route from a process to LinkedIn: `LinkedInAccess`.
+
+    access = LinkedInAccess(config)                       # one per process (bot, worker, CLI command)
+    async with access.open(storage_state) as client:      # waits for the browser slot
+        await client.list_sent()
+    await access.close()
+
+The bot, its worker and every CLI command open clients here and nowhere else. The browser is
+launched on the first `open` (a process with no browser work due never loads Playwright),
+flows run one at a time, and `close_if_idle` closes a browser nobody has used for a while: a
+bot that waits days between digests should not hold Chromium's memory. Signing in with a
+visible window (`visible_login`) needs a full Chromium with a screen, so it launches its own.
+
+Whatever opens clients has the shape `ClientOpener`: `opener(state)` is an async context
+manager of a `LinkedInClient`. `LinkedInAccess.open` is one; tests pass another (a client in
+their own browser, or a LinkedIn in memory) as `opener`, and the slot still applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from automation.browser import LaunchedBrowser, launch
+from automation.config import AutomationConfig
+from automation.errors import HumanRequired
+from automation.types import StorageState
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with whoever holds this class.
+    from automation.client import LinkedInClient
+
+ClientOpener = Callable[[StorageState | None], AbstractAsyncContextManager["LinkedInClient"]]
+"""Opens a client on a (decrypted) storage_state, or signed out on None; used with `async with`."""
+
+VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000
+"""How long a visible sign-in may take: a person typing a password and a 2FA code."""
+
+
+class LinkedInAccess:
+    """The process's one browser for LinkedIn: launched on first use, one flow at a time, closed when idle."""
+
+    def __init__(
+        self,
+        config: AutomationConfig,
+        *,
+        opener: ClientOpener | None = None,
+        max_concurrent_flows: int = 1,
+    ) -> None:
+        self.config = config
+        self._opener = opener
+        self._launched: LaunchedBrowser | None = None
+        self._starting = asyncio.Lock()
+        self._flows = asyncio.Semaphore(max_concurrent_flows)
+        self._in_flow = 0
+        self._last_used = time.monotonic()
+
+    @property
+    def browser_open(self) -> bool:
+        """Whether our own browser is running (a given opener manages its own)."""
+        return self._launched is not None
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the browser-flow slots: slow browser work queues here, not in parallel."""
+        async with self._flows:
+            self._in_flow += 1
+            try:
+                yield
+            finally:
+                self._in_flow -= 1
+                self._last_used = time.monotonic()
+
+    @asynccontextmanager
+    async def open(self, storage_state: StorageState | None) -> AsyncIterator[LinkedInClient]:
+        """A client on `storage_state` for the block; waits for the browser slot first."""
+        async with self.slot():
+            if self._opener is not None:
+                async with self._opener(storage_state) as client:
+                    yield client
+                return
+            from automation.client import LinkedInClient  # with the browser: see TYPE_CHECKING above
+
+            launched = await self._start()
+            async with LinkedInClient(launched.browser, self.config, storage_state) as client:
+                yield client
+
+    async def visible_login(self, *, timeout_ms: int = VISIBLE_LOGIN_TIMEOUT_MS) -> StorageState:
+        """Show LinkedIn's sign-in page in a visible browser; the session once the person reaches the feed.
+
+        Raises:
+            HumanRequired: no screen to show a browser on, or the sign-in was not finished in time.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
+        from automation.client import LinkedInClient
+        from automation.pages.login import FEED
+
+        visible = replace(self.config, headless=False)
+        async with self.slot():
+            try:
+                launched = await launch(visible)
+            except PlaywrightError as exc:
+                raise HumanRequired(f"the visible sign-in did not finish ({type(exc).__name__})") from None
+            try:
+                async with LinkedInClient(launched.browser, visible) as client:
+                    await client.page.goto(visible.url("/login"))
+                    await client.page.wait_for_url(FEED, timeout=timeout_ms)
+                    return await client.storage_state()
+            except PlaywrightError as exc:
+                raise HumanRequired(f"the visible sign-in did not finish ({type(exc).__name__})") from None
+            finally:
+                await launched.close()
+
+    async def close_if_idle(self, idle_seconds: float) -> bool:
+        """Close our browser if no flow has used it for `idle_seconds`; True if it was closed."""
+        if not self.browser_open or self._in_flow or time.monotonic() - self._last_used < idle_seconds:
+            return False
+        await self.close()
+        return True
+
+    async def close(self) -> None:
+        """Close our browser (idempotent; it starts again on the next `open`)."""
+        launched, self._launched = self._launched, None
+        if launched is not None:
+            await launched.close()
+
+    async def _start(self) -> LaunchedBrowser:
+        async with self._starting:
+            if self._launched is None:
+                self._launched = await launch(self.config)
+            return self._launched
+
+    async def __aenter__(self) -> LinkedInAccess:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
