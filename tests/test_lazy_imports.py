@@ -1,4 +1,5 @@
-"""The bot's process stays small until browser work is due: Playwright loads with the browser.
+"""Processes load only what they use: the bot's Playwright loads with the browser, and the
+command line loads a command's module only when that command runs (docs/benchmarks.md).
 
 Checked in a fresh interpreter, since this test session has long imported everything.
 """
@@ -10,10 +11,13 @@ import sys
 HEAVY = ("playwright", "matplotlib")
 
 
-def loaded_after(statement: str) -> list[str]:
+def loaded_after(statement: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of `watched` (modules, or package prefixes ending in ".") `statement` loads."""
     probe = (
         f"import sys\n{statement}\n"
-        f"import json\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+        "import json\n"
+        f"print(json.dumps(sorted(m for m in sys.modules for w in {watched!r}"
+        " if m == w or (w.endswith('.') and m.startswith(w)))))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return list(json.loads(done.stdout.splitlines()[-1]))
@@ -26,3 +30,16 @@ def test_the_application_loads_no_browser_or_charts() -> None:
 def test_the_probe_sees_what_is_loaded() -> None:
     # The same probe does report a module when something loads it.
     assert loaded_after("import automation.client") == ["playwright"]
+
+
+def test_help_loads_no_command_and_nothing_of_the_product() -> None:
+    show_help = "from bot.cli import main\nmain(['--help'], standalone_mode=False)"
+    watched = ("bot.commands.", "sqlalchemy", "pydantic", "jinja2", "telegram", "sandbox", *HEAVY)
+    assert loaded_after(show_help, watched) == []
+
+
+def test_a_command_loads_its_own_module_only() -> None:
+    show_help = "from bot.cli import main\nmain(['keep', '--help'], standalone_mode=False)"
+    loaded = loaded_after(show_help, ("bot.commands.",))
+    assert "bot.commands.keep_cli" in loaded
+    assert not [m for m in loaded if m.endswith("_cli") and m != "bot.commands.keep_cli"]

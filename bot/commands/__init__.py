@@ -1,1 +1,1 @@
-"""CLI command modules, one per area; each exposes `COMMANDS` for `bot.cli` to register."""
+"""CLI command modules, one feature each; `bot.cli.COMMANDS` names the command each one holds."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import click
 
-from bot.commands.console import AccountName, CliContext, open_store, pass_cli, run, say
+from bot.commands.console import CliContext, pass_cli, run
 from bot.commands.outcomes import BadInput
+from bot.commands.params import AccountName
+from bot.commands.texts import say
 from bot.services.accounts import AccountExists, all_accounts, create_account
 
 
@@ -26,7 +28,7 @@ def accounts_add(cli: CliContext, name: str) -> None:
     settings = cli.settings
 
     async def _add() -> None:
-        async with open_store(settings) as db:
+        async with cli.store() as db:
             try:
                 async with db.begin() as session:
                     await create_account(session, name, timezone=settings.default_timezone)
@@ -41,13 +43,9 @@ def accounts_add(cli: CliContext, name: str) -> None:
 @pass_cli
 def accounts_list(cli: CliContext) -> None:
     """List the accounts: name, LinkedIn session, paused or not."""
-    settings = cli.settings
 
     async def _list() -> None:
-        async with open_store(settings) as db, db() as session:
+        async with cli.store() as db, db() as session:
             say("accounts_list", accounts=await all_accounts(session))
 
     run(_list())
-
-
-COMMANDS: list[click.Command] = [accounts]

@@ -6,8 +6,7 @@ this module only opens the browser, shows progress and hands back what happened.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -15,7 +14,8 @@ from typing import cast
 from automation.access import LinkedInAccess
 from automation.errors import CheckpointRequired
 from automation.types import StorageState
-from bot.commands.console import progress_bar, renderer
+from bot.commands.console import progress_bar
+from bot.commands.texts import renderer
 from bot.db.models import Account, ActionState
 from bot.db.session import SessionFactory
 from bot.services.actions import (
@@ -34,21 +34,11 @@ from bot.services.digest import StaleInvitation, build_digest
 from bot.services.linkedin import ClientProvider
 from bot.services.policy import local_date
 from bot.services.rhythm import account_rhythm, plan_by_day, schedule
-from bot.services.secrets import SessionVault
 from bot.services.sync import SyncReport, sync_account
-from bot.settings import Settings
 
 PREVIEW_ROWS = 5
 CODE_ATTEMPTS = 3
 QUEUE_LIMIT = 10_000  # a queue holds at most a few days of the daily cap
-
-
-@asynccontextmanager
-async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> AsyncIterator[ClientProvider]:
-    """A browser for the block, and a provider that opens each account's stored session in it."""
-    vault = SessionVault.from_settings(settings)
-    async with LinkedInAccess(settings.automation_config()) as access:
-        yield ClientProvider(db, vault, access.open, clock)
 
 
 async def sync_with_progress(

@@ -1,18 +1,17 @@
-"""What the store commands and the demo share: settings, the migrated store, output, progress bars.
+"""What every command shares: the `CliContext` built in `bot.cli.main`, the store, progress bars.
 
-Every text comes from `templates/cli/`; progress bars go to stderr so stdout stays the report
-(and can be piped or compared in tests). Commands stop by raising an outcome from
-`bot.commands.outcomes`, never by exiting themselves.
+Every text comes from `templates/cli/` (`bot.commands.texts`); progress bars go to stderr so
+stdout stays the report (and can be piped or compared in tests). Commands stop by raising an
+outcome from `bot.commands.outcomes`, never by exiting themselves.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -21,60 +20,22 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 
 from bot.commands.outcomes import BadInput
+from bot.commands.texts import renderer
 from bot.data_folder import secure_data_folder
 from bot.db.migrate import DatabaseUnusable, check_database, upgrade_engine
 from bot.db.models import Account
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.rendering import Renderer
-from bot.services.accounts import (
-    DEFAULT_ACCOUNT_NAME,
-    InvalidAccountName,
-    all_accounts,
-    check_account_name,
-    get_account,
-)
+from bot.services.accounts import all_accounts, get_account
+from bot.services.clock import Clock, system_clock
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.services.linkedin import ClientProvider
+
 T = TypeVar("T")
-
-
-@cache
-def renderer() -> Renderer:
-    return Renderer()
-
-
-def say(template: str, **context: Any) -> None:
-    """Print `templates/cli/<template>.txt.j2` to stdout."""
-    click.echo(renderer().cli(template, **context))
-
-
-def invalid(reason: str, value: object, **detail: Any) -> click.BadParameter:
-    """A `BadParameter` whose message is `cli/invalid.txt.j2` for `reason`."""
-    return click.BadParameter(renderer().cli("invalid", reason=reason, value=value, **detail))
-
-
-class AccountName(click.ParamType[str]):
-    """An account's name: 1–64 printable characters."""
-
-    name = "name"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        try:
-            return check_account_name(str(value))
-        except InvalidAccountName as exc:
-            raise click.BadParameter(
-                renderer().cli("invalid", reason="account_name", value=value, problem=exc.reason)
-            ) from None
-
-
-account_option = click.option(
-    "--account",
-    "account_name",
-    type=AccountName(),
-    default=DEFAULT_ACCOUNT_NAME,
-    show_default=True,
-    help="Which LinkedIn account (self-hosting usually has one; `invitesweep accounts list`).",
-)
 
 
 async def find_account(db: SessionFactory, name: str) -> Account:
@@ -109,13 +70,15 @@ def load_settings() -> Settings:
 
 @dataclass
 class CliContext:
-    """What every command shares, built once in `bot.cli.main`: the settings, loaded on first use.
+    """What every command shares, built once in `bot.cli.main`: settings, renderer, store, LinkedIn.
 
-    Loading lazily keeps `--help` and the commands that need no settings working on a broken
-    configuration; every command that needs them reads `cli.settings`, validated in one place.
+    Each is made on first use: `--help` and the commands that need no settings keep working on
+    a broken configuration, and every command that needs them reads `cli.settings`, validated
+    in one place.
     """
 
     debug: bool = False
+    clock: Clock = system_clock
     _settings: Settings | None = field(default=None, repr=False)
 
     @property
@@ -123,6 +86,19 @@ class CliContext:
         if self._settings is None:
             self._settings = load_settings()
         return self._settings
+
+    @property
+    def renderer(self) -> Renderer:
+        """The command line's one renderer (`bot.commands.texts.renderer`)."""
+        return renderer()
+
+    def store(self, *, migrate: bool = True) -> AbstractAsyncContextManager[SessionFactory]:
+        """The configured store for the block, migrated first (`open_store`)."""
+        return open_store(self.settings, migrate=migrate)
+
+    def linkedin(self, db: SessionFactory) -> AbstractAsyncContextManager[ClientProvider]:
+        """Opens accounts' stored sessions in this command's one browser (`linkedin`)."""
+        return linkedin(db, self.settings, self.clock)
 
 
 pass_cli = click.make_pass_decorator(CliContext, ensure=True)
@@ -184,6 +160,30 @@ async def open_store(settings: Settings, *, migrate: bool = True) -> AsyncIterat
         yield create_session_factory(engine)
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the configured database for the block, as it is: nothing checked or migrated
+    (for `doctor`, which reports what it finds; commands use `open_store`)."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> AsyncIterator[ClientProvider]:
+    """A provider that opens each account's stored session in one browser, launched on first use
+    (`automation.access.LinkedInAccess`) and closed after the block."""
+    from automation.access import LinkedInAccess
+    from bot.services.linkedin import ClientProvider
+    from bot.services.secrets import SessionVault
+
+    vault = SessionVault.from_settings(settings)
+    async with LinkedInAccess(settings.automation_config()) as access:
+        yield ClientProvider(db, vault, access.open, clock)
 
 
 @contextmanager

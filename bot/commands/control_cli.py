@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import click
 
-from bot.commands.console import CliContext, account_option, find_account, open_store, pass_cli, run, say
+from bot.commands.console import CliContext, find_account, pass_cli, run
+from bot.commands.params import account_option
+from bot.commands.texts import say
 from bot.db.models import Account
 from bot.services import session_health
-from bot.services.clock import system_clock
 from bot.services.session_health import PauseCause
 
 
@@ -20,14 +21,13 @@ from bot.services.session_health import PauseCause
 @pass_cli
 def pause(cli: CliContext, account_name: str) -> None:
     """Pause the account's browser work (queued work waits; nothing is lost)."""
-    settings = cli.settings
 
     async def _pause() -> None:
-        async with open_store(settings) as db:
+        async with cli.store() as db:
             found = await find_account(db, account_name)
             async with db.begin() as session:
                 account = await session.get_one(Account, found.id)
-                changed = await session_health.pause(session, account, PauseCause.OWNER, system_clock())
+                changed = await session_health.pause(session, account, PauseCause.OWNER, cli.clock())
         say("paused", account=account, changed=changed)
 
     run(_pause())
@@ -38,17 +38,13 @@ def pause(cli: CliContext, account_name: str) -> None:
 @pass_cli
 def resume(cli: CliContext, account_name: str) -> None:
     """Resume the account's browser work, whatever paused it."""
-    settings = cli.settings
 
     async def _resume() -> None:
-        async with open_store(settings) as db:
+        async with cli.store() as db:
             found = await find_account(db, account_name)
             async with db.begin() as session:
                 account = await session.get_one(Account, found.id)
-                changed = await session_health.resume(session, account, system_clock())
+                changed = await session_health.resume(session, account, cli.clock())
         say("resumed", account=account, changed=changed)
 
     run(_resume())
-
-
-COMMANDS: list[click.Command] = [pause, resume]

@@ -22,18 +22,19 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from sqlalchemy import select
 
-from bot.commands.browser_work import linkedin, sync_with_progress, withdraw_with_progress
-from bot.commands.console import open_store, say
+from bot.commands.browser_work import sync_with_progress, withdraw_with_progress
+from bot.commands.console import linkedin, open_store
 from bot.commands.outcomes import Outcome, WorkFailed
-from bot.db.models import Account, Invitation, InvitationState, Person, Plan
+from bot.commands.texts import say
+from bot.db.models import Account, Plan
 from bot.db.session import SessionFactory
 from bot.services.accounts import get_or_create_account
 from bot.services.actions import ActionOutcome, Result, request_invite, run_due_actions
 from bot.services.clock import OffsetClock
 from bot.services.digest import build_digest
 from bot.services.notes import note_length, note_limit
+from bot.services.people import withdrawn_slugs
 from bot.services.reminders import DueReminder, mark_sent, scan_due
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
@@ -160,7 +161,7 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
         say("demo_outro")
         return DemoResult(
             pending_before=report.pending,
-            withdrawn=tuple(await _withdrawn_slugs(db, account)),
+            withdrawn=tuple(await _withdrawn(db, account)),
             reminder_slug=due.person.slug,
             note=note,
             invite=invite,
@@ -202,12 +203,6 @@ async def _first_reminder(db: SessionFactory, clock: OffsetClock) -> DueReminder
     return first
 
 
-async def _withdrawn_slugs(db: SessionFactory, account: Account) -> list[str]:
+async def _withdrawn(db: SessionFactory, account: Account) -> list[str]:
     async with db() as session:
-        rows = await session.scalars(
-            select(Person.slug)
-            .join(Invitation, Invitation.person_id == Person.id)
-            .where(Invitation.account_id == account.id, Invitation.state == InvitationState.WITHDRAWN)
-            .order_by(Invitation.withdrawn_at, Invitation.id)
-        )
-        return list(rows)
+        return await withdrawn_slugs(session, account)

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from automation.browser import BrowserNotFound, find_browser
 from automation.errors import AutomationError, SessionExpired
-from bot.commands.browser_work import linkedin
+from bot.commands.console import linkedin, open_database
 from bot.db.migrate import head_revision
-from bot.db.models import Account, SessionStatus
-from bot.db.session import SessionFactory, create_engine, create_session_factory
+from bot.db.models import SessionStatus
+from bot.db.session import SessionFactory, create_session_factory
+from bot.services.accounts import get_account
 from bot.services.clock import system_clock
 from bot.settings import Settings
 
@@ -59,20 +59,18 @@ def check_token(settings: Settings) -> Check:
 
 async def check_store(settings: Settings, account_name: str) -> tuple[Check, Check]:
     """The database (reachable, migrated) and the account's stored LinkedIn session."""
-    engine = create_engine(settings.resolved_database_url)
-    db = create_session_factory(engine)
     try:
-        current = await current_revision(db)
-        head = head_revision()
-        if current != head:
-            database = Check("database", False, "behind", current or "empty")
-            return database, Check("session", False, "unknown")
-        async with db() as session:
-            account = await session.scalar(select(Account).where(Account.name == account_name))
+        async with open_database(settings) as engine:
+            db = create_session_factory(engine)
+            current = await current_revision(db)
+            head = head_revision()
+            if current != head:
+                database = Check("database", False, "behind", current or "empty")
+                return database, Check("session", False, "unknown")
+            async with db() as session:
+                account = await get_account(session, account_name)
     except Exception as exc:  # anything at all: doctor reports, it does not crash
         return Check("database", False, "unreachable", type(exc).__name__), Check("session", False, "unknown")
-    finally:
-        await engine.dispose()
     database = Check("database", True, "migrated", current or "")
     if account is None:
         return database, Check("session", False, "no_account", account_name)
@@ -83,21 +81,19 @@ async def check_store(settings: Settings, account_name: str) -> tuple[Check, Che
 async def check_session_online(settings: Settings, account_name: str) -> Check:
     """Open the Sent page with the stored session. An expired one is recorded as such (and the
     account paused), exactly as the worker would on its next run."""
-    engine = create_engine(settings.resolved_database_url)
-    db = create_session_factory(engine)
     try:
-        async with db() as session:
-            account = await session.scalar(select(Account).where(Account.name == account_name))
-        if account is None or account.session_state is None:
-            return Check("session", False, "none", account_name)
-        async with linkedin(db, settings, system_clock) as provider, provider.open(account) as client:
-            await client.check_session()
+        async with open_database(settings) as engine:
+            db = create_session_factory(engine)
+            async with db() as session:
+                account = await get_account(session, account_name)
+            if account is None or account.session_state is None:
+                return Check("session", False, "none", account_name)
+            async with linkedin(db, settings, system_clock) as provider, provider.open(account) as client:
+                await client.check_session()
     except SessionExpired:
         return Check("session", False, "expired", account_name)
     except AutomationError as exc:
         return Check("session", False, "unchecked", type(exc).__name__)
-    finally:
-        await engine.dispose()
     return Check("session", True, "checked", account_name)
 
 

@@ -17,24 +17,18 @@ one of them. `bot.cli.main` applies it to every command: nothing else calls `sys
 
 from __future__ import annotations
 
-from functools import cache
 from typing import IO, Any, ClassVar
 
 import click
 
 from automation.browser import BrowserNotFound
 from automation.errors import AutomationError, BadLogin, CheckpointRequired, HumanRequired, SessionExpired
-from bot.rendering import Renderer
+from bot.commands.texts import renderer
 
 EXIT_INTERRUPTED = 130  # the shell's own code for a process stopped by SIGINT
 
 SIGN_IN_ERRORS = (SessionExpired, HumanRequired, CheckpointRequired, BadLogin)
 """LinkedIn failures that only a person signing in can clear."""
-
-
-@cache
-def _renderer() -> Renderer:
-    return Renderer()
 
 
 def one_line(text: str) -> str:
@@ -57,7 +51,7 @@ class Outcome(click.ClickException):
         object.__setattr__(self, "exit_code", self.code)
 
     def format_message(self) -> str:
-        return one_line(_renderer().cli(self.template, **self.context))
+        return one_line(renderer().cli(self.template, **self.context))
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), file=file, err=file is None)

@@ -9,7 +9,7 @@ import click
 
 from bot.commands.outcomes import BadInput
 from bot.commands.sandbox_world import world_options
-from bot.rendering import Renderer
+from bot.commands.texts import renderer
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.config import PLANS
 
@@ -90,7 +90,7 @@ def sandbox(
         drift=drift,
         fragment_latency=latency,
     )
-    renderer = Renderer()
+    texts = renderer()
     server = SandboxServer(config)
     switches = _parse_faults(faults)
     try:
@@ -103,7 +103,7 @@ def sandbox(
         detail = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
         raise BadInput("sandbox_listen", host=host, port=port, detail=detail) from None
     click.echo(
-        renderer.cli(
+        texts.cli(
             "sandbox_started",
             base_url=base_url,
             sent_url=base_url + SENT_PATH,
@@ -117,7 +117,7 @@ def sandbox(
         pass
     finally:
         server.stop()
-        click.echo(renderer.cli("sandbox_stopped"))
+        click.echo(texts.cli("sandbox_stopped"))
 
 
 def parse_latency(value: str | None) -> tuple[float, float] | None:
@@ -142,13 +142,10 @@ def _parse_faults(pairs: tuple[str, ...]) -> dict[str, object]:
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or not name:
-            message = Renderer().cli("sandbox_bad_fault", pair=repr(pair))
+            message = renderer().cli("sandbox_bad_fault", pair=repr(pair))
             raise click.BadParameter(message, param_hint="--fault")
         try:
             switches[name.strip()] = json.loads(raw)
         except ValueError:
             switches[name.strip()] = raw
     return switches
-
-
-COMMANDS: list[click.Command] = [sandbox]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Invitation, Person
+from bot.db.models import Account, Invitation, InvitationState, Person
 from bot.services.events import record_event
 
 MAX_MATCHES = 5
@@ -54,3 +54,27 @@ async def person_of_invitation(session: AsyncSession, account: Account, invitati
         .join(Invitation, Invitation.person_id == Person.id)
         .where(Invitation.id == invitation_id, Invitation.account_id == account.id)
     )
+
+
+async def person_by_slug(session: AsyncSession, account: Account, slug: str) -> Person | None:
+    """The account's person with this profile slug (e.g. "jane-doe")."""
+    return await session.scalar(select(Person).where(Person.account_id == account.id, Person.slug == slug))
+
+
+async def kept_people(session: AsyncSession, account: Account) -> list[Person]:
+    """The account's keep list, by name."""
+    rows = await session.scalars(
+        select(Person).where(Person.account_id == account.id, Person.keep.is_(True)).order_by(Person.name)
+    )
+    return list(rows)
+
+
+async def withdrawn_slugs(session: AsyncSession, account: Account) -> list[str]:
+    """The profile slugs of the account's withdrawn invitations, in the order they were withdrawn."""
+    rows = await session.scalars(
+        select(Person.slug)
+        .join(Invitation, Invitation.person_id == Person.id)
+        .where(Invitation.account_id == account.id, Invitation.state == InvitationState.WITHDRAWN)
+        .order_by(Invitation.withdrawn_at, Invitation.id)
+    )
+    return list(rows)

@@ -45,7 +45,7 @@ def scan(
     With --sandbox nothing leaves this machine. Without it, LINKEDIN_BASE_URL is read with the
     session in --state; the file holds your login cookies, so keep it private.
     """
-    renderer = Renderer()
+    renderer = cli.renderer
     if not use_sandbox and state_file is None:
         raise click.UsageError(renderer.cli("scan_needs_state"))
     settings = cli.settings
@@ -109,6 +109,3 @@ async def _scan(config: AutomationConfig, storage_state: dict[str, Any], rendere
 
         async with LinkedInAccess(config) as access, access.open(storage_state) as client:
             return await client.list_sent(on_progress=advance)
-
-
-COMMANDS: list[click.Command] = [scan]

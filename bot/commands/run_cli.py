@@ -18,8 +18,9 @@ import click
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.commands.console import CliContext, database_refused, ensure_data_dir, pass_cli, renderer
+from bot.commands.console import CliContext, database_refused, ensure_data_dir, pass_cli
 from bot.commands.outcomes import BadInput
+from bot.commands.texts import renderer
 from bot.db.migrate import DatabaseUnusable, upgrade
 from bot.settings import Settings
 
@@ -189,6 +190,3 @@ def run(cli: CliContext, sandbox: bool) -> None:
     finally:
         if server is not None:
             server.stop()
-
-
-COMMANDS: list[click.Command] = [run]

@@ -1,0 +1,58 @@
+"""CLI: `login` — sign in to LinkedIn (a visible browser, or headless with `--email`) and store
+the session encrypted."""
+
+from __future__ import annotations
+
+import click
+
+from automation.access import LinkedInAccess
+from automation.errors import CheckpointRequired, HumanRequired
+from bot.commands import browser_work
+from bot.commands.console import CliContext, pass_cli, run
+from bot.commands.outcomes import NeedsSignIn
+from bot.commands.params import Email, account_option
+from bot.commands.texts import renderer, say
+from bot.db.models import Account
+from bot.services.accounts import get_or_create_account
+from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
+
+
+@click.command()
+@account_option
+@click.option(
+    "--email", type=Email(), help="Sign in headless with this email; prompts for the password (and a PIN)."
+)
+@pass_cli
+def login(cli: CliContext, account_name: str, email: str | None) -> None:
+    """Sign in to LinkedIn in a visible browser (2FA, captcha) and store the session encrypted."""
+    settings = cli.settings
+    password = click.prompt("LinkedIn password", hide_input=True) if email else None
+
+    async def _login() -> None:
+        vault = SessionVault.from_settings(settings)
+        config = settings.automation_config()
+        async with cli.store() as db, LinkedInAccess(config) as access:
+            async with db.begin() as session:
+                account = await get_or_create_account(
+                    session, account_name, timezone=settings.default_timezone
+                )
+            if email is None:
+                say("login_visible", url=config.url("/login"))
+                try:
+                    state = await access.visible_login()
+                except HumanRequired:
+                    raise NeedsSignIn("login_visible_failed") from None
+            else:
+                assert password is not None
+                state = await browser_work.credential_login(access, email, password, _ask_code)
+            async with db.begin() as session:
+                stored = await session.get_one(Account, account.id)
+                await adopt_session(session, stored, vault, state, cli.clock())
+            say("login_done", account=account)
+
+    run(_login())
+
+
+def _ask_code(error: CheckpointRequired) -> str:
+    return str(click.prompt(renderer().cli("login_code", kind=error.kind)))
