@@ -5,13 +5,17 @@ Checked in a fresh interpreter, since this test session has long imported everyt
 """
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("playwright", "matplotlib")
 
 
-def loaded_after(statement: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+def loaded_after(
+    statement: str, watched: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None
+) -> list[str]:
     """Which of `watched` (modules, or package prefixes ending in ".") `statement` loads."""
     probe = (
         f"import sys\n{statement}\n"
@@ -19,7 +23,7 @@ def loaded_after(statement: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
         f"print(json.dumps(sorted(m for m in sys.modules for w in {watched!r}"
         " if m == w or (w.endswith('.') and m.startswith(w)))))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
     return list(json.loads(done.stdout.splitlines()[-1]))
 
 
@@ -43,3 +47,13 @@ def test_a_command_loads_its_own_module_only() -> None:
     loaded = loaded_after(show_help, ("bot.commands.",))
     assert "bot.commands.keep_cli" in loaded
     assert not [m for m in loaded if m.endswith("_cli") and m != "bot.commands.keep_cli"]
+
+
+def test_a_command_on_a_store_at_head_loads_no_alembic(tmp_path: Path) -> None:
+    def listing(folder: Path, watched: tuple[str, ...]) -> list[str]:
+        env = {**os.environ, "DATA_DIR": str(folder), "DATABASE_URL": ""}
+        accounts = "from bot.cli import main\nmain(['accounts', 'list'], standalone_mode=False)"
+        return loaded_after(accounts, watched, env=env)
+
+    assert "alembic" in listing(tmp_path, ("alembic",))  # a new store is made through Alembic
+    assert listing(tmp_path, ("alembic", "rich", *HEAVY)) == []  # then it is at head

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
 from bot.commands.outcomes import BadInput
 from bot.commands.texts import renderer
 from bot.data_folder import secure_data_folder
-from bot.db.migrate import DatabaseUnusable, check_database, upgrade_engine
 from bot.db.models import Account
+from bot.db.revision import at_head
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.rendering import Renderer
 from bot.services.accounts import all_accounts, get_account
@@ -31,8 +29,10 @@ from bot.services.clock import Clock, system_clock
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.db.migrate import DatabaseUnusable
     from bot.services.linkedin import ClientProvider
 
 T = TypeVar("T")
@@ -149,14 +149,19 @@ async def open_store(settings: Settings, *, migrate: bool = True) -> AsyncIterat
     try:
         engine = create_engine(settings.resolved_database_url)
     except OSError:  # the SQLite file's folder cannot be made
+        from bot.db.migrate import DatabaseUnusable
+
         raise database_refused(settings, DatabaseUnusable("cannot_open")) from None
     try:
-        try:
-            await check_database(engine)
-        except DatabaseUnusable as error:
-            raise database_refused(settings, error) from None
-        if migrate:
-            await upgrade_engine(engine)
+        if not await at_head(engine):  # nearly always at head: then Alembic is not even loaded
+            from bot.db.migrate import DatabaseUnusable, check_database, upgrade_engine
+
+            try:
+                await check_database(engine)
+            except DatabaseUnusable as error:
+                raise database_refused(settings, error) from None
+            if migrate:
+                await upgrade_engine(engine)
         yield create_session_factory(engine)
     finally:
         await engine.dispose()
@@ -189,6 +194,9 @@ async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> Asyn
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[tuple[Progress, Any]]:
     """A rich progress bar on stderr: yields (progress, task id) for `progress.update`."""
+    from rich.console import Console  # loaded by the commands that show a bar, not by every one
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

@@ -8,8 +8,6 @@ version knows, so a wrong path, a dead server or a database from a newer InviteS
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.revision import sqlite_file_openable
 from bot.db.session import create_engine
 
 MIGRATIONS = "bot.db:migrations"  # a package resource, found wherever the package is installed
@@ -62,20 +61,6 @@ def _problem(error: DBAPIError) -> str:
     return "refused"
 
 
-def _sqlite_file_openable(database: str | None) -> bool:
-    """Whether SQLite can open (or create) this file, asked without opening it.
-
-    A failed open leaves aiosqlite's worker thread answering a loop that may be gone (it then
-    prints a traceback at exit), so the usual reasons are ruled out here first.
-    """
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return True
-    path = Path(database)
-    if path.exists():
-        return path.is_file() and os.access(path, os.R_OK | os.W_OK)
-    return os.access(path.parent, os.W_OK | os.X_OK)
-
-
 def known_revisions() -> set[str]:
     """Every schema revision this version's migrations know."""
     script = ScriptDirectory.from_config(alembic_config())
@@ -97,7 +82,7 @@ async def check_database(engine: AsyncEngine) -> str | None:
     def _current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
-    if engine.url.get_backend_name() == "sqlite" and not _sqlite_file_openable(engine.url.database):
+    if engine.url.get_backend_name() == "sqlite" and not sqlite_file_openable(engine.url.database):
         raise DatabaseUnusable("cannot_open")
     try:
         async with engine.connect() as connection:
