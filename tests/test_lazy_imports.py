@@ -57,3 +57,10 @@ def test_a_command_on_a_store_at_head_loads_no_alembic(tmp_path: Path) -> None:
 
     assert "alembic" in listing(tmp_path, ("alembic",))  # a new store is made through Alembic
     assert listing(tmp_path, ("alembic", "rich", *HEAVY)) == []  # then it is at head
+
+
+def test_the_bot_process_loads_neither_alembic_nor_the_sandbox() -> None:
+    # The store is migrated through Alembic only when it is behind, and the sandbox is served
+    # only with `run --sandbox`: neither stays in a long-running bot's memory otherwise.
+    bot = "import bot.cli, bot.commands.run_cli, bot.app"
+    assert loaded_after(bot, ("alembic", "sandbox", *HEAVY)) == []

@@ -12,17 +12,19 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.commands.console import CliContext, database_refused, ensure_data_dir, pass_cli
+from bot.commands.console import CliContext, ensure_data_dir, open_store, pass_cli
 from bot.commands.outcomes import BadInput
 from bot.commands.texts import renderer
-from bot.db.migrate import DatabaseUnusable, upgrade
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sandbox import SandboxServer
 
 BOT_API_FIRST_DELAY_SECONDS = 1.0
 BOT_API_MAX_DELAY_SECONDS = 60.0
@@ -58,7 +60,9 @@ class RedactSecrets(logging.Filter):
 def configure_logging(settings: Settings) -> None:
     """INFO to stderr, without request URLs from httpx and with every secret redacted."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # alembic.runtime.plugins announces each plugin as Alembic loads, which `run` does after this
+    # (only when the store needs migrating).
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     secrets = [
         s.get_secret_value() for s in (settings.telegram_bot_token, settings.session_key) if s is not None
@@ -88,6 +92,13 @@ async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, An
                 await adopt_session(session, account, vault, storage_state, system_clock())
     finally:
         await engine.dispose()
+
+
+async def _migrate(settings: Settings) -> None:
+    """Bring the store to the newest schema; at it already (nearly always), Alembic is not loaded
+    and stays out of the long-running bot's memory (docs/benchmarks.md)."""
+    async with open_store(settings):
+        pass
 
 
 def backoff_delays(first: float, ceiling: float) -> Iterator[float]:
@@ -163,11 +174,12 @@ def run(cli: CliContext, sandbox: bool) -> None:
     configure_logging(settings)
 
     from bot.app import build_application
-    from sandbox import SandboxConfig, SandboxServer
 
     server: SandboxServer | None = None
     automation_config = None
     if sandbox:
+        from sandbox import SandboxConfig, SandboxServer  # only then: the bot itself serves no pages
+
         if not settings.database_url:
             settings = settings.model_copy(
                 update={"database_url": f"sqlite:///{settings.data_dir / SANDBOX_DATABASE}"}
@@ -177,10 +189,7 @@ def run(cli: CliContext, sandbox: bool) -> None:
         automation_config = settings.automation_config(base_url=base_url)
         click.echo(renderer().render("telegram/console/sandbox.txt.j2", base_url=base_url))
     try:
-        try:
-            upgrade(settings.resolved_database_url)
-        except DatabaseUnusable as error:
-            raise database_refused(settings, error) from None
+        asyncio.run(_migrate(settings))
         if server is not None:
             asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
         if not asyncio.run(wait_for_bot_api(settings)):
