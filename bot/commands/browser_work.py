@@ -1,7 +1,8 @@
 """Browser work the CLI drives: sync, bulk withdrawal and sign-in, with progress bars.
 
 Thin glue between the click commands (and the demo) and the services: the services decide,
-this module only opens the browser, shows progress and hands back what happened.
+this module only shows progress and hands back what happened. Clients come from the provider the
+command passes in (`CliContext.linkedin`, over `automation.access.LinkedInAccess`).
 """
 
 from __future__ import annotations
