@@ -24,6 +24,7 @@ from bot.commands.texts import renderer
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.db.session import SessionFactory
     from sandbox import SandboxServer
 
 BOT_API_FIRST_DELAY_SECONDS = 1.0
@@ -71,34 +72,31 @@ def configure_logging(settings: Settings) -> None:
         handler.addFilter(RedactSecrets(secrets))
 
 
-async def _adopt_sandbox_session(settings: Settings, storage_state: dict[str, Any]) -> None:
-    """Give the sandbox's minted session to every account (and make the default one if none)."""
-    from sqlalchemy import select
+async def _prepare_store(settings: Settings, sandbox_state: dict[str, Any] | None) -> None:
+    """Bring the store to the newest schema, and with `run --sandbox` sign every account in.
 
-    from bot.db.models import Account
-    from bot.db.session import create_engine, create_session_factory
-    from bot.services.accounts import get_or_create_account
+    At the newest schema already (nearly always), Alembic is not loaded and stays out of the
+    long-running bot's memory (docs/benchmarks.md).
+    """
+    async with open_store(settings) as db:
+        if sandbox_state is not None:
+            await _adopt_sandbox_session(db, settings, sandbox_state)
+
+
+async def _adopt_sandbox_session(
+    db: SessionFactory, settings: Settings, storage_state: dict[str, Any]
+) -> None:
+    """Give the sandbox's minted session to every account (and make the default one if none)."""
+    from bot.services.accounts import all_accounts, get_or_create_account
     from bot.services.clock import system_clock
     from bot.services.secrets import SessionVault
     from bot.services.session_health import adopt_session
 
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        db = create_session_factory(engine)
-        vault = SessionVault.from_settings(settings)
-        async with db.begin() as session:
-            await get_or_create_account(session, timezone=settings.default_timezone)
-            for account in (await session.scalars(select(Account))).all():
-                await adopt_session(session, account, vault, storage_state, system_clock())
-    finally:
-        await engine.dispose()
-
-
-async def _migrate(settings: Settings) -> None:
-    """Bring the store to the newest schema; at it already (nearly always), Alembic is not loaded
-    and stays out of the long-running bot's memory (docs/benchmarks.md)."""
-    async with open_store(settings):
-        pass
+    vault = SessionVault.from_settings(settings)
+    async with db.begin() as session:
+        await get_or_create_account(session, timezone=settings.default_timezone)
+        for account in await all_accounts(session):
+            await adopt_session(session, account, vault, storage_state, system_clock())
 
 
 def backoff_delays(first: float, ceiling: float) -> Iterator[float]:
@@ -189,9 +187,7 @@ def run(cli: CliContext, sandbox: bool) -> None:
         automation_config = settings.automation_config(base_url=base_url)
         click.echo(renderer().render("telegram/console/sandbox.txt.j2", base_url=base_url))
     try:
-        asyncio.run(_migrate(settings))
-        if server is not None:
-            asyncio.run(_adopt_sandbox_session(settings, server.storage_state()))
+        asyncio.run(_prepare_store(settings, server.storage_state() if server is not None else None))
         if not asyncio.run(wait_for_bot_api(settings)):
             return
         application = build_application(settings, automation_config=automation_config)
