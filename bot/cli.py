@@ -120,7 +120,8 @@ COMMANDS: dict[str, LazyCommand] = {
 def load_command(entry: LazyCommand) -> click.Command:
     """Import a command from its module."""
     command = getattr(importlib.import_module(entry.module), entry.attribute)
-    assert isinstance(command, click.Command), f"{entry.module}.{entry.attribute} is not a command"
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{entry.module}.{entry.attribute} is not a click command")
     return command
 
 
