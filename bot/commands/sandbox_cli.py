@@ -131,7 +131,7 @@ def parse_latency(value: str | None) -> tuple[float, float] | None:
         bounds = (-1, -1)
     if not 0 <= bounds[0] <= bounds[1]:
         raise click.BadParameter(
-            Renderer().cli("sandbox_bad_latency", value=repr(value)), param_hint="--latency"
+            renderer().cli("sandbox_bad_latency", value=repr(value)), param_hint="--latency"
         )
     return bounds[0] / 1000, bounds[1] / 1000
 
