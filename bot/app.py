@@ -2,7 +2,8 @@
 
 It builds the PTB `Application` (token, Bot API base URL, rate limiter, HTML defaults, the typed
 context), wires the resources that live and die with it (`_start_resources`/`_stop_resources`),
-and registers every handler in one ordered list. Nothing here runs at import time.
+and registers every handler in one ordered list. Nothing here runs at import time. How the
+pieces it wires depend on each other: docs/architecture.md.
 """
 
 from __future__ import annotations

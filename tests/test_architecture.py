@@ -90,6 +90,27 @@ RULES = [
     # One route to a browser (automation.access): the bot and the CLI drive no Playwright themselves.
     pytest.param("bot", ("playwright",), id="playwright-only-in-automation"),
     pytest.param("sandbox", ("playwright",), id="sandbox-serves-no-browser"),
+    # The domain runs the same under the bot, the CLI and tests: it reaches neither Telegram nor a
+    # browser, nor anything above it.
+    pytest.param(
+        "bot.services",
+        (
+            "telegram",
+            "playwright",
+            "bot.handlers",
+            "bot.jobs",
+            "bot.delivery",
+            "bot.views",
+            "bot.commands",
+            "bot.app",
+        ),
+        id="services-know-no-telegram-no-browser-no-front",
+    ),
+    pytest.param(
+        "bot.db",
+        ("bot.services", "bot.handlers", "bot.commands", "bot.delivery"),
+        id="the-store-is-the-bottom",
+    ),
 ]
 
 
@@ -149,3 +170,94 @@ def test_only_session_health_pauses_resumes_or_signs_in() -> None:
     ]
     assert found == []
     assert list(writes_of(owner, SESSION_HEALTH_FIELDS)) != []  # the scan sees the writes it looks for
+
+
+def runtime_imports_of(path: Path) -> Iterator[str]:
+    """`imports_of`, less the imports under `if TYPE_CHECKING:` (they never run)."""
+    tree = ast.parse(path.read_text(), str(path))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module] if node.module else base)
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the project modules it imports at run time (a module's own packages left out:
+    Python imports them first whatever the module says)."""
+    modules = {
+        name: path
+        for folder in ("bot", "automation", "sandbox")
+        for name, path in modules_under(folder).items()
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for imported in runtime_imports_of(path):
+            parts = imported.split(".")
+            while parts and ".".join(parts) not in modules:
+                parts.pop()
+            target = ".".join(parts)
+            if parts and target != name and not within(name, target):
+                targets.add(target)
+        graph[name] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    work.append((successor, iter(sorted(graph[successor]))))
+                    break
+                if successor in stack:
+                    low[node] = min(low[node], index[successor])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycles() -> None:
+    """The arrows of docs/architecture.md go one way, down to single modules."""
+    assert cycles(import_graph()) == []
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # it sees one

@@ -14,7 +14,8 @@ the message and then calls `mark_sent` in a short transaction. If the process di
 send and that commit, the next scan sends the reminder again: a duplicate reminder is a small
 annoyance, while a lost one (at-most-once, claim first) would silently drop the re-invite the
 owner was waiting three weeks for. A failed send is recorded with `record_failure`, which backs
-off before the next try. With one scheduler process (see DESIGN.md) nothing else races the scan.
+off before the next try. With one scheduler process (docs/architecture.md, "The process model")
+nothing else races the scan.
 """
 
 from __future__ import annotations
