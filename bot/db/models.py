@@ -102,6 +102,10 @@ class Account(Base):
     last_synced_at: Mapped[datetime | None]
     notes_remaining: Mapped[int | None]  # monthly note quota as the page last showed it
     notes_remaining_seen_at: Mapped[datetime | None]
+    # The owner's own profile as `automation.types.ProfileContext.as_dict` (see
+    # bot.services.profile_context): what "shared" is measured against. None until first read.
+    owner_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    owner_context_read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -121,6 +125,10 @@ class Person(Base):
     context: Mapped[str | None] = mapped_column(String(500))  # the owner's words: "met at Denver Tech"
     keep: Mapped[bool] = mapped_column(default=False)  # never withdraw
     tags: Mapped[str] = mapped_column(String(200), default="")
+    # What the member's profile showed when last read (`ProfileContext.as_dict`, shared facts
+    # measured against the owner's context), for drafting the reminder's note and showing why.
+    profile_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    profile_read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="person", lazy="raise")
