@@ -3,7 +3,9 @@
     weekly-digest   every minute: send each account's digest once its weekday/hour has passed in
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
-    due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`).
+    due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`),
+                    each after one visit to the person's profile for its note's context
+                    (`bot.services.profile_context`; a failed visit never holds a reminder back).
     daily-sync      every hour: sync signed-in accounts not synced for a day, so /status, /pending
                     and the due-scan see accepted and vanished invitations between digests.
     browser-idle    every minute: close Chromium after `BROWSER_IDLE_SECONDS` without browser work.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from bot.context import BotContext
 from bot.delivery.chat import send
 from bot.delivery.digests import deliver_digest, sync_quietly
+from bot.delivery.reminders import read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.services import digest_schedule, reminders
 from bot.services.notes import note_quota
@@ -87,20 +90,24 @@ async def close_idle_browser(context: BotContext) -> None:
 
 
 async def scan_due_reminders(context: BotContext) -> None:
-    """Send every cooldown reminder that is due, then stamp it (at-least-once, see the service)."""
+    """Send every cooldown reminder that is due (its person's profile read first), then stamp it."""
     now = context.clock()
     async with context.db.begin() as session:
         due = await reminders.scan_due(session, now=now)
         quotas = {item.account.id: await note_quota(session, item.account, now=now) for item in due}
     for item in due:
-        if item.account.chat_id is None:
+        chat_id = item.account.chat_id
+        if chat_id is None:
             continue
+        if await read_profile_quietly(context, item.account.id, item.person.id):
+            async with context.db.begin() as session:
+                item = await reminders.with_profile_read(session, item)
         view = reminder_card(
             context.render, item.account, item.reminder, item.person, quotas[item.account.id]
         )
         # Not confirmed (failed, or no answer) counts as not sent: the reminder is sent again
         # later (at-least-once), so its loss needs no notice now.
-        sent = await send(context, item.account, item.account.chat_id, view, notify=False)
+        sent = await send(context, item.account, chat_id, view, notify=False)
         async with context.db.begin() as session:
             if sent.message_id is None:
                 await reminders.record_failure(
@@ -111,7 +118,7 @@ async def scan_due_reminders(context: BotContext) -> None:
                 session,
                 item.reminder.id,
                 account_id=item.account.id,
-                chat_id=item.account.chat_id,
+                chat_id=chat_id,
                 message_id=sent.message_id,
                 now=context.clock(),
             )

@@ -6,6 +6,7 @@ from automation.errors import AutomationError
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.delivery.transport import Receipt
+from bot.services.secrets import SessionKeyError
 from bot.services.session_health import PauseNotice, claim_pause_notice, pause_for
 from bot.views import View, language_of
 from bot.views.outcomes import paused_notice
@@ -37,7 +38,9 @@ async def tell_paused(
         await send(context, account, account.chat_id, paused_notice(context.render, account, notice, error))
 
 
-async def pause_for_error(context: BotContext, account_id: int, error: AutomationError) -> None:
+async def pause_for_error(
+    context: BotContext, account_id: int, error: AutomationError | SessionKeyError
+) -> None:
     """Pause the account for `error` and, the first time, tell its owner what to do."""
     async with context.db.begin() as session:
         account = await session.get_one(Account, account_id)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from automation.errors import AutomationError
 from bot.context import BotContext
 from bot.db.models import Account, Person, Reminder
-from bot.delivery.chat import edit
+from bot.delivery.chat import edit, pause_for_error
+from bot.services import profile_context
 from bot.services.chat_lookups import reminder_with_person
 from bot.services.notes import NoteQuota, note_quota
+from bot.services.secrets import SessionKeyError
+from bot.services.session_health import pauses
 from bot.views.reminders import reminder_card
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,27 @@ async def redraw_reminder(
         card = await load_reminder_card(session, account.id, reminder_id, now=context.clock())
     if card is not None:
         await show_reminder(context, card, notice=notice)
+
+
+async def read_profile_quietly(context: BotContext, account_id: int, person_id: int) -> bool:
+    """Read the person's profile for their reminder if browser work may run now; True if read.
+
+    A failed read only costs the reminder its fresh context: it is logged, and an error that
+    needs the owner pauses the account and tells them once, as a failed sync does.
+    """
+    async with context.db() as session:
+        account = await session.get_one(Account, account_id)
+        person = await session.get_one(Person, person_id)
+    if not profile_context.wants_read(account, person, context.clock()):
+        return False
+    try:
+        async with context.linkedin.open(account) as client:
+            await profile_context.read_for_reminder(
+                context.db, client, account_id, person_id, now=context.clock
+            )
+    except (AutomationError, SessionKeyError) as error:
+        logger.warning("profile read of person %s failed: %s", person_id, type(error).__name__)
+        if pauses(error):
+            await pause_for_error(context, account_id, error)
+        return False
+    return True

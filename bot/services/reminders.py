@@ -51,6 +51,7 @@ class DueReminder:
     account: Account
     person: Person
     invitation: Invitation
+    drafted: bool = False  # its note was drafted by this scan (not the owner's, not an earlier draft)
 
 
 def in_delivery_hours(now: datetime, timezone: str, hours: tuple[int, int] = DELIVERY_HOURS) -> bool:
@@ -105,9 +106,10 @@ async def scan_due(
         if not in_delivery_hours(now, account.timezone, hours):
             later.setdefault(account.timezone, []).append(reminder.id)
             continue
-        if reminder.draft_note is None:
+        drafted = reminder.draft_note is None
+        if drafted:
             reminder.draft_note = draft_note_for(person, account.plan).text
-        due.append(DueReminder(reminder, account, person, invitation))
+        due.append(DueReminder(reminder, account, person, invitation, drafted))
     for timezone, ids in later.items():
         await session.execute(
             update(Reminder)
@@ -116,6 +118,17 @@ async def scan_due(
             .execution_options(synchronize_session=False)
         )
     return due
+
+
+async def with_profile_read(session: AsyncSession, item: DueReminder) -> DueReminder:
+    """`item` again after its person's profile was read: the person as stored now, and the note
+    redrafted from it if this scan drafted it (an owner's text or an earlier draft stays).
+    """
+    reminder = await _load(session, item.reminder.id, item.account.id)
+    person = await session.get_one(Person, item.person.id)
+    if item.drafted:
+        reminder.draft_note = draft_note_for(person, item.account.plan).text
+    return DueReminder(reminder, item.account, person, item.invitation, item.drafted)
 
 
 async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:

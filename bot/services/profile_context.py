@@ -1,0 +1,105 @@
+"""The profile context a cooldown reminder's note is drafted from: read on LinkedIn, kept in the store.
+
+A reminder's person is read once before the reminder goes out (`wants_read`, then
+`read_for_reminder`): one profile visit, paced by the client like every page, with the owner's
+own context as the viewer, so the stored context also names what the two share. The owner's own
+profile is read on that same client when it was never read, is older than
+`OWNER_CONTEXT_MAX_AGE`, or a new sign-in made it stale (`forget_owner_context`): sign-in itself
+stays a sign-in, and an owner who never gets a reminder is never read.
+
+The visit is browser work like any other: not while the account is paused or signed out, and
+only inside the account's active hours (`bot.services.rhythm`). Outside them, or when the read
+fails, the reminder goes out with what is already stored, possibly nothing: context makes a note
+better, its absence never holds a reminder back. Errors are the caller's to handle (a pausing one
+pauses the account through `session_health.pause_for`); nothing is stored from a failed read.
+
+Both contexts are stored as `ProfileContext.as_dict` JSON and read back with `from_dict`, which
+ignores keys a later version added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from automation.types import ProfileContext
+from bot.db.models import Account, Person, SessionStatus
+from bot.db.session import SessionFactory
+from bot.services.clock import Clock
+from bot.services.events import record_event
+from bot.services.rhythm import account_rhythm, window
+
+if TYPE_CHECKING:
+    # Types only: Playwright loads with the browser, not with the bot.
+    from automation.client import LinkedInClient
+
+OWNER_CONTEXT_MAX_AGE = timedelta(days=30)
+"""The owner's own profile is read again after this long (a new job, a new school)."""
+PROFILE_MAX_AGE = timedelta(days=7)
+"""A person read this recently is not read again (a reminder snoozed for a day, redelivered)."""
+
+
+def stored_context(data: Mapping[str, Any] | None) -> ProfileContext | None:
+    """A context stored with `as_dict`, or None if none was stored."""
+    return None if data is None else ProfileContext.from_dict(data)
+
+
+def person_context(person: Person) -> ProfileContext | None:
+    """What the person's profile showed when last read; None if never read."""
+    return stored_context(person.profile_context)
+
+
+def owner_context(account: Account, now: datetime) -> ProfileContext | None:
+    """The owner's own context if it is fresh enough to measure "shared" against, else None."""
+    read_at = account.owner_context_read_at
+    if read_at is None or now - read_at > OWNER_CONTEXT_MAX_AGE:
+        return None
+    return stored_context(account.owner_context)
+
+
+def forget_owner_context(account: Account) -> None:
+    """Make the owner's context stale (a new sign-in may be someone else): read it again next time."""
+    account.owner_context_read_at = None
+
+
+def wants_read(account: Account, person: Person, now: datetime) -> bool:
+    """True if a reminder for `person` should visit their profile first, and browser work may run now."""
+    if person.profile_read_at is not None and now - person.profile_read_at < PROFILE_MAX_AGE:
+        return False
+    if account.paused or account.session_status is not SessionStatus.VALID:
+        return False
+    rhythm = account_rhythm(account)
+    bounds = window(rhythm, now.astimezone(ZoneInfo(rhythm.timezone)).date())
+    return bounds is not None and bounds[0] <= now < bounds[1]
+
+
+async def read_for_reminder(
+    db: SessionFactory, client: LinkedInClient, account_id: int, person_id: int, *, now: Clock
+) -> ProfileContext:
+    """Read the person's profile (and the owner's, if stale) through `client` and store both.
+
+    Raises what the client raises (`AutomationError`); nothing of a failed read is stored, but an
+    owner's context read before the person's failed is kept.
+    """
+    async with db() as session:
+        account = await session.get_one(Account, account_id)
+        person = await session.get_one(Person, person_id)
+        if person.account_id != account_id:
+            raise LookupError(f"person {person_id} not found on account {account_id}")
+        viewer = owner_context(account, now())
+        slug = person.slug
+    if viewer is None:
+        viewer = await client.read_profile()
+        async with db.begin() as session:
+            account = await session.get_one(Account, account_id)
+            account.owner_context = viewer.as_dict()
+            account.owner_context_read_at = now()
+    context = await client.read_profile(slug, viewer=viewer)
+    async with db.begin() as session:
+        person = await session.get_one(Person, person_id)
+        person.profile_context = context.as_dict()
+        person.profile_read_at = now()
+        record_event(session, account_id=account_id, kind="profile_read", at=now(), person_id=person_id)
+    return context
