@@ -103,7 +103,12 @@ async def scan_due_reminders(context: BotContext) -> None:
             async with context.db.begin() as session:
                 item = await reminders.with_profile_read(session, item)
         view = reminder_card(
-            context.render, item.account, item.reminder, item.person, quotas[item.account.id]
+            context.render,
+            item.account,
+            item.reminder,
+            item.person,
+            quotas[item.account.id],
+            first_note=item.invitation.note_text,
         )
         # Not confirmed (failed, or no answer) counts as not sent: the reminder is sent again
         # later (at-least-once), so its loss needs no notice now.

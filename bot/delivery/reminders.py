@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.errors import AutomationError
 from bot.context import BotContext
-from bot.db.models import Account, Person, Reminder
+from bot.db.models import Account, Invitation, Person, Reminder
 from bot.delivery.chat import edit, pause_for_error
 from bot.services import profile_context
 from bot.services.chat_lookups import reminder_with_person
@@ -30,6 +30,7 @@ class ReminderCard:
     reminder: Reminder
     person: Person
     quota: NoteQuota
+    first_note: str | None = None  # the withdrawn invitation's note, if it had one
 
 
 async def load_reminder_card(
@@ -40,7 +41,9 @@ async def load_reminder_card(
     if found is None:
         return None
     account = await session.get_one(Account, account_id)
-    return ReminderCard(account, found[0], found[1], await note_quota(session, account, now=now))
+    invitation = await session.get(Invitation, found[0].invitation_id)
+    first_note = invitation.note_text if invitation is not None else None
+    return ReminderCard(account, found[0], found[1], await note_quota(session, account, now=now), first_note)
 
 
 async def show_reminder(context: BotContext, card: ReminderCard, *, notice: str | None) -> None:
@@ -48,7 +51,15 @@ async def show_reminder(context: BotContext, card: ReminderCard, *, notice: str 
     reminder = card.reminder
     if reminder.chat_id is None or reminder.message_id is None:
         return
-    view = reminder_card(context.render, card.account, reminder, card.person, card.quota, notice=notice)
+    view = reminder_card(
+        context.render,
+        card.account,
+        reminder,
+        card.person,
+        card.quota,
+        first_note=card.first_note,
+        notice=notice,
+    )
     await edit(context, card.account, reminder.chat_id, reminder.message_id, view)
 
 

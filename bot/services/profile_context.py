@@ -20,6 +20,7 @@ ignores keys a later version added.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -57,6 +58,43 @@ def owner_context(account: Account, now: datetime) -> ProfileContext | None:
     if read_at is None or now - read_at > OWNER_CONTEXT_MAX_AGE:
         return None
     return stored_context(account.owner_context)
+
+
+SHOWN_PER_LIST = 3
+"""At most this many companies, schools or languages in one "in common" line of a card."""
+
+
+@dataclass(frozen=True)
+class InCommon:
+    """What the card says the owner and the person share, each list at most `SHOWN_PER_LIST` long."""
+
+    company_now: str | None
+    companies: tuple[str, ...]  # before, or the person's other companies (not `company_now`)
+    schools: tuple[str, ...]
+    languages: tuple[str, ...]
+    mutual_connections: int | None
+    more: bool  # a list was cut
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.company_now or self.companies or self.schools or self.languages or self.mutual_connections
+        )
+
+
+def in_common(profile: ProfileContext) -> InCommon:
+    """The shared facts of `profile` as the card lists them."""
+    shared = profile.shared
+    company_now = profile.company if shared.same_company_now else None
+    companies = tuple(name for name in shared.companies if name != company_now)
+    lists = (companies, shared.schools, shared.languages)
+    return InCommon(
+        company_now=company_now,
+        companies=companies[:SHOWN_PER_LIST],
+        schools=shared.schools[:SHOWN_PER_LIST],
+        languages=shared.languages[:SHOWN_PER_LIST],
+        mutual_connections=shared.mutual_connections or None,
+        more=any(len(items) > SHOWN_PER_LIST for items in lists),
+    )
 
 
 def forget_owner_context(account: Account) -> None:

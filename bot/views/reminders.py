@@ -1,4 +1,4 @@
-"""The cooldown reminder message: the person, the drafted note, the limits, and its buttons."""
+"""The cooldown reminder message: the person, what their profile says, the drafted note, its buttons."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from bot.callback_data import Op
 from bot.db.models import Account, Person, Reminder
 from bot.rendering import Renderer
 from bot.services.notes import NoteQuota, note_length, note_limit
+from bot.services.profile_context import in_common, person_context
 from bot.views.base import View, button, keyboard, text
 
 
@@ -16,15 +17,25 @@ def reminder_card(
     person: Person,
     quota: NoteQuota,
     *,
+    first_note: str | None = None,
     notice: str | None = None,
 ) -> View:
-    """The reminder's text and its five buttons; `notice` is a line about the last change."""
+    """The reminder's text and its five buttons; `notice` is a line about the last change.
+
+    The card shows what the person's stored profile context says (and what they share with the
+    owner) and `first_note`, the withdrawn invitation's note, so the owner sees why the draft says
+    what it says.
+    """
     note = reminder.draft_note or ""
+    profile = person_context(person)
     body = text(
         render,
         "reminders/card",
         account,
         person=person,
+        profile=profile,
+        common=in_common(profile) if profile is not None else None,
+        first_note=first_note,
         note=note,
         length=note_length(note),
         limit=note_limit(account.plan),

@@ -17,6 +17,7 @@ from bot.services.profile_context import (
     OWNER_CONTEXT_MAX_AGE,
     PROFILE_MAX_AGE,
     forget_owner_context,
+    in_common,
     owner_context,
     person_context,
     read_for_reminder,
@@ -187,3 +188,22 @@ async def test_a_read_is_wanted_once_a_week_only_while_browser_work_may_run(
     assert not wants_read(owner, person, now)
     owner.paused, owner.session_status = False, SessionStatus.EXPIRED
     assert not wants_read(owner, person, now)
+
+
+def test_the_card_names_the_company_shared_now_once_and_cuts_long_lists() -> None:
+    profile = ProfileContext(
+        company="Acme",
+        shared=SharedFacts(
+            companies=("Acme", "Initech", "Globex", "Hooli", "Umbrella"),
+            same_company_now=True,
+            languages=("Dutch",),
+            mutual_connections=0,
+        ),
+    )
+    common = in_common(profile)
+    assert common.company_now == "Acme"
+    assert common.companies == ("Initech", "Globex", "Hooli") and common.more
+    assert common.languages == ("Dutch",) and common.mutual_connections is None
+    assert not in_common(ProfileContext())
+    before = in_common(ProfileContext(company="Acme", shared=SharedFacts(companies=("Old Co",))))
+    assert (before.company_now, before.companies, before.more) == (None, ("Old Co",), False)
