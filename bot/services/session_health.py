@@ -43,6 +43,7 @@ from automation.errors import (
 )
 from bot.db.models import Account, SessionStatus
 from bot.services.events import record_event
+from bot.services.profile_context import forget_owner_context
 from bot.services.secrets import SessionKeyError, SessionVault, StorageState
 
 
@@ -150,6 +151,7 @@ async def adopt_session(
     account.session_state = vault.encrypt(storage_state)
     account.session_status = SessionStatus.VALID
     account.session_notified_at = None
+    forget_owner_context(account)  # the sign-in may be another member's: read their profile anew
     record_event(session, account_id=account.id, kind="session_adopted", at=now)
     if account.paused and account.paused_reason in SIGNING_IN_ENDS:
         return await _unpause(session, account, now)

@@ -16,13 +16,14 @@ from bot.services.clock import FrozenClock
 from bot.services.profile_context import (
     OWNER_CONTEXT_MAX_AGE,
     PROFILE_MAX_AGE,
-    forget_owner_context,
     in_common,
     owner_context,
     person_context,
     read_for_reminder,
     wants_read,
 )
+from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from sandbox import SandboxServer
 from tests.automation.test_profile_context import expected_context
 from tests.fakes.linkedin import FakeLinkedInSite
@@ -90,8 +91,9 @@ async def test_the_person_is_read_with_the_owner_as_viewer_and_both_are_stored(
         assert len(events) == len(people)
 
 
-async def test_a_stale_or_forgotten_owner_context_is_read_again(
+async def test_a_stale_owner_context_or_a_new_sign_in_reads_the_owner_again(
     db: SessionFactory,
+    vault: SessionVault,
     account: Account,
     fake_linkedin: LinkedInClient,
     fake_site: FakeLinkedInSite,
@@ -105,7 +107,10 @@ async def test_a_stale_or_forgotten_owner_context_is_read_again(
     clock.advance(timedelta(minutes=2))  # now older than the limit
     await read_for_reminder(db, fake_linkedin, account.id, person.id, now=clock)
     async with db.begin() as session:
-        forget_owner_context(await session.get_one(Account, account.id))  # a new sign-in
+        stored = await session.get_one(Account, account.id)
+        assert owner_context(stored, clock()) is not None
+        await adopt_session(session, stored, vault, sandbox.storage_state(), clock())  # a new sign-in
+        assert owner_context(stored, clock()) is None
     await read_for_reminder(db, fake_linkedin, account.id, person.id, now=clock)
 
     reads = [op for op in fake_site.opened[0].operations if op.startswith("read_profile")]
