@@ -26,6 +26,7 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, Person, Plan
 from bot.rendering import Renderer
 from bot.services.policy import local_date, local_day_bounds
@@ -164,8 +165,13 @@ def draft_note(
     return NoteDraft(text=_trim_to_words(minimal, limit), template=_MINIMAL, trimmed=False)
 
 
-def draft_note_for(person: Person, plan: Plan) -> NoteDraft:
-    """`draft_note` for a stored person within `plan`'s limit."""
+def draft_note_for(person: Person, plan: Plan, *, owner: ProfileContext | None = None) -> NoteDraft:
+    """`draft_note` for a stored person within `plan`'s limit.
+
+    The drafter's material: the person (with `person.profile_context`, what their profile showed
+    and shares with the owner, see `bot.services.profile_context`) and `owner`, the owner's own
+    profile context where the caller has it. Today's wording rules use neither context yet.
+    """
     return draft_note(
         slug=person.slug,
         name=person.name,

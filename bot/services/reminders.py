@@ -27,9 +27,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, Person, Reminder, ReminderState
 from bot.services.events import record_event
 from bot.services.notes import draft_note_for, note_limit, validate_note
+from bot.services.profile_context import stored_context
 
 DELIVERY_HOURS = (9, 20)
 """Reminders go out from 09:00 up to 20:00 in the account's timezone."""
@@ -108,7 +110,7 @@ async def scan_due(
             continue
         drafted = reminder.draft_note is None
         if drafted:
-            reminder.draft_note = draft_note_for(person, account.plan).text
+            reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
         due.append(DueReminder(reminder, account, person, invitation, drafted))
     for timezone, ids in later.items():
         await session.execute(
@@ -121,14 +123,20 @@ async def scan_due(
 
 
 async def with_profile_read(session: AsyncSession, item: DueReminder) -> DueReminder:
-    """`item` again after its person's profile was read: the person as stored now, and the note
-    redrafted from it if this scan drafted it (an owner's text or an earlier draft stays).
+    """`item` again after its person's profile was read: the person and account as stored now, and
+    the note redrafted from them if this scan drafted it (an owner's text or an earlier draft stays).
     """
     reminder = await _load(session, item.reminder.id, item.account.id)
     person = await session.get_one(Person, item.person.id)
+    account = await session.get_one(Account, item.account.id)  # with the owner's context just read
     if item.drafted:
-        reminder.draft_note = draft_note_for(person, item.account.plan).text
-    return DueReminder(reminder, item.account, person, item.invitation, item.drafted)
+        reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
+    return DueReminder(reminder, account, person, item.invitation, item.drafted)
+
+
+def _owner(account: Account) -> ProfileContext | None:
+    """The owner's stored profile context for drafting (however old: re-reading is not drafting's)."""
+    return stored_context(account.owner_context)
 
 
 async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:
@@ -268,5 +276,5 @@ async def set_context(session: AsyncSession, person_id: int, text: str, *, accou
         )
     )
     for reminder in open_reminders:
-        reminder.draft_note = draft_note_for(person, account.plan).text
+        reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
     return person

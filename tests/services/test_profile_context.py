@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from automation.errors import AutomationError, LayoutChanged, SecurityCheckpoint
 from automation.types import ProfileContext, SharedFacts
-from bot.db.models import Account, Event, Person, SessionStatus
+from bot.db.models import Account, Event, Person, Reminder, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.profile_context import (
@@ -22,11 +22,13 @@ from bot.services.profile_context import (
     read_for_reminder,
     wants_read,
 )
+from bot.services.reminders import scan_due, set_draft, with_profile_read
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
 from sandbox import SandboxServer
 from tests.automation.test_profile_context import expected_context
 from tests.fakes.linkedin import FakeLinkedInSite
+from tests.services.test_reminders import add_reminder
 
 if TYPE_CHECKING:
     from automation.client import LinkedInClient
@@ -212,3 +214,33 @@ def test_the_card_names_the_company_shared_now_once_and_cuts_long_lists() -> Non
     assert not in_common(ProfileContext())
     before = in_common(ProfileContext(company="Acme", shared=SharedFacts(companies=("Old Co",))))
     assert (before.company_now, before.companies, before.more) == (None, ("Old Co",), False)
+
+
+async def test_after_the_read_a_scan_drafted_note_is_redrafted_and_an_owners_note_kept(
+    db: SessionFactory,
+    account: Account,
+    fake_linkedin: LinkedInClient,
+    sandbox: SandboxServer,
+    clock: FrozenClock,
+) -> None:
+    first, second = (p.slug for p in sandbox.state.people()[:2])
+    await add_reminder(db, account, first, due_at=clock() - timedelta(minutes=2))
+    edited = await add_reminder(db, account, second, due_at=clock() - timedelta(minutes=1))
+    async with db.begin() as session:
+        await set_draft(session, edited.id, "Hi Jane, my own words.", account_id=account.id)
+        due = await scan_due(session, now=clock())
+    assert [item.drafted for item in due] == [True, False]
+    async with db.begin() as session:
+        for item in due:
+            stored = await session.get_one(Reminder, item.reminder.id)
+            stored.draft_note = "stale" if item.drafted else stored.draft_note
+    for item in due:
+        await read_for_reminder(db, fake_linkedin, account.id, item.person.id, now=clock)
+    async with db.begin() as session:
+        after = [await with_profile_read(session, item) for item in due]
+
+    redrafted = after[0].reminder.draft_note or ""
+    assert redrafted != "stale" and "Jane" in redrafted
+    assert after[1].reminder.draft_note == "Hi Jane, my own words."
+    assert all(item.person.profile_context is not None for item in after)
+    assert after[0].account.owner_context is not None  # the owner read with the first person
