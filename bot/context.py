@@ -82,6 +82,7 @@ class BotData:
     pairing_code: str | None = None
     refused_users: set[int] = field(default_factory=set)
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
     checkpoints: dict[int, asyncio.Future[str]] = field(default_factory=dict)  # account id → awaited PIN
 
 

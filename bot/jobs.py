@@ -90,7 +90,19 @@ async def close_idle_browser(context: BotContext) -> None:
 
 
 async def scan_due_reminders(context: BotContext) -> None:
-    """Send every cooldown reminder that is due (its person's profile read first), then stamp it."""
+    """Send every cooldown reminder that is due (its person's profile read first), then stamp it.
+
+    A scan already running (its profile visits take a while) delivers what is due itself: a
+    second one at the same time would send the same reminders twice.
+    """
+    lock = context.bot_data.reminder_lock
+    if lock.locked():
+        return
+    async with lock:
+        await _send_due_reminders(context)
+
+
+async def _send_due_reminders(context: BotContext) -> None:
     now = context.clock()
     async with context.db.begin() as session:
         due = await reminders.scan_due(session, now=now)

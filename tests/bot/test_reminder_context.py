@@ -5,6 +5,7 @@ The bot runs over real HTTP against the local Bot API server; LinkedIn is the in
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from tests.automation.test_profile_context import expected_context
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fakes.linkedin import FakeLinkedInSite
-from tests.fixtures.botapi import OWNER, running_bot, wait_until
+from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until
 from tests.fixtures.store import FIXED_NOW
 
 CHECKPOINT = "LinkedIn stopped me at a security checkpoint"
@@ -212,3 +213,21 @@ async def test_a_read_the_page_cannot_parse_only_costs_the_context(
     assert "From their profile" not in body and "Uit hun profiel" not in body
     async with db() as session:
         assert not (await session.get_one(Account, signed_in.id)).paused
+
+
+async def test_scans_at_the_same_time_send_a_reminder_once(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+) -> None:
+    await due_reminder(db, signed_in, sandbox.state.people()[0].slug, "Jane Doe")
+
+    async with running_bot(settings, linkedin_client_factory=fake_clients) as app:
+        await asyncio.gather(*(run_job(app, "due-reminders") for _ in range(3)))
+        await wait_until(lambda: _card(botapi), within=30, what="the reminder")
+        await run_job(app, "due-reminders")  # sent: nothing more to do
+
+    assert len([m for m in botapi.bot_messages(OWNER) if len(m.button_texts) == 5]) == 1
