@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
 from bot.services import actions
@@ -16,7 +17,9 @@ from bot.services.secrets import SessionVault
 from bot.services.sync import sync_account
 from bot.settings import Settings
 from sandbox import SandboxServer
+from tests.automation.test_profile_context import expected_context
 from tests.bot.conftest import ClientFactory
+from tests.bot.test_reminder_context import without_isolates
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until
 
@@ -68,6 +71,15 @@ async def test_reminder_after_the_cooldown_with_an_edited_note_sends_the_invite(
         assert f"You can invite {person.name} again." in body
         assert "blocks re-inviting someone for about 3 weeks" in body
         assert "Notes left this month: 5" in body
+        # The person's profile was read in Chromium just before, with the owner's as the viewer.
+        owner = expected_context(sandbox, sandbox.state.owner().slug)
+        expected = expected_context(sandbox, person.slug).shared_with(owner)
+        async with db() as session:
+            read = await session.get_one(Person, person.id)
+        assert ProfileContext.from_dict(read.profile_context or {}) == expected
+        assert read.profile_read_at is not None
+        for shown in (expected.role, expected.company, expected.location):
+            assert shown is None or shown in without_isolates(body)
         async with db() as session:
             stored = await session.scalar(select(Reminder))
         assert stored is not None and stored.state is ReminderState.SENT and stored.draft_note
