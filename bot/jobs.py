@@ -6,6 +6,8 @@
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`),
                     each after one visit to the person's profile for its note's context
                     (`bot.services.profile_context`; a failed visit never holds a reminder back).
+                    One visit per account per scan: reminders that come due together (the
+                    09:00 start of delivery hours) go out a scan apart, each with its context.
     daily-sync      every hour: sync signed-in accounts not synced for a day, so /status, /pending
                     and the due-scan see accepted and vanished invitations between digests.
     browser-idle    every minute: close Chromium after `BROWSER_IDLE_SECONDS` without browser work.
@@ -28,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 from bot.context import BotContext
 from bot.delivery.chat import send
 from bot.delivery.digests import deliver_digest, sync_quietly
-from bot.delivery.reminders import read_profile_quietly
+from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.services import digest_schedule, reminders
 from bot.services.notes import note_quota
+from bot.services.profile_context import wants_read
 from bot.services.sync_schedule import accounts_due_for_sync
 from bot.views.reminders import reminder_card
 
@@ -107,13 +110,24 @@ async def _send_due_reminders(context: BotContext) -> None:
     async with context.db.begin() as session:
         due = await reminders.scan_due(session, now=now)
         quotas = {item.account.id: await note_quota(session, item.account, now=now) for item in due}
+    visited: set[int] = set()  # accounts whose one profile visit of this scan is made
     for item in due:
         chat_id = item.account.chat_id
         if chat_id is None:
             continue
-        if await read_profile_quietly(context, item.account.id, item.person.id):
-            async with context.db.begin() as session:
-                item = await reminders.with_profile_read(session, item)
+        if item.account.id in visited:
+            if wants_read(item.account, item.person, now):
+                # Paced: its visit, and so the reminder, waits for the next scan.
+                async with context.db.begin() as session:
+                    await reminders.put_off(session, item)
+                continue
+        else:
+            visit = await read_profile_quietly(context, item.account.id, item.person.id)
+            if visit is not Visit.NONE:
+                visited.add(item.account.id)
+            if visit is Visit.READ:
+                async with context.db.begin() as session:
+                    item = await reminders.with_profile_read(session, item)
         view = reminder_card(
             context.render,
             item.account,

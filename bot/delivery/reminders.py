@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,8 +74,16 @@ async def redraw_reminder(
         await show_reminder(context, card, notice=notice)
 
 
-async def read_profile_quietly(context: BotContext, account_id: int, person_id: int) -> bool:
-    """Read the person's profile for their reminder if browser work may run now; True if read.
+class Visit(enum.Enum):
+    """What `read_profile_quietly` did."""
+
+    NONE = "none"  # no visit: read recently, or browser work may not run now
+    READ = "read"
+    FAILED = "failed"
+
+
+async def read_profile_quietly(context: BotContext, account_id: int, person_id: int) -> Visit:
+    """Visit the person's profile for their reminder if it is wanted and browser work may run now.
 
     A failed read only costs the reminder its fresh context: it is logged, and an error that
     needs the owner pauses the account and tells them once, as a failed sync does.
@@ -83,7 +92,7 @@ async def read_profile_quietly(context: BotContext, account_id: int, person_id: 
         account = await session.get_one(Account, account_id)
         person = await session.get_one(Person, person_id)
     if not profile_context.wants_read(account, person, context.clock()):
-        return False
+        return Visit.NONE
     try:
         async with context.linkedin.open(account) as client:
             await profile_context.read_for_reminder(
@@ -93,5 +102,5 @@ async def read_profile_quietly(context: BotContext, account_id: int, person_id: 
         logger.warning("profile read of person %s failed: %s", person_id, type(error).__name__)
         if pauses(error):
             await pause_for_error(context, account_id, error)
-        return False
-    return True
+        return Visit.FAILED
+    return Visit.READ

@@ -139,6 +139,15 @@ def _owner(account: Account) -> ProfileContext | None:
     return stored_context(account.owner_context)
 
 
+async def put_off(session: AsyncSession, item: DueReminder) -> None:
+    """`item` waits for the next scan (its profile visit is paced): a draft this scan made is
+    dropped, so the next scan drafts it again, after the visit, from what that visit read.
+    """
+    if item.drafted:
+        reminder = await _load(session, item.reminder.id, item.account.id)
+        reminder.draft_note = None
+
+
 async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:
     """How many of the account's reminders are due and not yet sent (for status lines)."""
     count = await session.scalar(

@@ -231,3 +231,42 @@ async def test_scans_at_the_same_time_send_a_reminder_once(
         await run_job(app, "due-reminders")  # sent: nothing more to do
 
     assert len([m for m in botapi.bot_messages(OWNER) if len(m.button_texts) == 5]) == 1
+
+
+async def test_one_profile_visit_per_account_per_scan_the_next_reminder_waits_a_scan(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+    fake_site: FakeLinkedInSite,
+) -> None:
+    first, second = (p.slug for p in sandbox.state.people()[:2])
+    await due_reminder(db, signed_in, first, "Jane Doe")
+    waiting = await due_reminder(db, signed_in, second, "John Roe")
+
+    def cards() -> list[ChatMessage]:
+        return [m for m in botapi.bot_messages(OWNER) if len(m.button_texts) == 5]
+
+    def reads() -> list[str]:
+        done = [op for client in fake_site.opened for op in client.operations]
+        return [op for op in done if op.startswith("read_profile")]
+
+    async with running_bot(settings, linkedin_client_factory=fake_clients) as app:
+        await wait_until(lambda: cards(), within=30, what="the first reminder")
+        await wait_until(lambda: not app.bot_data.reminder_lock.locked(), what="the end of the scan")
+        assert len(cards()) == 1 and "Jane Doe" in (cards()[0].text or "")
+        assert reads() == ["read_profile me", f"read_profile {first}"]
+        async with db() as session:
+            put_off = await session.scalar(select(Reminder).where(Reminder.person_id == waiting.id))
+        assert put_off is not None and put_off.sent_at is None and put_off.draft_note is None
+
+        await run_job(app, "due-reminders")
+        await wait_until(lambda: len(cards()) == 2, within=30, what="the second reminder")
+
+    assert "John Roe" in (cards()[1].text or "")
+    assert reads() == ["read_profile me", f"read_profile {first}", f"read_profile {second}"]
+    async with db() as session:
+        sent = await session.scalar(select(Reminder).where(Reminder.person_id == waiting.id))
+    assert sent is not None and sent.state is ReminderState.SENT and sent.draft_note
