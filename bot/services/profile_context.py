@@ -1,8 +1,11 @@
 """The profile context a cooldown reminder's note is drafted from: read on LinkedIn, kept in the store.
 
 A reminder's person is read once before the reminder goes out (`wants_read`, then
-`read_for_reminder`): one profile visit, paced by the client like every page, with the owner's
-own context as the viewer, so the stored context also names what the two share. The owner's own
+`read_for_reminder`): one profile visit with the owner's own context as the viewer, so the stored
+context also names what the two share. The reminder scan (`bot.jobs`) makes at most one such
+visit per account per scan, so reminders that come due together are visited a scan apart.
+The visit is made by the scan itself, not queued as an action: it changes nothing on LinkedIn,
+so it needs neither the queue's undo window, its never-twice claim nor its daily cap. The owner's own
 profile is read on that same client when it was never read, is older than
 `OWNER_CONTEXT_MAX_AGE`, or a new sign-in made it stale (`forget_owner_context`): sign-in itself
 stays a sign-in, and an owner who never gets a reminder is never read.
