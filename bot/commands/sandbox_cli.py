@@ -102,16 +102,16 @@ def sandbox(
     except (OSError, OverflowError, UnicodeError) as error:  # port taken, unknown host, no permission
         detail = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
         raise BadInput("sandbox_listen", host=host, port=port, detail=detail) from None
-    click.echo(
-        texts.cli(
-            "sandbox_started",
-            base_url=base_url,
-            sent_url=base_url + SENT_PATH,
-            config=config,
-            faults=switches,
+    try:  # from here on Ctrl-C stops the sandbox cleanly, even while the banner is printed
+        click.echo(
+            texts.cli(
+                "sandbox_started",
+                base_url=base_url,
+                sent_url=base_url + SENT_PATH,
+                config=config,
+                faults=switches,
+            )
         )
-    )
-    try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
