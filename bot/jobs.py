@@ -33,6 +33,7 @@ from bot.delivery.digests import deliver_digest, sync_quietly
 from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.services import digest_schedule, reminders
+from bot.services.note_templates import TemplateStore
 from bot.services.notes import note_quota
 from bot.services.profile_context import wants_read
 from bot.services.sync_schedule import accounts_due_for_sync
@@ -108,7 +109,8 @@ async def scan_due_reminders(context: BotContext) -> None:
 async def _send_due_reminders(context: BotContext) -> None:
     now = context.clock()
     async with context.db.begin() as session:
-        due = await reminders.scan_due(session, now=now)
+        owner_templates = TemplateStore.in_data_dir(context.settings.data_dir).load()
+        due = await reminders.scan_due(session, now=now, owner_templates=owner_templates)
         quotas = {item.account.id: await note_quota(session, item.account, now=now) for item in due}
     visited: set[int] = set()  # accounts whose one profile visit of this scan is made
     for item in due:
@@ -127,7 +129,9 @@ async def _send_due_reminders(context: BotContext) -> None:
                 visited.add(item.account.id)
             if visit is Visit.READ:
                 async with context.db.begin() as session:
-                    item = await reminders.with_profile_read(session, item)
+                    item = await reminders.with_profile_read(
+                        session, item, now=now, owner_templates=owner_templates
+                    )
         view = reminder_card(
             context.render,
             item.account,

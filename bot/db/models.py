@@ -160,6 +160,7 @@ class Invitation(Base):
     sent_by_us: Mapped[bool] = mapped_column(default=False)
     had_note: Mapped[bool] = mapped_column(default=False)
     note_text: Mapped[str | None] = mapped_column(String(600))
+    note_template: Mapped[str | None] = mapped_column(String(80))  # which template drafted the note
     closed_at: Mapped[datetime | None]  # when it stopped being pending (accepted/withdrawn/vanished)
     withdrawn_at: Mapped[datetime | None]
     cooldown_ends_at: Mapped[datetime | None]
@@ -184,6 +185,7 @@ class Action(Base):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(String(600))  # for invites
+    note_template: Mapped[str | None] = mapped_column(String(80))  # the template behind `note`
     state: Mapped[ActionState] = mapped_column(_enum(ActionState), default=ActionState.QUEUED)
     active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     not_before: Mapped[datetime]  # undo window, pacing, daily cap, retry backoff
@@ -229,6 +231,7 @@ class Reminder(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     draft_note: Mapped[str | None] = mapped_column(String(600))
+    draft_template: Mapped[str | None] = mapped_column(String(80))  # None once the owner edits it
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None]
 

@@ -64,6 +64,7 @@ async def send_invite(tap: Tap, context: BotContext) -> None:
             person.id,
             note,
             now=context.clock(),
+            note_template=reminder.draft_template,
             requested_by=tap.user_id,
             chat_id=tap.chat_id,
             message_id=tap.message_id,

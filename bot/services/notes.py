@@ -1,9 +1,12 @@
 """Connection notes: drafting a personal one, validating an edited one, and the monthly quota.
 
-Drafts come from `templates/notes/*.txt.j2`, chosen by what is known about the person: the
-owner's own context ("met at Denver Tech Conference") beats headline and company, which beat the
-name alone. Each tier has a few variants; the variant is chosen from the profile slug, so one
-person always gets the same draft and a list of people does not read like a mail merge.
+Drafts come from `templates/notes/*.txt.j2` (English; `notes/<lang>/` for nl, de, fr, es) and
+from the owner's own templates (`bot.services.note_templates`). Built-ins are tiered by what is
+known about the person: the owner's own context ("met at Denver Tech Conference") beats role and
+company, which beat the name alone. The best-informed tier's variants and the owner's templates
+whose conditions hold compete by Thompson sampling over their acceptance records
+(`bot.services.note_variants`), with a random source seeded from the slug, so one person keeps
+their draft while the records stand still and a list of people does not read like a mail merge.
 
 A draft always fits the account's limit without cutting a word: a variant that is too long falls
 back to its tier's short template, then to the next tier; only when even the shortest greeting
@@ -16,9 +19,11 @@ an emoji costs two.
 from __future__ import annotations
 
 import enum
+import random
 import re
 import unicodedata
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -29,7 +34,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, Person, Plan
 from bot.rendering import Renderer
+from bot.services.note_templates import (
+    InvalidTemplate,
+    NoteValues,
+    OwnerTemplate,
+    applicable,
+    values_from_profile,
+)
+from bot.services.note_templates import render as render_template
+from bot.services.note_variants import TemplateRecord, rng_for, thompson_pick
 from bot.services.policy import local_date, local_day_bounds
+from bot.services.profile_context import person_context
 
 NOTE_LIMITS = {Plan.FREE: 200, Plan.PREMIUM: 300}
 FREE_NOTES_PER_MONTH = 5
@@ -41,6 +56,13 @@ _TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("work", ("work_1", "work_2", "work_3")),
     ("name", ("name_1", "name_2", "name_3")),
 )
+_TIERS_ELSEWHERE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("context", ("context_1", "context_2")),
+    ("work", ("work_1", "work_2")),
+    ("name", ("name_1", "name_2")),
+)
+LANGUAGES = ("en", "nl", "de", "fr", "es")
+"""Languages with built-in templates: English in `templates/notes/`, the others in a subfolder."""
 _MINIMAL = "minimal"
 _HONORIFICS = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
 # Explicit links only: a bare "Booking.com" is how people name their employer, not a link.
@@ -99,20 +121,6 @@ def split_headline(headline: str, company: str | None) -> tuple[str, str]:
     return role.strip(" ,"), company.strip(" ,")
 
 
-def _variant_index(slug: str, count: int) -> int:
-    # crc32, not hash(): stable across processes, so a person keeps their draft between runs.
-    return zlib.crc32(slug.encode()) % count
-
-
-def _candidates(*, slug: str, has_context: bool, has_work: bool) -> list[str]:
-    known = {"context": has_context, "work": has_work, "name": True}
-    names: list[str] = []
-    for tier, variants in _TIERS:
-        if known[tier]:
-            names += [variants[_variant_index(slug, len(variants))], f"{tier}_short"]
-    return names
-
-
 def _trim_to_words(text: str, limit: int) -> str:
     """The longest prefix of whole words within `limit`, ending at a clause if it was cut.
 
@@ -132,6 +140,39 @@ def _trim_to_words(text: str, limit: int) -> str:
     return " ".join(kept).rstrip(_TRAILING_JOINERS)
 
 
+def note_language(profile_language: str | None, owner_language: str) -> str:
+    """The draft's language: the person's profile language when known and built in, else the owner's."""
+    for language in (profile_language, owner_language):
+        code = (language or "").lower().split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return LANGUAGES[0]
+
+
+def _key(language: str, template: str) -> str:
+    """A built-in template's recorded name: "work_2" in English, "nl/work_2" elsewhere."""
+    return template if language == LANGUAGES[0] else f"{language}/{template}"
+
+
+def _builtin(language: str, values: NoteValues) -> tuple[list[str], list[str]]:
+    """(the applicable variants of the best-informed tier, then the fallbacks in order)."""
+    known = {"context": bool(values.context), "work": bool(values.role or values.company), "name": True}
+    tiers = _TIERS if language == LANGUAGES[0] else _TIERS_ELSEWHERE
+    variants: list[str] = []
+    fallbacks: list[str] = []
+    for tier, names in tiers:
+        if known[tier]:
+            if not variants:
+                variants = [_key(language, name) for name in names]
+            fallbacks.append(_key(language, f"{tier}_short"))
+    return variants, fallbacks
+
+
+def _render_builtin(key: str, values: NoteValues) -> str:
+    path = f"notes/{key}.txt.j2"
+    return " ".join(_renderer().render(path, values.as_context()).split())
+
+
 def draft_note(
     *,
     slug: str,
@@ -140,38 +181,77 @@ def draft_note(
     company: str | None = None,
     context: str | None = None,
     limit: int,
+    language: str = "en",
+    profile: ProfileContext | None = None,
+    days_since_withdrawal: int | None = None,
+    original_note: str | None = None,
+    owner_templates: Sequence[OwnerTemplate] = (),
+    records: Mapping[str, TemplateRecord] | None = None,
+    rng: random.Random | None = None,
 ) -> NoteDraft:
-    """A personal connection note for this person, never longer than `limit` and never cut mid-word."""
+    """A personal connection note for this person, never longer than `limit` and never cut mid-word.
+
+    The candidates are the best-informed built-in tier's variants in `language` and the owner's
+    templates whose conditions hold; Thompson sampling over their `records` picks one (see
+    `bot.services.note_variants`). One that does not fit falls back to the short templates.
+    """
     role, company_name = split_headline(headline, company)
-    values = {
-        "first_name": first_name(name),
-        "role": role,
-        "company": company_name,
-        "context": _clean(context).rstrip(" .!"),
-    }
-    render = _renderer().render
-    candidates = _candidates(
-        slug=slug, has_context=bool(values["context"]), has_work=bool(role or company_name)
+    values = values_from_profile(
+        first_name=first_name(name),
+        profile=profile,
+        role=role,
+        company=company_name,
+        headline=_clean(headline),
+        context=_clean(context).rstrip(" .!"),
+        days_since_withdrawal=days_since_withdrawal,
+        original_note=_clean(original_note),
     )
+    variants, fallbacks = _builtin(note_language(None, language), values)
+    own = {template.key: template for template in applicable(owner_templates, values)}
+    keys = [*variants, *own]
+    records = records or {}
+    if rng is None and not any(key in records for key in keys):
+        # Nothing sent with any of them yet: Thompson sampling would pick uniformly anyway, and
+        # the slug's crc32 keeps the drafts people already saw before any record existed.
+        picked = keys[zlib.crc32(slug.encode()) % len(keys)]
+    else:
+        picked = thompson_pick(keys, records, rng or rng_for(slug))
     text = ""
-    for template in candidates:
-        text = " ".join(render(f"notes/{template}.txt.j2", values).split())
-        if values["first_name"] and note_length(text) <= limit:
-            return NoteDraft(text=text, template=template, trimmed=False)
+    for key in [picked, *fallbacks]:
+        try:
+            text = render_template(own[key], values) if key in own else _render_builtin(key, values)
+        except InvalidTemplate:
+            continue  # an owner template that fails for this person: the built-ins take over
+        if values.first_name and note_length(text) <= limit and not _URL.search(text):
+            return NoteDraft(text=text, template=key, trimmed=False)
     trimmed = _trim_to_words(text, limit)
-    if values["first_name"] and trimmed and trimmed.split(" ")[-1] not in {"Hi", "Hello"}:
-        return NoteDraft(text=trimmed, template=candidates[-1], trimmed=True)
-    minimal = render(f"notes/{_MINIMAL}.txt.j2")
-    return NoteDraft(text=_trim_to_words(minimal, limit), template=_MINIMAL, trimmed=False)
+    if values.first_name and trimmed and len(trimmed.split(" ")) > 1:
+        return NoteDraft(text=trimmed, template=fallbacks[-1], trimmed=True)
+    minimal = _key(note_language(None, language), _MINIMAL)
+    return NoteDraft(
+        text=_trim_to_words(_render_builtin(minimal, values), limit), template=minimal, trimmed=False
+    )
 
 
-def draft_note_for(person: Person, plan: Plan, *, owner: ProfileContext | None = None) -> NoteDraft:
+def draft_note_for(
+    person: Person,
+    plan: Plan,
+    *,
+    owner: ProfileContext | None = None,
+    language: str = "en",
+    profile: ProfileContext | None = None,
+    owner_templates: Sequence[OwnerTemplate] = (),
+    records: Mapping[str, TemplateRecord] | None = None,
+    rng: random.Random | None = None,
+) -> NoteDraft:
     """`draft_note` for a stored person within `plan`'s limit.
 
     The drafter's material: the person (with `person.profile_context`, what their profile showed
-    and shares with the owner, see `bot.services.profile_context`) and `owner`, the owner's own
-    profile context where the caller has it. Today's wording rules use neither context yet.
+    and shares with the owner, see `bot.services.profile_context`; `profile` overrides it) and
+    `owner`, the owner's own profile context where the caller has it (the shared facts are
+    already in the person's context; `owner` is accepted for what a template may come to use).
     """
+    profile = profile or person_context(person)
     return draft_note(
         slug=person.slug,
         name=person.name,
@@ -179,6 +259,11 @@ def draft_note_for(person: Person, plan: Plan, *, owner: ProfileContext | None =
         company=person.company,
         context=person.context,
         limit=note_limit(plan),
+        language=note_language(profile.language if profile else None, language),
+        profile=profile,
+        owner_templates=owner_templates,
+        records=records,
+        rng=rng,
     )
 
 

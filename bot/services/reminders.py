@@ -20,6 +20,7 @@ nothing else races the scan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,8 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, Person, Reminder, ReminderState
 from bot.services.events import record_event
-from bot.services.notes import draft_note_for, note_limit, validate_note
+from bot.services.note_templates import OwnerTemplate
+from bot.services.notes import NoteDraft, draft_note_for, note_limit, validate_note
 from bot.services.profile_context import stored_context
+from bot.services.stats import template_records
 
 DELIVERY_HOURS = (9, 20)
 """Reminders go out from 09:00 up to 20:00 in the account's timezone."""
@@ -78,6 +81,7 @@ async def scan_due(
     limit: int = DEFAULT_BATCH,
     hours: tuple[int, int] = DELIVERY_HOURS,
     with_chat_only: bool = True,
+    owner_templates: Sequence[OwnerTemplate] = (),
 ) -> list[DueReminder]:
     """Reminders to send now, oldest due first, each with a drafted note stored on it.
 
@@ -85,6 +89,7 @@ async def scan_due(
     next local start of `hours` instead. Accounts without a Telegram chat are skipped unless
     `with_chat_only` is False (the demo prints its reminder), so their reminders wait for a chat
     instead of filling every batch. Call inside a transaction (`async with db.begin()`).
+    The draft picks among the built-ins and `owner_templates` by their records (see `draft_for`).
     """
     rows = (
         await session.execute(
@@ -110,7 +115,7 @@ async def scan_due(
             continue
         drafted = reminder.draft_note is None
         if drafted:
-            reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
+            await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
         due.append(DueReminder(reminder, account, person, invitation, drafted))
     for timezone, ids in later.items():
         await session.execute(
@@ -122,7 +127,13 @@ async def scan_due(
     return due
 
 
-async def with_profile_read(session: AsyncSession, item: DueReminder) -> DueReminder:
+async def with_profile_read(
+    session: AsyncSession,
+    item: DueReminder,
+    *,
+    now: datetime,
+    owner_templates: Sequence[OwnerTemplate] = (),
+) -> DueReminder:
     """`item` again after its person's profile was read: the person and account as stored now, and
     the note redrafted from them if this scan drafted it (an owner's text or an earlier draft stays).
     """
@@ -130,7 +141,7 @@ async def with_profile_read(session: AsyncSession, item: DueReminder) -> DueRemi
     person = await session.get_one(Person, item.person.id)
     account = await session.get_one(Account, item.account.id)  # with the owner's context just read
     if item.drafted:
-        reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
+        await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
     return DueReminder(reminder, account, person, item.invitation, item.drafted)
 
 
@@ -145,7 +156,33 @@ async def put_off(session: AsyncSession, item: DueReminder) -> None:
     """
     if item.drafted:
         reminder = await _load(session, item.reminder.id, item.account.id)
-        reminder.draft_note = None
+        reminder.draft_note = reminder.draft_template = None
+
+
+async def draft_for(
+    session: AsyncSession,
+    reminder: Reminder,
+    account: Account,
+    person: Person,
+    *,
+    now: datetime,
+    owner_templates: Sequence[OwnerTemplate] = (),
+) -> NoteDraft:
+    """Draft the reminder's note and remember which template wrote it (for the stats).
+
+    The candidates compete on the account's acceptance record per template; the draft is in
+    the owner's language (the person's profile language once profiles are stored with people).
+    """
+    draft = draft_note_for(
+        person,
+        account.plan,
+        owner=_owner(account),
+        language=account.language,
+        owner_templates=owner_templates,
+        records=await template_records(session, account, now=now),
+    )
+    reminder.draft_note, reminder.draft_template = draft.text, draft.template
+    return draft
 
 
 async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:
@@ -263,10 +300,19 @@ async def set_draft(session: AsyncSession, reminder_id: int, text: str, *, accou
     reminder = await _load(session, reminder_id, account_id)
     account = await session.get_one(Account, account_id)
     reminder.draft_note = validate_note(text, note_limit(account.plan))
+    reminder.draft_template = None  # the owner's own words: no template to credit
     return reminder
 
 
-async def set_context(session: AsyncSession, person_id: int, text: str, *, account_id: int) -> Person:
+async def set_context(
+    session: AsyncSession,
+    person_id: int,
+    text: str,
+    *,
+    account_id: int,
+    now: datetime | None = None,
+    owner_templates: Sequence[OwnerTemplate] = (),
+) -> Person:
     """Remember what the owner knows about a person ("met at Denver Tech Conference").
 
     Open reminders for the person are redrafted, so the next message already uses it. An empty
@@ -276,6 +322,7 @@ async def set_context(session: AsyncSession, person_id: int, text: str, *, accou
     if person is None or person.account_id != account_id:
         raise LookupError(f"person {person_id} not found on account {account_id}")
     account = await session.get_one(Account, account_id)
+    now = now or datetime.now(UTC)
     cleaned = " ".join(text.split())[:CONTEXT_MAX_LENGTH]
     person.context = cleaned or None
     open_reminders = await session.scalars(
@@ -285,5 +332,5 @@ async def set_context(session: AsyncSession, person_id: int, text: str, *, accou
         )
     )
     for reminder in open_reminders:
-        reminder.draft_note = draft_note_for(person, account.plan, owner=_owner(account)).text
+        await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
     return person

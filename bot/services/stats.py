@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Event, Invitation, InvitationState
+from bot.services.note_variants import TemplateRecord
 from bot.services.policy import AgeBucket, Thresholds, age_bucket, local_date
 
 PENDING_DELTAS = {
@@ -48,15 +49,46 @@ class Stats:
     pending_over_time: tuple[tuple[date, int], ...]  # pending at the end of each local day, oldest first
     pending: int
     withdrawn: int
+    by_template: tuple[tuple[str, TemplateRecord], ...] = ()  # best rate first
 
 
-async def _rates(session: AsyncSession, account: Account, now: datetime) -> tuple[Rate, Rate, Rate, int, int]:
+def _decided(account: Account, now: datetime) -> ColumnElement[bool]:
     undecided_cut = now - timedelta(days=account.review_days)
     state = Invitation.state
-    decided = or_(
+    return or_(
         state != InvitationState.PENDING,
         and_(state == InvitationState.PENDING, Invitation.sent_at_latest <= undecided_cut),
     )
+
+
+async def template_records(
+    session: AsyncSession, account: Account, *, now: datetime
+) -> dict[str, TemplateRecord]:
+    """Per note template: decided invitations sent with it and how many were accepted.
+
+    `sent` counts decided invitations only, like every rate here, so Thompson sampling and the
+    stats never mistake a young pending invitation for a refusal.
+    """
+    decided = _decided(account, now)
+    rows = await session.execute(
+        select(
+            Invitation.note_template,
+            func.sum(case((decided, 1), else_=0)),
+            func.sum(case((and_(decided, Invitation.state == InvitationState.ACCEPTED), 1), else_=0)),
+        )
+        .where(Invitation.account_id == account.id, Invitation.note_template.is_not(None))
+        .group_by(Invitation.note_template)
+    )
+    return {str(key): TemplateRecord(int(sent or 0), int(accepted or 0)) for key, sent, accepted in rows}
+
+
+def _best_first(records: dict[str, TemplateRecord]) -> tuple[tuple[str, TemplateRecord], ...]:
+    return tuple(sorted(records.items(), key=lambda item: (-(item[1].rate or 0.0), -item[1].sent, item[0])))
+
+
+async def _rates(session: AsyncSession, account: Account, now: datetime) -> tuple[Rate, Rate, Rate, int, int]:
+    state = Invitation.state
+    decided = _decided(account, now)
     accepted = state == InvitationState.ACCEPTED
     rows = (
         await session.execute(
@@ -154,4 +186,5 @@ async def account_stats(
         ),
         pending=pending,
         withdrawn=withdrawn,
+        by_template=_best_first(await template_records(session, account, now=now)),
     )

@@ -107,6 +107,7 @@ async def record_invited(
             sent_by_us=True,
             had_note=note_sent,
             note_text=action.note if note_sent else None,
+            note_template=action.note_template if note_sent else None,
         )
         session.add(invitation)
         await session.flush()

@@ -94,6 +94,7 @@ async def request_invite(
     note: str | None,
     *,
     now: datetime,
+    note_template: str | None = None,
     requested_by: int | None = None,
     chat_id: int | None = None,
     message_id: int | None = None,
@@ -101,7 +102,8 @@ async def request_invite(
 ) -> Action:
     """Queue a connection invitation to a person (with `note` if given); idempotent while active.
 
-    The note is sent as given: check it with `bot.services.notes` first.
+    The note is sent as given: check it with `bot.services.notes` first. `note_template` names
+    the template that drafted it (kept with the invitation for the per-template stats).
 
     Raises:
         ActionRefused: "not_found", "already_pending", "in_cooldown" or "account_paused".
@@ -127,7 +129,7 @@ async def request_invite(
         starts = await scheduled_start(
             session, account, ActionKind.INVITE, now=now, earliest=now + undo_window
         )
-        return new_action(
+        action = new_action(
             account.id,
             ActionKind.INVITE,
             key,
@@ -139,6 +141,8 @@ async def request_invite(
             chat_id=chat_id,
             message_id=message_id,
         )
+        action.note_template = note_template if note else None
+        return action
 
     key = active_key(ActionKind.INVITE, person_id)
     return await enqueue(db, account_id, key, now, invitation)
