@@ -39,6 +39,7 @@ from bot.handlers import (
     queue,
     replies,
     status,
+    templates,
     withdraw,
 )
 from bot.rendering import DEFAULT_LANGUAGE, Renderer
@@ -69,6 +70,7 @@ COMMANDS = (
     "resume",
     "export",
     "stats",
+    "templates",
 )
 """The menu shown by Telegram (setMyCommands), in this order; descriptions are templates."""
 
@@ -91,6 +93,7 @@ def _handlers() -> list[tuple[int, BaseHandler[Any, BotContext, Any]]]:
         *((0, h) for h in queue.HANDLERS),
         *((0, h) for h in preferences.HANDLERS),
         *((0, h) for h in notes.HANDLERS),
+        *((0, h) for h in templates.HANDLERS),
         *((0, h) for h in login.HANDLERS),
         *((0, h) for h in control.HANDLERS),
         *((0, h) for h in export.HANDLERS),

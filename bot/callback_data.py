@@ -46,6 +46,8 @@ class Op(enum.StrEnum):
     SET = "sv"  # setting index, option index → change one preference
     LOGOUT_YES = "lo"  # no args → forget the stored LinkedIn session
     DIGEST_MORE = "dm"  # page number of the digest's stale list
+    TEMPLATE_REMOVE = "tr"  # crc32 of an owner template's name → remove it (after /templates remove)
+    TEMPLATE_KEEP = "tk"  # no args → keep the template after all
 
 
 ARITY: dict[Op, int] = {
@@ -69,6 +71,8 @@ ARITY: dict[Op, int] = {
     Op.SET: 2,
     Op.LOGOUT_YES: 0,
     Op.DIGEST_MORE: 1,
+    Op.TEMPLATE_REMOVE: 1,
+    Op.TEMPLATE_KEEP: 0,
 }
 
 # ASCII only, spelled out: `\d` and `int()` also take other scripts' digits ("wd:٤٣١"), which

@@ -37,6 +37,7 @@ class Asking(enum.Enum):
     LOGIN = "login"  # the li_at cookie, or the email address to sign in with
     PASSWORD = "password"  # the password for `email`
     PIN = "pin"  # the code LinkedIn sent; `target` is the account whose sign-in waits for it
+    TEMPLATE = "template"  # the text of the owner's note template `name`
 
     @property
     def secret(self) -> bool:
@@ -51,6 +52,7 @@ class Awaiting:
     asking: Asking
     target: int = 0
     email: str = ""  # for PASSWORD: the address the owner gave first
+    name: str = ""  # for TEMPLATE: the template's name
 
 
 @dataclass

@@ -15,7 +15,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers import login, notes
+from bot.handlers import login, notes, templates
 from bot.handlers.common import reply, with_account
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "annuleren", "/cancel"})
@@ -28,6 +28,7 @@ ANSWERS: dict[Asking, Answer] = {
     Asking.LOGIN: login.answer_login,
     Asking.PASSWORD: login.answer_password,
     Asking.PIN: login.answer_pin,
+    Asking.TEMPLATE: templates.answer_template,
 }
 
 

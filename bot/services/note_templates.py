@@ -294,9 +294,14 @@ class TemplateStore:
     def in_data_dir(cls, data_dir: Path) -> TemplateStore:
         return cls(data_dir / TEMPLATES_FOLDER)
 
-    def _path(self, name: str) -> Path:
+    @staticmethod
+    def check_name(name: str) -> None:
+        """Raise `InvalidTemplate` unless `name` can name a template (a-z, 0-9, - and _, up to 40)."""
         if not NAME_PATTERN.match(name):
             raise InvalidTemplate(TemplateProblem.NAME, name)
+
+    def _path(self, name: str) -> Path:
+        self.check_name(name)
         return self.folder / f"{name}{SUFFIX}"
 
     def names(self) -> list[str]:

@@ -1,0 +1,70 @@
+"""/templates over real HTTP: add (the text comes next), refusals that save nothing, show, remove."""
+
+from __future__ import annotations
+
+from bot.db.models import Account
+from bot.services.clock import FrozenClock
+from bot.services.note_templates import TemplateStore
+from bot.settings import Settings
+from tests.botapi import BotApiServer
+from tests.fixtures.botapi import OWNER, running_bot, wait_until
+
+
+def _texts(botapi: BotApiServer) -> list[str]:
+    return [m.text or "" for m in botapi.bot_messages(OWNER)]
+
+
+async def _say(botapi: BotApiServer, text: str, expect: str) -> str:
+    before = len(botapi.bot_messages(OWNER))
+    botapi.send_text(OWNER, text)
+    answer = await wait_until(
+        lambda: next((t for t in _texts(botapi)[before:] if expect in t), None), what=expect
+    )
+    return answer
+
+
+async def test_owner_adds_shows_and_removes_a_template(
+    botapi: BotApiServer, settings: Settings, owned: Account, clock: FrozenClock
+) -> None:
+    store = TemplateStore.in_data_dir(settings.data_dir)
+    async with running_bot(settings, clock=clock):
+        assert "no note templates of your own" in await _say(botapi, "/templates", "templates")
+
+        # hostile and broken texts: one clear error each, nothing saved
+        refusals = {
+            "{{ ''.__class__ }}": "may not touch",
+            "Hi {{ first_name": "does not parse",
+            "Hi {{ nickname }}": "nickname",
+            "Hi {{ first_name }}, {{ about }} {{ about }} {{ about }}": "your plan allows 200",
+        }
+        for source, expect in refusals.items():
+            await _say(botapi, "/templates add hostile", "Send the text of the template")
+            answer = await _say(botapi, source, "Not saved")
+            assert expect in answer and answer.count("Not saved") == 1
+        assert store.names() == []
+        assert "a template name uses" in await _say(botapi, "/templates add ../../etc", "Not saved")
+
+        await _say(botapi, "/templates add met-at-event", "Send the text of the template")
+        saved = await _say(
+            botapi,
+            "{# when: context #}\nHi {{ first_name }}, {{ context }}. Good to reconnect here.",
+            "Saved the template",
+        )
+        assert "used when: context" in saved
+        assert store.names() == ["met-at-event"]
+        listed = await _say(botapi, "/templates", "Your note templates")
+        assert "met-at-event" in listed and "not sent yet" in listed
+        shown = await _say(botapi, "/templates show met-at-event", "met-at-event")
+        assert "{# when: context #}" in shown and "Good to reconnect here." in shown
+        assert "no template called" in await _say(botapi, "/templates show nope", "nope")
+
+        question = await _say(botapi, "/templates remove met-at-event", "Remove the template")
+        assert question
+        botapi.tap(OWNER, "Keep it")
+        await wait_until(lambda: "Kept the template." in _texts(botapi), what="kept")
+        assert store.names() == ["met-at-event"]
+
+        await _say(botapi, "/templates remove met-at-event", "Remove the template")
+        botapi.tap(OWNER, "Yes, remove met-at-event")
+        await wait_until(lambda: any("Removed the template" in t for t in _texts(botapi)), what="removed")
+        assert store.names() == []
