@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from automation.errors import WeeklyLimit
 from bot.cli import main
-from bot.db.models import Account, Action, Event, Invitation, Person
+from bot.db.models import Account, Action, Event, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.clock import system_clock
 from bot.services.session_health import PauseCause, pause_for
@@ -316,3 +316,20 @@ async def test_pause_and_resume_from_the_command_line(
     assert kinds == ["account_paused", "account_resumed", "account_paused"]
     unknown = await invoke(cli_env, "resume", "--account", "wrok")
     assert unknown.exit_code == 2 and 'no account called "wrok"' in unknown.stderr
+
+
+async def test_stats_show_acceptance_per_note_template(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    from tests.services.test_note_records import closed_invitations
+
+    await closed_invitations(db, account, "work_1", InvitationState.ACCEPTED, 5)
+    await closed_invitations(db, account, "work_1", InvitationState.WITHDRAWN, 5)
+    await closed_invitations(db, account, "own:met", InvitationState.WITHDRAWN, 4)
+    result = await invoke(cli_env, "stats")
+    assert result.exit_code == 0, result.output
+    assert "Acceptance per note template (decided invitations; 95% Wilson interval):" in result.output
+    lines = [
+        line.split() for line in result.output.splitlines() if line.strip().startswith(("work_1", "own:met"))
+    ]
+    assert lines == [["work_1", "10", "5", "50%", "(24–76%)"], ["own:met", "4", "0", "0%", "(0–49%)"]]

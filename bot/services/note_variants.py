@@ -40,6 +40,14 @@ class TemplateRecord:
         half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
         return max(0.0, centre - half), min(1.0, centre + half)
 
+    @property
+    def percent_interval(self) -> tuple[int, int, int] | None:
+        """(rate, low, high) in whole percent, the 95% Wilson interval, for the stats texts."""
+        interval = self.wilson()
+        if interval is None or self.rate is None:
+            return None
+        return round(100 * self.rate), round(100 * interval[0]), round(100 * interval[1])
+
 
 def rng_for(slug: str) -> random.Random:
     """The default random source: stable per person (crc32, not hash(): same across processes)."""

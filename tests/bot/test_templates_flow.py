@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot.db.models import Account
+from bot.db.models import Account, InvitationState
+from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.note_templates import TemplateStore
 from bot.settings import Settings
 from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, running_bot, wait_until
+from tests.services.test_note_records import closed_invitations
 
 
 def _texts(botapi: BotApiServer) -> list[str]:
@@ -68,3 +70,19 @@ async def test_owner_adds_shows_and_removes_a_template(
         botapi.tap(OWNER, "Yes, remove met-at-event")
         await wait_until(lambda: any("Removed the template" in t for t in _texts(botapi)), what="removed")
         assert store.names() == []
+
+
+async def test_stats_caption_shows_each_templates_record(
+    botapi: BotApiServer, settings: Settings, db: SessionFactory, owned: Account, clock: FrozenClock
+) -> None:
+    await closed_invitations(db, owned, "nl/work_2", InvitationState.ACCEPTED, 3)
+    await closed_invitations(db, owned, "nl/work_2", InvitationState.WITHDRAWN, 1)
+    await closed_invitations(db, owned, "own:met", InvitationState.WITHDRAWN, 2)
+    async with running_bot(settings, clock=clock):
+        botapi.send_text(OWNER, "/stats")
+        chart = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if m.photo), None), within=30, what="chart"
+        )
+    caption = chart.caption or ""
+    assert "Per note template (sent, accepted, rate with 95% interval):" in caption
+    assert caption.index("nl/work_2: 4, 3, 75% (30–95%)") < caption.index("own:met: 2, 0, 0% (0–66%)")

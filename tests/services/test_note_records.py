@@ -23,7 +23,7 @@ from bot.services.stats import account_stats, template_records
 from tests.services.test_reminders import add_reminder
 
 
-async def _closed(
+async def closed_invitations(
     db: SessionFactory, account: Account, template: str, state: InvitationState, n: int
 ) -> None:
     """`n` decided invitations sent with `template`."""
@@ -105,10 +105,10 @@ async def test_records_and_stats_per_template(
     db: SessionFactory, account: Account, clock: FrozenClock
 ) -> None:
     now = clock()
-    await _closed(db, account, "work_1", InvitationState.ACCEPTED, 6)
-    await _closed(db, account, "work_1", InvitationState.WITHDRAWN, 4)
-    await _closed(db, account, "own:met", InvitationState.ACCEPTED, 1)
-    await _closed(db, account, "own:met", InvitationState.WITHDRAWN, 3)
+    await closed_invitations(db, account, "work_1", InvitationState.ACCEPTED, 6)
+    await closed_invitations(db, account, "work_1", InvitationState.WITHDRAWN, 4)
+    await closed_invitations(db, account, "own:met", InvitationState.ACCEPTED, 1)
+    await closed_invitations(db, account, "own:met", InvitationState.WITHDRAWN, 3)
     async with db.begin() as session:
         records = await template_records(session, account, now=now)
         stats = await account_stats(session, account, now=now)
