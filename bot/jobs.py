@@ -36,6 +36,7 @@ from bot.services import digest_schedule, reminders
 from bot.services.note_templates import TemplateStore
 from bot.services.notes import note_quota
 from bot.services.profile_context import wants_read
+from bot.services.stats import template_records
 from bot.services.sync_schedule import accounts_due_for_sync
 from bot.views.reminders import reminder_card
 
@@ -112,6 +113,7 @@ async def _send_due_reminders(context: BotContext) -> None:
         owner_templates = TemplateStore.in_data_dir(context.settings.data_dir).load()
         due = await reminders.scan_due(session, now=now, owner_templates=owner_templates)
         quotas = {item.account.id: await note_quota(session, item.account, now=now) for item in due}
+        records = {item.account.id: await template_records(session, item.account, now=now) for item in due}
     visited: set[int] = set()  # accounts whose one profile visit of this scan is made
     for item in due:
         chat_id = item.account.chat_id
@@ -139,6 +141,7 @@ async def _send_due_reminders(context: BotContext) -> None:
             item.person,
             quotas[item.account.id],
             first_note=item.invitation.note_text,
+            record=records[item.account.id].get(item.reminder.draft_template or ""),
         )
         # Not confirmed (failed, or no answer) counts as not sent: the reminder is sent again
         # later (at-least-once), so its loss needs no notice now.

@@ -15,9 +15,11 @@ from bot.db.models import Account, Invitation, Person, Reminder
 from bot.delivery.chat import edit, pause_for_error
 from bot.services import profile_context
 from bot.services.chat_lookups import reminder_with_person
+from bot.services.note_variants import TemplateRecord
 from bot.services.notes import NoteQuota, note_quota
 from bot.services.secrets import SessionKeyError
 from bot.services.session_health import pauses
+from bot.services.stats import template_records
 from bot.views.reminders import reminder_card
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class ReminderCard:
     person: Person
     quota: NoteQuota
     first_note: str | None = None  # the withdrawn invitation's note, if it had one
+    record: TemplateRecord | None = None  # the drafting template's record so far
 
 
 async def load_reminder_card(
@@ -44,7 +47,10 @@ async def load_reminder_card(
     account = await session.get_one(Account, account_id)
     invitation = await session.get(Invitation, found[0].invitation_id)
     first_note = invitation.note_text if invitation is not None else None
-    return ReminderCard(account, found[0], found[1], await note_quota(session, account, now=now), first_note)
+    quota = await note_quota(session, account, now=now)
+    template = found[0].draft_template
+    record = (await template_records(session, account, now=now)).get(template or "") if template else None
+    return ReminderCard(account, found[0], found[1], quota, first_note, record)
 
 
 async def show_reminder(context: BotContext, card: ReminderCard, *, notice: str | None) -> None:
@@ -60,6 +66,7 @@ async def show_reminder(context: BotContext, card: ReminderCard, *, notice: str 
         card.quota,
         first_note=card.first_note,
         notice=notice,
+        record=card.record,
     )
     await edit(context, card.account, reminder.chat_id, reminder.message_id, view)
 

@@ -33,6 +33,7 @@ from bot.handlers.common import (
 )
 from bot.services import actions, reminders
 from bot.services.chat_lookups import reminder_with_person
+from bot.services.note_templates import TemplateStore
 from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota
 from bot.services.people import find_people
 from bot.views import View
@@ -166,7 +167,14 @@ async def answer_context(
     async with context.db.begin() as session:
         found = await reminder_with_person(session, awaiting.target)
         if found is not None:
-            await reminders.set_context(session, found[1].id, value, account_id=account.id)
+            await reminders.set_context(
+                session,
+                found[1].id,
+                value,
+                account_id=account.id,
+                now=context.clock(),
+                owner_templates=TemplateStore.in_data_dir(context.settings.data_dir).load(),
+            )
     notice = text(context, "reminders/context_saved", account)
     await redraw_reminder(context, account, awaiting.target, notice=notice)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.callback_data import Op
 from bot.db.models import Account, Person, Reminder
 from bot.rendering import Renderer
+from bot.services.note_variants import TemplateRecord
 from bot.services.notes import NoteQuota, note_length, note_limit
 from bot.services.profile_context import in_common, person_context
 from bot.views.base import View, button, keyboard, text
@@ -19,12 +20,14 @@ def reminder_card(
     *,
     first_note: str | None = None,
     notice: str | None = None,
+    record: TemplateRecord | None = None,
 ) -> View:
     """The reminder's text and its five buttons; `notice` is a line about the last change.
 
     The card shows what the person's stored profile context says (and what they share with the
     owner) and `first_note`, the withdrawn invitation's note, so the owner sees why the draft says
-    what it says.
+    what it says. It also names the
+    template that drafted the note and its `record` so far (see `bot.services.note_variants`).
     """
     note = reminder.draft_note or ""
     profile = person_context(person)
@@ -42,6 +45,8 @@ def reminder_card(
         quota=quota,
         cooldown_days=account.cooldown_days,
         notice=notice,
+        template=reminder.draft_template,
+        record=record or TemplateRecord(),
     )
     markup = keyboard(
         [button(render, account, "send_invite", Op.INVITE, reminder.id)],

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from bot.db.models import Account, InvitationState
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import Account, InvitationState, Reminder
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.note_templates import TemplateStore
 from bot.settings import Settings
 from tests.botapi import BotApiServer
-from tests.fixtures.botapi import OWNER, running_bot, wait_until
+from tests.fixtures.botapi import OWNER, run_job, running_bot, wait_until
 from tests.services.test_note_records import closed_invitations
+from tests.services.test_reminders import add_reminder
 
 
 def _texts(botapi: BotApiServer) -> list[str]:
@@ -86,3 +91,26 @@ async def test_stats_caption_shows_each_templates_record(
     caption = chart.caption or ""
     assert "Per note template (sent, accepted, rate with 95% interval):" in caption
     assert caption.index("nl/work_2: 4, 3, 75% (30–95%)") < caption.index("own:met: 2, 0, 0% (0–66%)")
+
+
+async def test_the_reminder_card_names_its_template_and_record(
+    botapi: BotApiServer, settings: Settings, db: SessionFactory, owned: Account, clock: FrozenClock
+) -> None:
+    TemplateStore.in_data_dir(settings.data_dir).save(
+        "met", "{# when: context #}\nHi {{ first_name }}, {{ context }}. Good to reconnect.", limit=200
+    )
+    for key, accepted in (("context_1", 1), ("context_2", 2), ("context_3", 1), ("own:met", 8)):
+        await closed_invitations(db, owned, key, InvitationState.ACCEPTED, accepted)
+        await closed_invitations(db, owned, key, InvitationState.WITHDRAWN, 10 - accepted)
+    await add_reminder(db, owned, "jane", due_at=clock() - timedelta(minutes=1), context="met at PyCon")
+    async with running_bot(settings, clock=clock) as app:
+        await run_job(app, "due-reminders")
+        card = await wait_until(lambda: botapi.message_with_button(OWNER, "Edit note"), what="reminder")
+    async with db() as session:
+        reminder = await session.scalar(select(Reminder))
+    assert reminder is not None and reminder.draft_template is not None and reminder.draft_note
+    accepted = {"context_1": 1, "context_2": 2, "context_3": 1, "own:met": 8}[reminder.draft_template]
+    assert reminder.draft_note in (card.text or "")
+    assert f"Template {reminder.draft_template}: {accepted} of 10 accepted so far ({accepted * 10}%)." in (
+        card.text or ""
+    )
