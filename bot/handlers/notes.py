@@ -34,7 +34,7 @@ from bot.handlers.common import (
 from bot.services import actions, reminders
 from bot.services.chat_lookups import reminder_with_person
 from bot.services.note_templates import TemplateStore
-from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota
+from bot.services.notes import InvalidNote, note_length, note_limit, note_quota
 from bot.services.people import find_people
 from bot.views import View
 from bot.views.withdraw import undoable
@@ -208,9 +208,14 @@ async def not_now(tap: Tap, context: BotContext) -> None:
 async def note_for(update: Update, context: BotContext, account: Account) -> None:
     """/note <name>: a drafted connection note for someone among the invitations."""
     query_text = " ".join(context.args or [])
+    templates = TemplateStore.in_data_dir(context.settings.data_dir).load()
     async with context.db() as session:
         matches = await find_people(session, account, query_text) if query_text else []
-    draft = draft_note_for(matches[0], account.plan).text if len(matches) == 1 else None
+        one = matches[0] if len(matches) == 1 else None
+        drafted = await reminders.draft_for_person(
+            session, account, one, now=context.clock(), owner_templates=templates
+        )
+    draft = drafted.text if drafted else None
     await reply(
         update,
         context,

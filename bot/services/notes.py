@@ -240,6 +240,8 @@ def draft_note_for(
     owner: ProfileContext | None = None,
     language: str = "en",
     profile: ProfileContext | None = None,
+    withdrawn: Invitation | None = None,
+    now: datetime | None = None,
     owner_templates: Sequence[OwnerTemplate] = (),
     records: Mapping[str, TemplateRecord] | None = None,
     rng: random.Random | None = None,
@@ -250,7 +252,13 @@ def draft_note_for(
     and shares with the owner, see `bot.services.profile_context`; `profile` overrides it) and
     `owner`, the owner's own profile context where the caller has it (the shared facts are
     already in the person's context; `owner` is accepted for what a template may come to use).
+
+    `withdrawn` is the invitation the reminder is about: its note and the days since it was
+    withdrawn (at `now`) are template variables.
     """
+    days = None
+    if withdrawn is not None and withdrawn.withdrawn_at is not None and now is not None:
+        days = max(0, (now - withdrawn.withdrawn_at).days)
     profile = profile or person_context(person)
     return draft_note(
         slug=person.slug,
@@ -261,6 +269,8 @@ def draft_note_for(
         limit=note_limit(plan),
         language=note_language(profile.language if profile else None, language),
         profile=profile,
+        days_since_withdrawal=days,
+        original_note=withdrawn.note_text if withdrawn is not None else None,
         owner_templates=owner_templates,
         records=records,
         rng=rng,

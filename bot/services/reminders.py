@@ -115,7 +115,15 @@ async def scan_due(
             continue
         drafted = reminder.draft_note is None
         if drafted:
-            await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
+            await draft_for(
+                session,
+                reminder,
+                account,
+                person,
+                now=now,
+                owner_templates=owner_templates,
+                invitation=invitation,
+            )
         due.append(DueReminder(reminder, account, person, invitation, drafted))
     for timezone, ids in later.items():
         await session.execute(
@@ -167,6 +175,7 @@ async def draft_for(
     *,
     now: datetime,
     owner_templates: Sequence[OwnerTemplate] = (),
+    invitation: Invitation | None = None,
 ) -> NoteDraft:
     """Draft the reminder's note and remember which template wrote it (for the stats).
 
@@ -178,11 +187,33 @@ async def draft_for(
         account.plan,
         owner=_owner(account),
         language=account.language,
+        withdrawn=invitation or await session.get(Invitation, reminder.invitation_id),
+        now=now,
         owner_templates=owner_templates,
         records=await template_records(session, account, now=now),
     )
     reminder.draft_note, reminder.draft_template = draft.text, draft.template
     return draft
+
+
+async def draft_for_person(
+    session: AsyncSession,
+    account: Account,
+    person: Person | None,
+    *,
+    now: datetime,
+    owner_templates: Sequence[OwnerTemplate] = (),
+) -> NoteDraft | None:
+    """A draft for anyone among the invitations (/note), chosen as a reminder's is; None for nobody."""
+    if person is None:
+        return None
+    return draft_note_for(
+        person,
+        account.plan,
+        language=account.language,
+        owner_templates=owner_templates,
+        records=await template_records(session, account, now=now),
+    )
 
 
 async def count_due(session: AsyncSession, account: Account, *, now: datetime) -> int:

@@ -160,3 +160,26 @@ def test_drafts_follow_the_language(language: str, greeting: str | tuple[str, ..
         assert draft.template.startswith(expected_prefix)
     assert note_language("de-DE", "nl") == "de" and note_language(None, "fr") == "fr"
     assert note_language("pt", "pt") == "en"
+
+
+async def test_the_withdrawn_invitation_fills_days_and_original_note(
+    db: SessionFactory, account: Account, clock: FrozenClock, tmp_path: Path
+) -> None:
+    now = clock()
+    own = TemplateStore(tmp_path).save(
+        "again",
+        "{# when: original_note #}\nHi {{ first_name }}, {{ days_since_withdrawal }} days on, a new try"
+        "{% if company %} (still at {{ company }}?){% endif %}.",
+        limit=200,
+    )
+    for key, accepted in (("work_1", 2), ("work_2", 2), ("work_3", 2), ("own:again", 40)):
+        await closed_invitations(db, account, key, InvitationState.ACCEPTED, accepted)
+        await closed_invitations(db, account, key, InvitationState.WITHDRAWN, 50 - accepted)
+    reminder = await add_reminder(db, account, "jane", due_at=now - timedelta(days=2))
+    async with db.begin() as session:
+        invitation = await session.get_one(Invitation, reminder.invitation_id)
+        invitation.note_text = "Hi Jane, loved your talk."
+    async with db.begin() as session:
+        (due,) = await scan_due(session, now=now, owner_templates=[own])
+    assert due.reminder.draft_template == "own:again"
+    assert due.reminder.draft_note == "Hi Jane, 23 days on, a new try (still at Acme?)."
