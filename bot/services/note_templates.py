@@ -31,6 +31,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from automation.types import ProfileContext
+from bot.services.note_text import InvalidNote, validate_note
 
 TEMPLATES_FOLDER = "note_templates"
 SUFFIX = ".txt.j2"
@@ -268,8 +269,6 @@ def render(template: OwnerTemplate, values: NoteValues) -> str:
 
 def validate(name: str, source: str, *, limit: int) -> OwnerTemplate:
     """`parse`, then the note for `SAMPLE` must be a sendable note within `limit`."""
-    from bot.services.notes import InvalidNote, validate_note  # notes imports this module
-
     template = parse(name, source)
     text = render(template, SAMPLE)
     try:

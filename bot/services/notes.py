@@ -12,13 +12,12 @@ A draft always fits the account's limit without cutting a word: a variant that i
 back to its tier's short template, then to the next tier; only when even the shortest greeting
 is too long (a very long name) is the text trimmed, and then at a word boundary.
 
-Lengths are counted the way LinkedIn's "0/200" counter counts them: in UTF-16 code units, so
-an emoji costs two.
+Lengths (as LinkedIn's counter counts them) and the checks an edited note must pass live in
+`bot.services.note_text`, shared with the owner's template checks; they are re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 import random
 import re
 import unicodedata
@@ -42,11 +41,17 @@ from bot.services.note_templates import (
     values_from_profile,
 )
 from bot.services.note_templates import render as render_template
+from bot.services.note_text import NOTE_LIMITS as NOTE_LIMITS
+from bot.services.note_text import URL
+from bot.services.note_text import InvalidNote as InvalidNote
+from bot.services.note_text import NoteProblem as NoteProblem
+from bot.services.note_text import note_length as note_length
+from bot.services.note_text import note_limit as note_limit
+from bot.services.note_text import validate_note as validate_note
 from bot.services.note_variants import TemplateRecord, rng_for, thompson_pick
 from bot.services.policy import local_date, local_day_bounds
 from bot.services.profile_context import person_context
 
-NOTE_LIMITS = {Plan.FREE: 200, Plan.PREMIUM: 300}
 FREE_NOTES_PER_MONTH = 5
 """LinkedIn Help says five personalized invitations a month on free accounts; the page's own
 "N personalized invitations remaining" line overrides this whenever we have seen it."""
@@ -65,19 +70,7 @@ LANGUAGES = ("en", "nl", "de", "fr", "es")
 """Languages with built-in templates: English in `templates/notes/`, the others in a subfolder."""
 _MINIMAL = "minimal"
 _HONORIFICS = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
-# Explicit links only: a bare "Booking.com" is how people name their employer, not a link.
-_URL = re.compile(r"(?i)(?:\bhttps?://|\bwww\.)\S+")
 _TRAILING_JOINERS = " \n,;:—–-(|/&"
-
-
-def note_limit(plan: Plan) -> int:
-    """The character limit of a connection note on `plan` (the page's counter has the last word)."""
-    return NOTE_LIMITS[plan]
-
-
-def note_length(text: str) -> int:
-    """Length as LinkedIn's counter sees it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 # --- drafting ---------------------------------------------------------------------------------
@@ -100,7 +93,7 @@ def _clean(value: str | None) -> str:
     if not value:
         return ""
     value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
-    value = _URL.sub(" ", value)
+    value = URL.sub(" ", value)
     return " ".join(value.split())
 
 
@@ -222,7 +215,7 @@ def draft_note(
             text = render_template(own[key], values) if key in own else _render_builtin(key, values)
         except InvalidTemplate:
             continue  # an owner template that fails for this person: the built-ins take over
-        if values.first_name and note_length(text) <= limit and not _URL.search(text):
+        if values.first_name and note_length(text) <= limit and not URL.search(text):
             return NoteDraft(text=text, template=key, trimmed=False)
     trimmed = _trim_to_words(text, limit)
     if values.first_name and trimmed and len(trimmed.split(" ")) > 1:
@@ -275,47 +268,6 @@ def draft_note_for(
         records=records,
         rng=rng,
     )
-
-
-# --- validation -------------------------------------------------------------------------------
-
-
-class NoteProblem(enum.StrEnum):
-    EMPTY = "empty"
-    TOO_LONG = "too_long"
-    CONTROL_CHARACTERS = "control_characters"
-    URL = "url"
-
-
-class InvalidNote(ValueError):
-    """A note the owner wrote cannot be sent as it is; `str(error)` says why and what to do."""
-
-    def __init__(self, problem: NoteProblem, *, length: int, limit: int) -> None:
-        self.problem = problem
-        self.length = length
-        self.limit = limit
-        text = _renderer().render("notes/invalid.txt.j2", reason=problem.value, length=length, limit=limit)
-        super().__init__(text)
-
-
-def validate_note(text: str, limit: int) -> str:
-    """The note to send, normalised (line endings, outer whitespace), or `InvalidNote`.
-
-    Line breaks are allowed (LinkedIn keeps them); other control characters are not, nor are
-    links: LinkedIn treats links in invitations from strangers as spam, so a note with one is
-    more likely to get the account restricted than accepted.
-    """
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    length = note_length(normalised)
-    if not normalised:
-        raise InvalidNote(NoteProblem.EMPTY, length=0, limit=limit)
-    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in normalised):
-        raise InvalidNote(NoteProblem.CONTROL_CHARACTERS, length=length, limit=limit)
-    if _URL.search(normalised):
-        raise InvalidNote(NoteProblem.URL, length=length, limit=limit)
-    if length > limit:
-        raise InvalidNote(NoteProblem.TOO_LONG, length=length, limit=limit)
-    return normalised
 
 
 # --- the monthly quota ------------------------------------------------------------------------
