@@ -261,3 +261,18 @@ def test_no_import_cycles() -> None:
     """The arrows of docs/architecture.md go one way, down to single modules."""
     assert cycles(import_graph()) == []
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # it sees one
+
+
+def test_owner_templates_render_only_in_the_sandbox() -> None:
+    """Templates the owner writes are untrusted text: `bot.services.note_templates` renders them
+    in Jinja2's `SandboxedEnvironment` and never reaches the product's unsandboxed one."""
+    path = REPO / "bot/services/note_templates.py"
+    imported = set(imports_of(path))
+    assert "jinja2.sandbox.SandboxedEnvironment" in imported
+    assert not any(within(name, "bot.rendering") for name in imported)
+    calls = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Call)
+    }
+    assert "Environment" not in calls
