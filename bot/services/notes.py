@@ -246,6 +246,9 @@ def draft_note_for(
     `owner`, the owner's own profile context where the caller has it (the shared facts are
     already in the person's context; `owner` is accepted for what a template may come to use).
 
+    The draft is in the person's profile language when known, else `language` (the owner's);
+    a person the owner wrote context about gets the owner's language, as those words are.
+
     `withdrawn` is the invitation the reminder is about: its note and the days since it was
     withdrawn (at `now`) are template variables.
     """
@@ -260,7 +263,8 @@ def draft_note_for(
         company=person.company,
         context=person.context,
         limit=note_limit(plan),
-        language=note_language(profile.language if profile else None, language),
+        # The owner's own words about the person read right only in the owner's language.
+        language=note_language(profile.language if profile and not person.context else None, language),
         profile=profile,
         days_since_withdrawal=days,
         original_note=withdrawn.note_text if withdrawn is not None else None,

@@ -139,7 +139,7 @@ async def with_profile_read(
     session: AsyncSession,
     item: DueReminder,
     *,
-    now: datetime,
+    now: datetime | None = None,
     owner_templates: Sequence[OwnerTemplate] = (),
 ) -> DueReminder:
     """`item` again after its person's profile was read: the person and account as stored now, and
@@ -149,7 +149,15 @@ async def with_profile_read(
     person = await session.get_one(Person, item.person.id)
     account = await session.get_one(Account, item.account.id)  # with the owner's context just read
     if item.drafted:
-        await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
+        await draft_for(
+            session,
+            reminder,
+            account,
+            person,
+            now=now or datetime.now(UTC),
+            owner_templates=owner_templates,
+            invitation=item.invitation,
+        )
     return DueReminder(reminder, account, person, item.invitation, item.drafted)
 
 
