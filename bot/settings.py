@@ -29,6 +29,8 @@ LINKEDIN_DEFAULT_BASE_URL = "https://www.linkedin.com"
 PACING_CEILING_SECONDS = 600.0
 """The longest pause between browser actions: ten minutes is already far slower than a person."""
 UNDO_WINDOW_CEILING_SECONDS = 3600.0
+NOTE_MODEL_TIMEOUT_CEILING_SECONDS = 300.0
+"""The longest wait for the owner's language model: longer holds a reminder back for nothing."""
 MAX_TELEGRAM_ID = 2**63 - 1  # the database stores ids as signed 64-bit integers
 DATABASE_DRIVERS = {"sqlite": ("", "aiosqlite"), "postgres": ("",), "postgresql": ("", "asyncpg")}
 """Database backends and the drivers of each that we run on (an empty driver gets the async one)."""
@@ -69,6 +71,14 @@ class Settings(BaseSettings):
         default=10.0, ge=0, le=UNDO_WINDOW_CEILING_SECONDS, allow_inf_nan=False
     )
 
+    # The owner's own language model for drafting notes (optional; see bot/services/note_model.py)
+    note_model_url: str | None = None
+    note_model_name: str | None = Field(default=None, validate_default=True)
+    note_model_timeout: float = Field(
+        default=20.0, gt=0, le=NOTE_MODEL_TIMEOUT_CEILING_SECONDS, allow_inf_nan=False
+    )
+    note_model_api_key: SecretStr | None = None
+
     @field_validator("telegram_owner_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -96,9 +106,24 @@ class Settings(BaseSettings):
             raise ValueError("the longest pause is shorter than the shortest")
         return value
 
-    @field_validator("telegram_api_base_url", "linkedin_base_url")
+    @field_validator("note_model_url", mode="before")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("note_model_name")
+    @classmethod
+    def _model_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() if value else None
+        if info.data.get("note_model_url") and not value:
+            raise ValueError("a model URL needs the model's name")
+        return value
+
+    @field_validator("telegram_api_base_url", "linkedin_base_url", "note_model_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             parts = urlsplit(value)
             parts.port  # noqa: B018  # raises on a port that is not a number in range

@@ -111,6 +111,12 @@ RULES = [
         ("bot.services", "bot.handlers", "bot.commands", "bot.delivery"),
         id="the-store-is-the-bottom",
     ),
+    # The owner's language model drafts from stored context only: it never reaches a page or a chat.
+    pytest.param(
+        "bot.services.note_model",
+        ("telegram", "automation", "playwright"),
+        id="note-model-sees-stored-context-only",
+    ),
 ]
 
 

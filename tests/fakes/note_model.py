@@ -1,0 +1,113 @@
+"""A fake OpenAI-compatible chat-completions endpoint: Starlette under uvicorn on 127.0.0.1.
+
+It runs the way tests/botapi runs the fake Bot API (a background thread, a socket bound before
+uvicorn starts) and answers `POST /v1/chat/completions` (or any path ending in
+`/chat/completions`) with the next scripted `Reply`, recording every request it receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer: a chat completion with `content`, or `status`/`raw` as given, after `delay` s."""
+
+    content: str = ""
+    finish_reason: str = "stop"
+    status: int = 200
+    raw: str | None = None  # the body as is (malformed JSON, a body of another shape)
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeNoteModel:
+    """`start()`, point `NOTE_MODEL_URL` at `url`, queue `replies`, read `received`, `stop()`."""
+
+    replies: list[Reply] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    _thread: threading.Thread | None = None
+    _server: uvicorn.Server | None = None
+    _socket: socket.socket | None = None
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        assert self._socket is not None, "server not started"
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def script(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def start(self) -> FakeNoteModel:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="fake-note-model", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(10)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = None
+
+    def _run(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        assert self._server is not None and self._socket is not None
+        self._ready.set()
+        await self._server.serve(sockets=[self._socket])
+
+    async def _endpoint(self, request: Request) -> Response:
+        body = json.loads(await request.body())
+        self.received.append(Received(request.url.path, dict(request.headers), body))
+        if not request.url.path.endswith("/chat/completions"):
+            return Response(status_code=404)
+        reply = self.replies.pop(0) if self.replies else Reply(status=503)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.raw is not None or reply.status != 200:
+            return Response(reply.raw or "", status_code=reply.status, media_type="application/json")
+        completion = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "model": body.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.content},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+        }
+        return Response(json.dumps(completion), media_type="application/json")
