@@ -232,6 +232,10 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     draft_note: Mapped[str | None] = mapped_column(String(600))
     draft_template: Mapped[str | None] = mapped_column(String(80))  # None once the owner edits it
+    # The owner's language model on this draft: None when not asked (or the owner wrote the note),
+    # "ok" when its draft is proposed, else the check it failed (bot.services.note_model.ModelProblem).
+    model_verdict: Mapped[str | None] = mapped_column(String(20))
+    model_verdict_detail: Mapped[str | None] = mapped_column(String(100))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None]
 

@@ -36,11 +36,14 @@ import enum
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import select, update
 
-from bot.db.models import Person, Plan
+from bot.db.models import Account, Invitation, Person, Plan, Reminder, ReminderState
+from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.notes import NoteDraft, draft_note_for, first_name, note_length, note_limit, split_headline
 from bot.settings import Settings
@@ -53,6 +56,10 @@ MAX_TOKENS = 200
 """Enough for 300 characters in any of the languages; a longer answer is refused anyway."""
 MODEL_TEMPLATE = "model"
 """`NoteDraft.template` of a draft the model wrote."""
+VERDICT_OK = "ok"
+"""`Reminder.model_verdict` of a draft the model wrote (the others are `ModelProblem` values)."""
+PREPARE_BATCH = 10
+"""Reminders drafted per scan: each may wait `NOTE_MODEL_TIMEOUT` for the model."""
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -210,6 +217,7 @@ class ModelDraft:
 
     text: str | None
     problem: ModelProblem | None = None
+    detail: str = ""  # what failed: the invented word, the length, the language asked for
     reason: str | None = None
 
 
@@ -350,7 +358,7 @@ def check_note(
     if any(link not in facts.casefold() for link in links) or _PHONE.search(text):
         return ModelProblem.LINK, ""
     if stop_word_language(text) != context.language:
-        return ModelProblem.LANGUAGE, ""
+        return ModelProblem.LANGUAGE, context.language
     first = context.first_name
     greeted = _GREETING.match(text)
     if not first or first not in _words(text) or (greeted and greeted.group(1) != first):
@@ -393,15 +401,22 @@ async def model_draft(config: NoteModelConfig, context: NoteContext, renderer: R
     if found is not None:
         problem, detail = found
         log.info("note model draft refused: %s", problem.value)
-        return ModelDraft(text=None, problem=problem, reason=_reason(renderer, problem, context, detail))
+        reason = _reason(renderer, problem, context, detail)
+        return ModelDraft(text=None, problem=problem, detail=detail, reason=reason)
     return ModelDraft(text=text)
 
 
 @dataclass(frozen=True)
 class DraftOutcome:
-    """The draft to propose, and why it is not the model's when a model is set and failed."""
+    """The draft to propose and the model's verdict on it (see `Reminder.model_verdict`).
+
+    `verdict` is None without a model, "ok" when the model wrote the draft, else the problem that
+    sent the draft back to the templates; `fallback_reason` says that problem in words.
+    """
 
     draft: NoteDraft
+    verdict: str | None = None
+    detail: str | None = None
     fallback_reason: str | None = None
 
 
@@ -422,6 +437,61 @@ async def draft_note_with_model(
         context = note_context_for(person, plan, language=language, original_note=original_note)
         answer = await model_draft(config, context, renderer)
         if answer.text is not None:
-            return DraftOutcome(NoteDraft(text=answer.text, template=MODEL_TEMPLATE, trimmed=False))
-        return DraftOutcome(draft_note_for(person, plan), fallback_reason=answer.reason)
+            return DraftOutcome(
+                NoteDraft(answer.text, template=MODEL_TEMPLATE, trimmed=False), verdict=VERDICT_OK
+            )
+        assert answer.problem is not None
+        return DraftOutcome(
+            draft_note_for(person, plan),
+            verdict=answer.problem.value,
+            detail=answer.detail or None,
+            fallback_reason=answer.reason,
+        )
     return DraftOutcome(draft_note_for(person, plan))
+
+
+async def prepare_model_drafts(
+    db: SessionFactory,
+    config: NoteModelConfig,
+    renderer: Renderer,
+    *,
+    now: datetime,
+    limit: int = PREPARE_BATCH,
+) -> int:
+    """Draft the due reminders that have no draft yet with the model; how many were drafted.
+
+    Runs before the reminder scan, which keeps a draft it finds. The model is asked between two
+    short transactions, never inside one; a reminder whose draft appeared meanwhile (the owner
+    edited it, another scan drafted it) keeps that draft. Every reminder is asked about once:
+    a refused or unanswered one gets the templates' draft and the reason.
+    """
+    async with db.begin() as session:
+        rows = (
+            await session.execute(
+                select(Reminder.id, Person, Account.plan, Invitation.note_text)
+                .join(Person, Person.id == Reminder.person_id)
+                .join(Account, Account.id == Reminder.account_id)
+                .join(Invitation, Invitation.id == Reminder.invitation_id)
+                .where(
+                    Reminder.sent_at.is_(None),
+                    Reminder.due_at <= now,
+                    Reminder.state == ReminderState.DUE,
+                    Reminder.draft_note.is_(None),
+                )
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(limit)
+            )
+        ).all()
+    for reminder_id, person, plan, original_note in rows:
+        outcome = await draft_note_with_model(person, plan, config, renderer, original_note=original_note)
+        async with db.begin() as session:
+            await session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.draft_note.is_(None))
+                .values(
+                    draft_note=outcome.draft.text,
+                    model_verdict=outcome.verdict,
+                    model_verdict_detail=outcome.detail,
+                )
+            )
+    return len(rows)

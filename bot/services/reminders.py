@@ -340,6 +340,7 @@ async def set_draft(session: AsyncSession, reminder_id: int, text: str, *, accou
     account = await session.get_one(Account, account_id)
     reminder.draft_note = validate_note(text, note_limit(account.plan))
     reminder.draft_template = None  # the owner's own words: no template to credit
+    reminder.model_verdict = reminder.model_verdict_detail = None  # the owner's words now
     return reminder
 
 
@@ -372,4 +373,5 @@ async def set_context(
     )
     for reminder in open_reminders:
         await draft_for(session, reminder, account, person, now=now, owner_templates=owner_templates)
+        reminder.model_verdict = reminder.model_verdict_detail = None
     return person

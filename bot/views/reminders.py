@@ -6,7 +6,7 @@ from bot.callback_data import Op
 from bot.db.models import Account, Person, Reminder
 from bot.rendering import Renderer
 from bot.services.note_variants import TemplateRecord
-from bot.services.notes import NoteQuota, note_length, note_limit
+from bot.services.notes import NoteQuota, first_name, note_length, note_limit
 from bot.services.profile_context import in_common, person_context
 from bot.views.base import View, button, keyboard, text
 
@@ -47,6 +47,9 @@ def reminder_card(
         notice=notice,
         template=reminder.draft_template,
         record=record or TemplateRecord(),
+        verdict=reminder.model_verdict,
+        detail=reminder.model_verdict_detail or "",
+        first_name=first_name(person.name),
     )
     markup = keyboard(
         [button(render, account, "send_invite", Op.INVITE, reminder.id)],

@@ -30,6 +30,7 @@ class Reply:
     status: int = 200
     raw: str | None = None  # the body as is (malformed JSON, a body of another shape)
     delay: float = 0.0
+    hold: threading.Event | None = None  # answer only once the test sets it
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class FakeNoteModel:
 
     replies: list[Reply] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    asked: threading.Event = field(default_factory=threading.Event)  # set at each request
     _thread: threading.Thread | None = None
     _server: uvicorn.Server | None = None
     _socket: socket.socket | None = None
@@ -91,11 +93,14 @@ class FakeNoteModel:
     async def _endpoint(self, request: Request) -> Response:
         body = json.loads(await request.body())
         self.received.append(Received(request.url.path, dict(request.headers), body))
+        self.asked.set()
         if not request.url.path.endswith("/chat/completions"):
             return Response(status_code=404)
         reply = self.replies.pop(0) if self.replies else Reply(status=503)
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if reply.hold is not None:
+            await asyncio.to_thread(reply.hold.wait, 10)
         if reply.raw is not None or reply.status != 200:
             return Response(reply.raw or "", status_code=reply.status, media_type="application/json")
         completion = {
