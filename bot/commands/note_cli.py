@@ -8,7 +8,8 @@ from bot.commands.console import CliContext, find_account, pass_cli, run
 from bot.commands.outcomes import BadInput, WorkFailed
 from bot.commands.params import ContextText, ProfileSlug, account_option
 from bot.commands.texts import say
-from bot.services.notes import InvalidNote, draft_note_for, note_length, note_limit, note_quota, validate_note
+from bot.services.note_model import NoteModelConfig, draft_note_with_model
+from bot.services.notes import InvalidNote, note_length, note_limit, note_quota, validate_note
 from bot.services.people import person_by_slug
 from bot.services.reminders import set_context
 
@@ -41,11 +42,15 @@ def note_draft(cli: CliContext, account_name: str, profile: str, context: str | 
                 if context is not None:
                     person = await set_context(session, person.id, context, account_id=account.id)
                 quota = await note_quota(session, account, now=cli.clock())
-            draft = draft_note_for(person, account.plan)
+            model = NoteModelConfig.from_settings(cli.settings)
+            outcome = await draft_note_with_model(person, account.plan, model, cli.renderer)
+            draft = outcome.draft
             say(
                 "note_draft",
                 person=person,
                 draft=draft,
+                model_verdict=outcome.verdict,
+                fallback_reason=outcome.fallback_reason,
                 length=note_length(draft.text),
                 limit=note_limit(account.plan),
                 quota=quota,
