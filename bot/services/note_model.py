@@ -42,10 +42,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from bot.db.models import Account, Invitation, Person, Plan, Reminder, ReminderState
+from bot.db.models import Account, Invitation, Person, Plan, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.notes import NoteDraft, draft_note_for, first_name, note_length, note_limit, split_headline
+from bot.services.reminders import due_and_unsent
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -472,12 +473,7 @@ async def prepare_model_drafts(
                 .join(Person, Person.id == Reminder.person_id)
                 .join(Account, Account.id == Reminder.account_id)
                 .join(Invitation, Invitation.id == Reminder.invitation_id)
-                .where(
-                    Reminder.sent_at.is_(None),
-                    Reminder.due_at <= now,
-                    Reminder.state == ReminderState.DUE,
-                    Reminder.draft_note.is_(None),
-                )
+                .where(*due_and_unsent(now), Reminder.draft_note.is_(None))
                 .order_by(Reminder.due_at, Reminder.id)
                 .limit(limit)
             )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.types import ProfileContext
@@ -74,6 +74,11 @@ def next_delivery_start(now: datetime, timezone: str, hours: tuple[int, int] = D
     return start.astimezone(UTC)
 
 
+def due_and_unsent(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """What makes a reminder one the scan sends at `now`: due, waiting, not yet sent."""
+    return (Reminder.sent_at.is_(None), Reminder.due_at <= now, Reminder.state == ReminderState.DUE)
+
+
 async def scan_due(
     session: AsyncSession,
     *,
@@ -98,9 +103,7 @@ async def scan_due(
             .join(Person, Person.id == Reminder.person_id)
             .join(Invitation, Invitation.id == Reminder.invitation_id)
             .where(
-                Reminder.sent_at.is_(None),
-                Reminder.due_at <= now,
-                Reminder.state == ReminderState.DUE,
+                *due_and_unsent(now),
                 Account.chat_id.is_not(None) if with_chat_only else true(),
             )
             .order_by(Reminder.due_at, Reminder.id)
