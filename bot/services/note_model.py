@@ -46,6 +46,7 @@ from bot.db.models import Account, Invitation, Person, Plan, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.notes import NoteDraft, draft_note_for, first_name, note_length, note_limit, split_headline
+from bot.services.profile_context import person_context
 from bot.services.reminders import due_and_unsent
 from bot.settings import Settings
 
@@ -197,16 +198,45 @@ class NoteContext:
 
 
 def note_context_for(
-    person: Person, plan: Plan, *, language: str = "en", original_note: str | None = None
+    person: Person,
+    plan: Plan,
+    renderer: Renderer,
+    *,
+    language: str | None = None,
+    original_note: str | None = None,
 ) -> NoteContext:
-    """The stored context of `person` for a note within `plan`'s limit."""
+    """The stored context of `person` for a note within `plan`'s limit.
+
+    What their profile showed when last read (`Person.profile_context`) comes first, the Sent
+    list's headline and company where it showed nothing. The note's language is `language`, else
+    the profile's own, else English.
+    """
     role, company = split_headline(person.headline, person.company)
+    profile = person_context(person)
+    shared: tuple[str, ...] = ()
+    if profile is not None:
+        role, company = profile.role or role, profile.company or company
+        facts = profile.shared
+        lines = renderer.render(
+            "notes/prompt/shared.txt.j2",
+            company=company,
+            same_company_now=facts.same_company_now,
+            companies=[name for name in facts.companies if not (facts.same_company_now and name == company)],
+            schools=facts.schools,
+            languages=facts.languages,
+            mutual_connections=facts.mutual_connections,
+        )
+        shared = tuple(line.strip() for line in lines.splitlines() if line.strip())
+    language = language or (profile.language if profile is not None else None) or "en"
     return NoteContext(
         name=person.name,
         limit=note_limit(plan),
         language=language if language in LANGUAGES else "en",
         role=role,
         company=company,
+        location=(profile.location or "") if profile is not None else "",
+        about=(profile.about or "") if profile is not None else "",
+        shared=shared,
         owner_context=person.context or "",
         original_note=original_note or "",
     )
@@ -427,7 +457,7 @@ async def draft_note_with_model(
     config: NoteModelConfig | None,
     renderer: Renderer,
     *,
-    language: str = "en",
+    language: str | None = None,
     original_note: str | None = None,
 ) -> DraftOutcome:
     """The model's draft when one is configured and passes the checks, else the templates' draft.
@@ -435,7 +465,7 @@ async def draft_note_with_model(
     Call it outside a database transaction: the model may take up to `config.timeout`.
     """
     if config is not None:
-        context = note_context_for(person, plan, language=language, original_note=original_note)
+        context = note_context_for(person, plan, renderer, language=language, original_note=original_note)
         answer = await model_draft(config, context, renderer)
         if answer.text is not None:
             return DraftOutcome(

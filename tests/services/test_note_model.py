@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from automation.types import ProfileContext, SharedFacts
 from bot.db.models import Person, Plan
 from bot.rendering import Renderer
 from bot.services.note_model import (
@@ -283,11 +284,57 @@ async def test_without_a_model_the_hook_is_the_templates(renderer: Renderer) -> 
     assert (outcome.draft, outcome.fallback_reason) == (draft_note_for(person, Plan.PREMIUM), None)
 
 
-def test_the_stored_person_is_the_context() -> None:
-    context = note_context_for(jane_person(), Plan.PREMIUM, language="xx", original_note="Hello")
+def test_the_stored_person_is_the_context(renderer: Renderer) -> None:
+    context = note_context_for(jane_person(), Plan.PREMIUM, renderer, language="xx", original_note="Hello")
     assert (context.first_name, context.role, context.company) == ("Jane", "Head of Data", "Northwind Labs")
     assert (context.limit, context.language, context.original_note) == (300, "en", "Hello")
     assert context.owner_context == "met at Denver Tech Conference"
+    assert (context.location, context.about, context.shared) == ("", "", ())
+
+
+def test_what_the_profile_showed_is_the_context_and_its_language_the_notes(renderer: Renderer) -> None:
+    person = jane_person()
+    person.profile_context = ProfileContext(
+        role="VP Data",
+        company="Northwind Labs",
+        location="Utrecht",
+        about="Data teams that ship.",
+        language="nl",
+        shared=SharedFacts(
+            companies=("Northwind Labs", "Acme"),
+            same_company_now=True,
+            schools=("Universiteit Leiden",),
+            languages=("Dutch",),
+            mutual_connections=12,
+        ),
+    ).as_dict()
+    context = note_context_for(person, Plan.FREE, renderer)
+    assert (context.role, context.company, context.location, context.about) == (
+        "VP Data",
+        "Northwind Labs",
+        "Utrecht",
+        "Data teams that ship.",
+    )
+    assert context.language == "nl"
+    assert context.shared == (
+        "you both work at Northwind Labs now",
+        "you both worked at Acme",
+        "you both studied at Universiteit Leiden",
+        "you both speak Dutch",
+        "12 mutual connections",
+    )
+    # What the profile showed may be named; what it did not, may not.
+    assert (
+        check_note("Hoi Jane, leuk dat we allebei in Leiden studeerden. Ik maak graag contact.", context)
+        is None
+    )
+    assert check_note(
+        "Hoi Jane, leuk dat we allebei bij Philips werkten. Ik maak graag contact.", context
+    ) == (
+        ModelProblem.INVENTED,
+        "Philips",
+    )
+    assert note_context_for(person, Plan.FREE, renderer, language="en").language == "en"
 
 
 # --- the checks on their own ------------------------------------------------------------------
