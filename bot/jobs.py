@@ -33,8 +33,8 @@ from bot.delivery.digests import deliver_digest, sync_quietly
 from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.services import digest_schedule, reminders
+from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.note_templates import TemplateStore
-from bot.services.note_model import NoteModelConfig, prepare_model_drafts
 from bot.services.notes import note_quota
 from bot.services.profile_context import wants_read
 from bot.services.stats import template_records
@@ -111,8 +111,6 @@ async def scan_due_reminders(context: BotContext) -> None:
 async def _send_due_reminders(context: BotContext) -> None:
     now = context.clock()
     model = NoteModelConfig.from_settings(context.settings)
-    if model is not None:  # the owner's model drafts first; the scan keeps its drafts
-        await prepare_model_drafts(context.db, model, context.render, now=now)
     async with context.db.begin() as session:
         owner_templates = TemplateStore.in_data_dir(context.settings.data_dir).load()
         due = await reminders.scan_due(session, now=now, owner_templates=owner_templates)
@@ -138,6 +136,8 @@ async def _send_due_reminders(context: BotContext) -> None:
                     item = await reminders.with_profile_read(
                         session, item, now=now, owner_templates=owner_templates
                     )
+        if model is not None:  # the owner's language model drafts from what was just read
+            item = await redraft_with_model(context.db, model, context.render, item)
         view = reminder_card(
             context.render,
             item.account,

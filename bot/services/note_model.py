@@ -35,19 +35,17 @@ import asyncio
 import enum
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
 
-from bot.db.models import Account, Invitation, Person, Plan, Reminder
+from bot.db.models import Person, Plan, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.notes import NoteDraft, draft_note_for, first_name, note_length, note_limit, split_headline
 from bot.services.profile_context import person_context
-from bot.services.reminders import due_and_unsent
+from bot.services.reminders import DueReminder
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,8 +58,6 @@ MODEL_TEMPLATE = "model"
 """`NoteDraft.template` of a draft the model wrote."""
 VERDICT_OK = "ok"
 """`Reminder.model_verdict` of a draft the model wrote (the others are `ModelProblem` values)."""
-PREPARE_BATCH = 10
-"""Reminders drafted per scan: each may wait `NOTE_MODEL_TIMEOUT` for the model."""
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -481,43 +477,27 @@ async def draft_note_with_model(
     return DraftOutcome(draft_note_for(person, plan))
 
 
-async def prepare_model_drafts(
-    db: SessionFactory,
-    config: NoteModelConfig,
-    renderer: Renderer,
-    *,
-    now: datetime,
-    limit: int = PREPARE_BATCH,
-) -> int:
-    """Draft the due reminders that have no draft yet with the model; how many were drafted.
+async def redraft_with_model(
+    db: SessionFactory, config: NoteModelConfig, renderer: Renderer, item: DueReminder
+) -> DueReminder:
+    """`item` with the model's draft (or the templates' and why) if this scan drafted its note.
 
-    Runs before the reminder scan, which keeps a draft it finds. The model is asked between two
-    short transactions, never inside one; a reminder whose draft appeared meanwhile (the owner
-    edited it, another scan drafted it) keeps that draft. Every reminder is asked about once:
-    a refused or unanswered one gets the templates' draft and the reason.
+    The reminder job calls it after the person's profile was read, so the model sees what the
+    visit found. The model is asked outside any transaction; the draft is stored only if the note
+    is still the one the scan made (an owner's edit meanwhile wins). An owner's own text or an
+    earlier draft is never replaced, so each reminder asks the model once.
     """
+    if not item.drafted:
+        return item
+    outcome = await draft_note_with_model(
+        item.person, item.account.plan, config, renderer, original_note=item.invitation.note_text
+    )
     async with db.begin() as session:
-        rows = (
-            await session.execute(
-                select(Reminder.id, Person, Account.plan, Invitation.note_text)
-                .join(Person, Person.id == Reminder.person_id)
-                .join(Account, Account.id == Reminder.account_id)
-                .join(Invitation, Invitation.id == Reminder.invitation_id)
-                .where(*due_and_unsent(now), Reminder.draft_note.is_(None))
-                .order_by(Reminder.due_at, Reminder.id)
-                .limit(limit)
-            )
-        ).all()
-    for reminder_id, person, plan, original_note in rows:
-        outcome = await draft_note_with_model(person, plan, config, renderer, original_note=original_note)
-        async with db.begin() as session:
-            await session.execute(
-                update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.draft_note.is_(None))
-                .values(
-                    draft_note=outcome.draft.text,
-                    model_verdict=outcome.verdict,
-                    model_verdict_detail=outcome.detail,
-                )
-            )
-    return len(rows)
+        reminder = await session.get_one(Reminder, item.reminder.id)
+        if reminder.draft_note == item.reminder.draft_note:
+            reminder.draft_note = outcome.draft.text
+            reminder.model_verdict = outcome.verdict
+            reminder.model_verdict_detail = outcome.detail
+            if outcome.verdict == VERDICT_OK:
+                reminder.draft_template = None  # no template of the house to credit with its fate
+    return replace(item, reminder=reminder)

@@ -1,4 +1,4 @@
-"""The model at the reminder: it drafts a due reminder once, between transactions; the card says who."""
+"""The model at the reminder: it redrafts what the scan drafted, once, outside a transaction."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from bot.db.models import Account, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.clock import FrozenClock
-from bot.services.note_model import NoteModelConfig, prepare_model_drafts
+from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.notes import NoteQuota, draft_note_for
-from bot.services.reminders import scan_due, set_draft
+from bot.services.reminders import DueReminder, scan_due, set_draft
 from bot.views.reminders import reminder_card
 from tests.fakes.note_model import FakeNoteModel, Reply
 from tests.services.test_reminders import add_reminder
@@ -33,33 +33,38 @@ def endpoint() -> Iterator[FakeNoteModel]:
     server.stop()
 
 
+async def scanned(db: SessionFactory, clock: FrozenClock) -> DueReminder:
+    async with db.begin() as session:
+        [due] = await scan_due(session, now=clock())
+    return due
+
+
 async def stored(db: SessionFactory, reminder_id: int) -> Reminder:
     async with db() as session:
         return await session.get_one(Reminder, reminder_id)
 
 
-async def test_the_models_draft_is_kept_by_the_scan_and_the_card_says_so(
+async def test_the_models_draft_replaces_the_scans_once_and_the_card_says_so(
     db: SessionFactory, account: Account, clock: FrozenClock, endpoint: FakeNoteModel
 ) -> None:
     reminder = await add_reminder(db, account, "jane-doe", due_at=clock() - timedelta(minutes=1))
-    later = await add_reminder(db, account, "not-yet", due_at=clock() + timedelta(days=1))
     endpoint.script(Reply(content=GOOD))
     config = NoteModelConfig(url=endpoint.url, name="m", timeout=5.0)
     render = Renderer()
 
-    assert await prepare_model_drafts(db, config, render, now=clock()) == 1
-    assert len(endpoint.received) == 1  # the reminder not yet due was not drafted
-    assert (await stored(db, later.id)).draft_note is None
+    due = await redraft_with_model(db, config, render, await scanned(db, clock))
     drafted = await stored(db, reminder.id)
     assert (drafted.draft_note, drafted.model_verdict, drafted.model_verdict_detail) == (GOOD, "ok", None)
-
-    assert await prepare_model_drafts(db, config, render, now=clock()) == 0  # asked once
-    async with db.begin() as session:
-        [due] = await scan_due(session, now=clock())
+    assert drafted.draft_template is None  # the model's words: no template to credit
     assert due.reminder.draft_note == GOOD
     card = reminder_card(render, due.account, due.reminder, due.person, QUOTA)
     assert f"<blockquote>{GOOD}</blockquote>" in html.unescape(card.text)
     assert "Drafted by your language model" in card.text
+
+    again = await scanned(db, clock)  # not sent yet: the next scan keeps the draft
+    assert not again.drafted and again.reminder.draft_note == GOOD
+    assert await redraft_with_model(db, config, render, again) == again
+    assert len(endpoint.received) == 1  # asked once
 
 
 async def test_a_refused_draft_leaves_the_templates_draft_and_the_reason_on_the_card(
@@ -69,12 +74,11 @@ async def test_a_refused_draft_leaves_the_templates_draft_and_the_reason_on_the_
     endpoint.script(Reply(content="Hi Jane, I'd love to hear about your years at Contoso Labs."))
     config = NoteModelConfig(url=endpoint.url, name="m", timeout=5.0)
     render = Renderer()
-    await prepare_model_drafts(db, config, render, now=clock())
+    due = await redraft_with_model(db, config, render, await scanned(db, clock))
 
-    async with db.begin() as session:
-        [due] = await scan_due(session, now=clock())
     assert due.reminder.draft_note == draft_note_for(due.person, account.plan).text
     assert (due.reminder.model_verdict, due.reminder.model_verdict_detail) == ("invented", "Contoso")
+    assert due.reminder.draft_template is not None  # the templates' draft keeps its credit
     card = reminder_card(render, due.account, due.reminder, due.person, QUOTA)
     reason = "model's draft failed a check: mentions what the profile does not say (Contoso)"
     assert f"Drafted from the templates: {reason}." in card.text
@@ -84,11 +88,8 @@ async def test_a_refused_draft_leaves_the_templates_draft_and_the_reason_on_the_
         await set_draft(session, reminder.id, "Hi Jane, good to see you again.", account_id=account.id)
     edited = await stored(db, reminder.id)
     assert edited.model_verdict is None
-    async with db() as session:
-        person = await session.get_one(type(due.person), due.person.id)
-    assert (
-        "Drafted" not in reminder_card(render, account, edited, person, QUOTA).text.split("</blockquote>")[1]
-    )
+    after_note = reminder_card(render, account, edited, due.person, QUOTA).text.split("</blockquote>")[-1]
+    assert "Drafted" not in after_note
 
 
 async def test_an_unreachable_model_says_so_in_the_owners_language(
@@ -100,29 +101,27 @@ async def test_an_unreachable_model_says_so_in_the_owners_language(
     async with db.begin() as session:
         (await session.get_one(Account, account.id)).language = "nl"
     await add_reminder(db, account, "jane-doe", due_at=clock() - timedelta(minutes=1))
-    await prepare_model_drafts(db, NoteModelConfig(url=url, name="m", timeout=2.0), Renderer(), now=clock())
-    async with db.begin() as session:
-        [due] = await scan_due(session, now=clock())
-        assert due.reminder.model_verdict == "unavailable"
-        card = reminder_card(Renderer(), due.account, due.reminder, due.person, QUOTA)
+    config = NoteModelConfig(url=url, name="m", timeout=2.0)
+    due = await redraft_with_model(db, config, Renderer(), await scanned(db, clock))
+    assert due.reminder.model_verdict == "unavailable"
+    card = reminder_card(Renderer(), due.account, due.reminder, due.person, QUOTA)
     assert "Opgesteld uit de sjablonen: model niet bereikbaar." in card.text
 
 
-async def test_a_draft_made_meanwhile_is_not_overwritten(
+async def test_an_edit_made_meanwhile_is_not_overwritten(
     db: SessionFactory, account: Account, clock: FrozenClock, endpoint: FakeNoteModel
 ) -> None:
     reminder = await add_reminder(db, account, "jane-doe", due_at=clock() - timedelta(minutes=1))
     release = threading.Event()
     endpoint.script(Reply(content=GOOD, hold=release))
     config = NoteModelConfig(url=endpoint.url, name="m", timeout=15.0)
-    drafting = asyncio.create_task(prepare_model_drafts(db, config, Renderer(), now=clock()))
+    drafting = asyncio.create_task(redraft_with_model(db, config, Renderer(), await scanned(db, clock)))
     assert await asyncio.to_thread(endpoint.asked.wait, 10)
     async with db.begin() as session:  # the owner edits while the model is still writing
         await set_draft(session, reminder.id, "Hi Jane, my own words.", account_id=account.id)
     release.set()
-    assert await drafting == 1
-    kept = await stored(db, reminder.id)
-    assert (kept.draft_note, kept.model_verdict) == ("Hi Jane, my own words.", None)
+    due = await drafting
+    assert (due.reminder.draft_note, due.reminder.model_verdict) == ("Hi Jane, my own words.", None)
     async with db() as session:
         assert (await session.scalar(select(Reminder.draft_note))) == "Hi Jane, my own words."
 
@@ -132,8 +131,7 @@ async def test_what_the_model_wrote_reaches_the_card_escaped(
 ) -> None:
     await add_reminder(db, account, "jane-doe", due_at=clock() - timedelta(minutes=1))
     endpoint.script(Reply(content="Hi <b>Jane</b>, let's connect."))
-    await prepare_model_drafts(db, NoteModelConfig(url=endpoint.url, name="m"), Renderer(), now=clock())
-    async with db.begin() as session:
-        [due] = await scan_due(session, now=clock())
+    config = NoteModelConfig(url=endpoint.url, name="m")
+    due = await redraft_with_model(db, config, Renderer(), await scanned(db, clock))
     card = reminder_card(Renderer(), due.account, due.reminder, due.person, QUOTA)
     assert "contains a placeholder (&lt;b&gt;)" in card.text
