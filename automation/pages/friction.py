@@ -190,8 +190,16 @@ async def check_page(page: Page) -> None:
 
 
 async def friction_on(page: Page) -> AutomationError | None:
-    """Like `check_page`, but returns the error, and None when the page cannot even be read."""
-    try:
-        return friction_in(await read_signals(page))
-    except PlaywrightError:
-        return None
+    """Like `check_page`, but returns the error, and None when the page cannot even be read.
+
+    It is asked after a step failed, often because a redirect replaced the page mid-step ("the
+    execution context was destroyed"): the new document may still be loading then, so it is read
+    once it has loaded, and once more if it was replaced again while being read.
+    """
+    for _ in range(2):
+        try:
+            await page.wait_for_load_state("domcontentloaded")
+            return friction_in(await read_signals(page))
+        except PlaywrightError:
+            continue
+    return None
