@@ -1,6 +1,7 @@
 """Benchmark: how fast the bot answers a button tap while a browser batch runs, and its memory.
 
     python -m bench.latency [--taps 500] [--batch 30] [--pending 60]   (from the repository root)
+    python -m bench.latency --burst 100 --seconds 2                      (a burst instead)
 
 The bot runs as a real process (`python -m bot run`), the LinkedIn sandbox as another
 (`python -m bot sandbox`), and our local Bot API server in this one, everything on 127.0.0.1
@@ -12,6 +13,9 @@ server that timestamps the taps). The script:
 3. queues a bulk withdrawal of `--batch` invitations (undo window 0, pacing 0.5–1.5 s) and,
    while the worker withdraws them in Chromium, taps a settings button `--taps` times, one tap
    after the previous answer, measuring tap → answerCallbackQuery at the Bot API server.
+   With `--burst N --seconds S` it instead sends N taps a second for S seconds without waiting
+   for any answer (as a chat full of impatient tapping, or several owners at once), then waits
+   for every answer; the load average is read before and after.
 4. samples memory (PSS of the bot and its Chromium processes) each second during the batch for
    its peak, at the batch's end, and 5 s later, when the worker has closed its browser context.
 
@@ -225,6 +229,32 @@ async def tap_many(botapi: BotApiServer, screen: ChatMessage, taps: int) -> list
     return latencies
 
 
+async def tap_burst(
+    botapi: BotApiServer, screen: ChatMessage, per_second: int, seconds: float
+) -> list[float]:
+    """Send `per_second` taps a second for `seconds`, none waiting for an answer; latencies in ms."""
+    queries: list[str] = []
+    started = time.monotonic()
+    total = int(per_second * seconds)
+    for index in range(total):
+        # Keep to the schedule: tap i goes out at i / per_second, late taps go out at once.
+        delay = started + index / per_second - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queries.append(botapi.press(OWNER, screen.message_id, build(Op.SETTINGS, 1 + index % 2)))
+    await until(lambda: all(botapi.answer(q).answered_at for q in queries), 60, "every answer of the burst")
+    latencies = []
+    for query in queries:
+        record = botapi.answer(query)
+        assert record.answered_at is not None
+        latencies.append((record.answered_at - record.sent_at) * 1000)
+    return latencies
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def summary(latencies: list[float]) -> str:
     return (
         f"p50 {percentile(latencies, 0.5):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
@@ -237,7 +267,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-async def main(taps: int, batch: int, pending: int) -> None:
+async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: float = 2.0) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="invitesweep-bench-"))
     port = free_port()
     sandbox = await asyncio.create_subprocess_exec(
@@ -291,7 +321,11 @@ async def main(taps: int, batch: int, pending: int) -> None:
 
         botapi.send_text(OWNER, "/settings")
         screen = await until(lambda: _said(botapi, "Settings"), 10, "the settings screen")
-        baseline = await tap_many(botapi, screen, taps // 5)
+        load_before = load()
+        if burst:
+            baseline = await tap_burst(botapi, screen, burst, seconds)
+        else:
+            baseline = await tap_many(botapi, screen, taps // 5)
 
         botapi.send_text(OWNER, "/withdraw 1")
         offer = await until(lambda: _button(botapi, "Yes, withdraw"), 10, "the bulk offer")
@@ -307,7 +341,13 @@ async def main(taps: int, batch: int, pending: int) -> None:
         sampler = PeakSampler(process.pid)
         sampling = asyncio.create_task(sampler.run())
 
-        latencies = await tap_many(botapi, screen, taps)
+        if burst:
+            # Let the batch get going (browser open, first withdrawal under way) before the burst.
+            await asyncio.sleep(5)
+            latencies = await tap_burst(botapi, screen, burst, seconds)
+        else:
+            latencies = await tap_many(botapi, screen, taps)
+        load_after_taps = load()
         during_batch = "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or "")
         await until(lambda: "Done:" in (botapi.message(OWNER, offer.message_id).text or ""), 600, "the batch")
         batch_seconds = time.monotonic() - batch_started
@@ -326,10 +366,11 @@ async def main(taps: int, batch: int, pending: int) -> None:
         await asyncio.wait_for(sandbox.communicate(), 30)
 
     print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}")
-    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{len(baseline)} taps, no browser work running: {summary(baseline)}")
+    print(f"load average before the taps: {load_before}; after them: {load_after_taps}; at the end: {load()}")
+    how = f"a burst of {burst}/s for {seconds:g} s" if burst else "one after the previous answer"
+    print(f"{len(baseline)} taps ({how}), no browser work running: {summary(baseline)}")
     print(
-        f"{len(latencies)} taps during the batch (running at the last tap: {during_batch}):",
+        f"{len(latencies)} taps ({how}) during the batch (running at the last tap: {during_batch}):",
         summary(latencies),
     )
     print(f"batch of {batch} withdrawals: {batch_seconds:.0f} s (pacing 0.5–1.5 s)")
@@ -364,5 +405,7 @@ if __name__ == "__main__":
     parser.add_argument("--taps", type=int, default=500)
     parser.add_argument("--batch", type=int, default=30)
     parser.add_argument("--pending", type=int, default=60)
+    parser.add_argument("--burst", type=int, default=0, help="taps a second, sent without waiting")
+    parser.add_argument("--seconds", type=float, default=2.0, help="how long the burst lasts")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.taps, arguments.batch, arguments.pending))
+    asyncio.run(main(arguments.taps, arguments.batch, arguments.pending, arguments.burst, arguments.seconds))
