@@ -53,6 +53,7 @@ from bot.services.session_health import adopt_session
 from tests.botapi import BotApiServer, ChatMessage
 
 OWNER = 1001
+STRANGER = 1002
 T = TypeVar("T")
 
 
@@ -230,9 +231,13 @@ async def tap_many(botapi: BotApiServer, screen: ChatMessage, taps: int) -> list
 
 
 async def tap_burst(
-    botapi: BotApiServer, screen: ChatMessage, per_second: int, seconds: float
+    botapi: BotApiServer, screen: ChatMessage, per_second: int, seconds: float, *, user: int = OWNER
 ) -> list[float]:
-    """Send `per_second` taps a second for `seconds`, none waiting for an answer; latencies in ms."""
+    """Send `per_second` taps a second for `seconds`, none waiting for an answer; latencies in ms.
+
+    As a `user` who is not an owner, the floor: the owner gate answers such a tap (after its one
+    refusal) with no database read and no edit, so what remains is polling, PTB and HTTP.
+    """
     queries: list[str] = []
     started = time.monotonic()
     total = int(per_second * seconds)
@@ -241,7 +246,8 @@ async def tap_burst(
         delay = started + index / per_second - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        queries.append(botapi.press(OWNER, screen.message_id, build(Op.SETTINGS, 1 + index % 2)))
+        data = build(Op.SETTINGS, 1 + index % 2)
+        queries.append(botapi.press(OWNER, screen.message_id, data, user_id=user))
     await until(lambda: all(botapi.answer(q).answered_at for q in queries), 60, "every answer of the burst")
     latencies = []
     for query in queries:
@@ -323,6 +329,8 @@ async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: flo
         screen = await until(lambda: _said(botapi, "Settings"), 10, "the settings screen")
         load_before = load()
         if burst:
+            botapi.press(OWNER, screen.message_id, build(Op.SETTINGS, 1), user_id=STRANGER)  # the refusal
+            floor = await tap_burst(botapi, screen, burst, seconds, user=STRANGER)
             baseline = await tap_burst(botapi, screen, burst, seconds)
         else:
             baseline = await tap_many(botapi, screen, taps // 5)
@@ -345,6 +353,7 @@ async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: flo
             # Let the batch get going (browser open, first withdrawal under way) before the burst.
             await asyncio.sleep(5)
             latencies = await tap_burst(botapi, screen, burst, seconds)
+            floor_during = await tap_burst(botapi, screen, burst, seconds, user=STRANGER)
         else:
             latencies = await tap_many(botapi, screen, taps)
         load_after_taps = load()
@@ -368,11 +377,15 @@ async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: flo
     print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}")
     print(f"load average before the taps: {load_before}; after them: {load_after_taps}; at the end: {load()}")
     how = f"a burst of {burst}/s for {seconds:g} s" if burst else "one after the previous answer"
+    if burst:
+        print(f"floor, a stranger's taps (answered by the owner gate alone): {summary(floor)}")
     print(f"{len(baseline)} taps ({how}), no browser work running: {summary(baseline)}")
     print(
         f"{len(latencies)} taps ({how}) during the batch (running at the last tap: {during_batch}):",
         summary(latencies),
     )
+    if burst:
+        print(f"floor during the batch, right after: {summary(floor_during)}")
     print(f"batch of {batch} withdrawals: {batch_seconds:.0f} s (pacing 0.5–1.5 s)")
     print(f"RSS idle, browser closed: bot {idle[0]:.0f} MB")
     print(
