@@ -48,6 +48,7 @@ from bot.services.linkedin import ClientProvider
 from bot.services.owners import new_pairing_code, stored_owner_ids
 from bot.services.secrets import SessionVault
 from bot.settings import Settings
+from bot.update_order import ChatOrderedProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,8 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         # PTB's default pool is one connection: an answer would queue behind every edit in flight.
         .connection_pool_size(CONNECTION_POOL_SIZE)
+        # One update at a time made a burst of taps wait for each other's answers.
+        .concurrent_updates(ChatOrderedProcessor())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.default_timezone)))
         .context_types(context_types)
         .post_init(_start_resources)
