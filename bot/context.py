@@ -67,6 +67,10 @@ class ChatData:
     """Nothing per chat yet; typed so that no handler reaches for an untyped dict."""
 
 
+AFTER_ANSWER_SLOTS = 4
+"""How many taps do their work after the answer at once (see `bot.handlers.common.Tap.answer`)."""
+
+
 @dataclass
 class BotData:
     """Everything the bot shares across updates; see the module docstring for who fills what."""
@@ -85,6 +89,7 @@ class BotData:
     refused_users: set[int] = field(default_factory=set)
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
+    after_answer: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ANSWER_SLOTS))
     checkpoints: dict[int, asyncio.Future[str]] = field(default_factory=dict)  # account id → awaited PIN
 
 

@@ -7,9 +7,10 @@ authorization once, so the handler body starts with an account the presser owns.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -41,6 +42,24 @@ class Tap:
     query: CallbackQuery
     callback: Callback
     account: Account
+    after_answer: asyncio.Semaphore
+    _turn: list[None] = field(default_factory=list, repr=False, compare=False)  # holding a turn
+
+    async def answer(self, text: str | None = None, show_alert: bool = False) -> None:
+        """Answer the tap (a toast, or an alert), then wait for a turn to do the work after it.
+
+        A burst of taps gets every answer out first: the edits, sends and writes that follow an
+        answer run a few at a time (`BotData.after_answer`), so they cannot take the CPU and the
+        database from the answers still to come. `with_tap` gives the turn back.
+        """
+        await self.query.answer(text, show_alert=show_alert)
+        await self.after_answer.acquire()
+        self._turn.append(None)
+
+    def end_turn(self) -> None:
+        if self._turn:
+            self._turn.pop()
+            self.after_answer.release()
 
     @property
     def target(self) -> int:
@@ -98,10 +117,10 @@ def with_tap(*, owns: Owned | None) -> Callable[[TapHandler], Handler]:
     """Parse the tapped button and check the presser owns what it names, before `handler` runs.
 
     A tap whose data is not ours, or names something this user does not own, is answered with
-    an explanation and changes nothing; the handler never sees it. The handler answers the query
-    itself as soon as its (fast, database-only) service call has said what happened, with the
-    outcome as the toast ("Already done."), and before it edits or sends anything; slow work goes
-    to the job queue, so the spinner never waits for the browser.
+    an explanation and changes nothing; the handler never sees it. The handler answers (`Tap.answer`)
+    as soon as its (fast, database-only) service call has said what happened, with the outcome
+    as the toast ("Already done."), before it edits or sends anything, which then waits its turn;
+    slow work goes to the job queue, so the spinner never waits for the browser.
 
     `owns` is the kind of row the first id names, or None for buttons that name no row (paging,
     settings), which act on the presser's account.
@@ -112,11 +131,19 @@ def with_tap(*, owns: Owned | None) -> Callable[[TapHandler], Handler]:
         async def authorized(update: Update, context: BotContext) -> None:
             tap = await _tapped(update, context, owns)
             if tap is not None:
-                await handler(tap, context)
+                await _in_turn(handler, tap, context)
 
         return authorized
 
     return decorate
+
+
+async def _in_turn(handler: TapHandler, tap: Tap, context: BotContext) -> None:
+    """Run `handler`, then give back the turn its answer took, however it ended."""
+    try:
+        await handler(tap, context)
+    finally:
+        tap.end_turn()
 
 
 async def _tapped(update: Update, context: BotContext, owns: Owned | None) -> Tap | None:
@@ -138,7 +165,7 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None) -> Ta
         fallback = await current_account(context, user_id)
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
         return None
-    return Tap(query, callback, account)
+    return Tap(query, callback, account, context.bot_data.after_answer)
 
 
 def on_button(callback: Handler, op: Op) -> CallbackQueryHandler[BotContext, None]:
@@ -179,7 +206,7 @@ async def show_text(context: BotContext, tap: Tap, name: str, /, **kwargs: Any) 
 async def refuse(tap: Tap, context: BotContext, reason: str, *, alert: bool | None = None) -> None:
     """Answer the tap with why nothing happened; an alert unless it was simply done already."""
     body = text(context, "withdraw/refused", tap.account, reason=reason)
-    await tap.query.answer(body, show_alert=reason != "done" if alert is None else alert)
+    await tap.answer(body, show_alert=reason != "done" if alert is None else alert)
 
 
 RHYTHM_SLACK = timedelta(seconds=1)

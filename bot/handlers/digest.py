@@ -22,7 +22,7 @@ async def digest_now(update: Update, context: BotContext, account: Account) -> N
 @with_tap(owns=None)
 async def more_stale(tap: Tap, context: BotContext) -> None:
     """Send the next page of the digest's stale invitations."""
-    await tap.query.answer()
+    await tap.answer()
     await context.delivery.remove_buttons(tap.chat_id, tap.message_id)
     page = await load_page(context, tap.account, page=tap.target, min_days=tap.account.suggest_days)
     await send_cards(context, tap.account, tap.chat_id, page, more=Op.DIGEST_MORE)

@@ -174,7 +174,7 @@ async def logout(tap: Tap, context: BotContext) -> None:
     async with context.db.begin() as session:
         fresh = await session.get_one(Account, tap.account.id)
         forget(fresh)
-    await tap.query.answer()
+    await tap.answer()
     await show_text(context, tap, "login/logged_out")
 
 

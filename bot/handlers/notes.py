@@ -74,7 +74,7 @@ async def send_invite(tap: Tap, context: BotContext) -> None:
     except actions.ActionRefused as refused:
         await refuse(tap, context, refused.reason, alert=True)
         return
-    await tap.query.answer()
+    await tap.answer()
     await _show_inviting(tap, context, action, person, note)
 
 
@@ -123,7 +123,7 @@ async def _ask(tap: Tap, context: BotContext, asking: Asking, question: str) -> 
     if opened is None:
         return
     reminder, person = opened
-    await tap.query.answer()
+    await tap.answer()
     context.state.awaiting = Awaiting(asking, target=reminder.id)
     body = text(
         context,
@@ -187,7 +187,7 @@ async def snooze(tap: Tap, context: BotContext) -> None:
     async with context.db.begin() as session:
         reminder = await reminders.snooze(session, tap.target, account_id=tap.account.id, now=context.clock())
         found_person = await reminder_with_person(session, reminder.id)
-    await tap.query.answer()
+    await tap.answer()
     name = found_person[1].name if found_person else ""
     await show_text(context, tap, "reminders/snoozed", name=name, due=reminder.due_at)
 
@@ -200,7 +200,7 @@ async def not_now(tap: Tap, context: BotContext) -> None:
         return
     async with context.db.begin() as session:
         await reminders.dismiss(session, tap.target, account_id=tap.account.id, now=context.clock())
-    await tap.query.answer()
+    await tap.answer()
     await show_text(context, tap, "reminders/dismissed", name=opened[1].name)
 
 

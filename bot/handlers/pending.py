@@ -27,7 +27,7 @@ async def show_pending(update: Update, context: BotContext, account: Account) ->
 @with_tap(owns=None)
 async def next_pending_page(tap: Tap, context: BotContext) -> None:
     """Send the requested page and drop the [More] button that asked for it."""
-    await tap.query.answer()
+    await tap.answer()
     await context.delivery.remove_buttons(tap.chat_id, tap.message_id)
     page = await load_page(context, tap.account, page=tap.target, min_days=0)
     await send_cards(context, tap.account, tap.chat_id, page, more=Op.PAGE)

@@ -45,9 +45,9 @@ async def _typed_setting(
 async def open_screen(tap: Tap, context: BotContext) -> None:
     """Switch the settings message to the main screen or to one preference's choices."""
     if tap.target > len(PREFERENCES):
-        await tap.query.answer(text(context, "errors/invalid_button", tap.account), show_alert=True)
+        await tap.answer(text(context, "errors/invalid_button", tap.account), show_alert=True)
         return
-    await tap.query.answer()
+    await tap.answer()
     if tap.target == 0:
         await show(context, tap, main_screen(context.render, tap.account))
     else:
@@ -59,18 +59,16 @@ async def choose(tap: Tap, context: BotContext) -> None:
     """Save the chosen value and go back to the main screen."""
     index, number = tap.callback.args
     if index >= len(PREFERENCES) or number >= len(PREFERENCES[index].choices):
-        await tap.query.answer(text(context, "errors/invalid_button", tap.account), show_alert=True)
+        await tap.answer(text(context, "errors/invalid_button", tap.account), show_alert=True)
         return
     try:
         async with context.db.begin() as session:
             fresh = await session.get_one(Account, tap.account.id)
             await update_preferences(session, fresh, PREFERENCES[index].choices[number], context.clock())
     except InvalidSetting as problem:
-        await tap.query.answer(
-            text(context, "settings/invalid", tap.account, problem=problem), show_alert=True
-        )
+        await tap.answer(text(context, "settings/invalid", tap.account, problem=problem), show_alert=True)
         return
-    await tap.query.answer(text(context, "settings/saved", fresh))
+    await tap.answer(text(context, "settings/saved", fresh))
     await show(context, tap, main_screen(context.render, fresh))
 
 

@@ -33,7 +33,7 @@ async def cancel_queued(tap: Tap, context: BotContext) -> None:
     except actions.ActionRefused as refused:
         await refuse(tap, context, refused.reason, alert=True)
         return
-    await tap.query.answer(text(context, "queue/cancelled", tap.account))
+    await tap.answer(text(context, "queue/cancelled", tap.account))
     await show(context, tap, await _queue(context, tap.account))
 
 

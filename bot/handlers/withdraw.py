@@ -60,7 +60,7 @@ async def ask_to_withdraw(tap: Tap, context: BotContext) -> None:
     view = await _pending_view(tap, context)
     if view is None:
         return
-    await tap.query.answer()
+    await tap.answer()
     await show(context, tap, confirm_withdrawal(context.render, tap.account, view))
 
 
@@ -81,7 +81,7 @@ async def confirm_withdraw(tap: Tap, context: BotContext) -> None:
     except actions.ActionRefused as refused:
         await refuse(tap, context, refused.reason)
         return
-    await tap.query.answer()
+    await tap.answer()
     await _show_queued(tap, context, action)
 
 
@@ -110,7 +110,7 @@ async def back_to_card(tap: Tap, context: BotContext) -> None:
     view = await _pending_view(tap, context)
     if view is None:
         return
-    await tap.query.answer()
+    await tap.answer()
     await show(context, tap, invitation_card(context.render, tap.account, view.item))
 
 
@@ -131,7 +131,7 @@ async def undo(tap: Tap, context: BotContext) -> None:
         elif subject is not None and subject.invitation_id is not None:
             view = await invitation_view(session, tap.account, subject.invitation_id, now=context.clock())
     undone = text(context, "withdraw/undone", tap.account, kind=subject.kind.value if subject else "withdraw")
-    await tap.query.answer(undone)
+    await tap.answer(undone)
     await _show_undone(tap, context, undone, subject, card or view)
 
 
@@ -162,7 +162,7 @@ async def retry(tap: Tap, context: BotContext) -> None:
     except actions.ActionRefused as refused:
         await refuse(tap, context, refused.reason)
         return
-    await tap.query.answer()
+    await tap.answer()
     async with context.db() as session:
         subject = await action_subject(session, action.id)
     await show_text(context, tap, "withdraw/retrying", subject=subject)
@@ -182,7 +182,7 @@ async def keep(tap: Tap, context: BotContext) -> None:
     if person is None:
         await refuse(tap, context, "not_found")
         return
-    await tap.query.answer(None if changed else text(context, "withdraw/refused", tap.account, reason="done"))
+    await tap.answer(None if changed else text(context, "withdraw/refused", tap.account, reason="done"))
     await show_text(context, tap, "withdraw/kept", name=person.name)
 
 
@@ -219,7 +219,7 @@ async def _bulk_offer(context: BotContext, account: Account, days: int) -> View:
 @with_tap(owns=None)
 async def ask_bulk(tap: Tap, context: BotContext) -> None:
     """[Withdraw all ≥ 90 days (N)] from the digest: send the confirmation (the digest stays)."""
-    await tap.query.answer()
+    await tap.answer()
     offer = await _bulk_offer(context, tap.account, tap.target)
     await send(context, tap.account, tap.chat_id, offer)
 
@@ -252,7 +252,7 @@ async def _show_batch(tap: Tap, context: BotContext, batch_id: str, plan: DayPla
         await refuse(tap, context, "done")
         await show_text(context, tap, "withdraw/bulk_nothing")
         return
-    await tap.query.answer()
+    await tap.answer()
     await show_text(
         context,
         tap,
@@ -270,7 +270,7 @@ async def _show_batch(tap: Tap, context: BotContext, batch_id: str, plan: DayPla
 @with_tap(owns=None)
 async def drop_bulk(tap: Tap, context: BotContext) -> None:
     """[No] on a bulk confirmation: nothing is queued."""
-    await tap.query.answer()
+    await tap.answer()
     await show_text(context, tap, "withdraw/bulk_dropped")
 
 

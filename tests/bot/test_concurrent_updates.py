@@ -117,3 +117,24 @@ async def test_two_yes_taps_at_once_queue_one_withdrawal(
         await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="Undo")
     assert [botapi.answer(q).show_alert for q in queries] == [False, False]
     assert await _action_count(db) == 1
+
+
+async def test_taps_are_answered_before_the_work_after_the_answer_gets_a_turn(
+    botapi: BotApiServer, db_path: Path, owned: Account, tmp_path: Path
+) -> None:
+    async with running_bot(bot_settings(botapi, db_path, tmp_path)) as application:
+        botapi.send_text(OWNER, "/settings")
+        screen = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if m.buttons), None), what="the settings"
+        )
+        turns = application.bot_data.after_answer
+        taken = 0
+        while not turns.locked():  # every turn for work after an answer is busy
+            await turns.acquire()
+            taken += 1
+        queries = [botapi.press(OWNER, screen.message_id, f"st:{i}") for i in (1, 2, 3)]  # three screens
+        await wait_until(lambda: all(botapi.answer(q).answered_at for q in queries), what="the answers")
+        assert botapi.message(OWNER, screen.message_id).edits == 0
+        for _ in range(taken):
+            turns.release()
+        await wait_until(lambda: botapi.message(OWNER, screen.message_id).edits == 3, what="the edits")
