@@ -170,11 +170,11 @@ async def ask_logout(update: Update, context: BotContext, account: Account) -> N
 
 @with_tap(owns=None)
 async def logout(tap: Tap, context: BotContext) -> None:
-    """[Yes, forget my session]."""
+    """[Yes, forget my session]: the answer first, the write after (forgetting cannot fail)."""
+    await tap.answer()
     async with context.db.begin() as session:
         fresh = await session.get_one(Account, tap.account.id)
         forget(fresh)
-    await tap.answer()
     await show_text(context, tap, "login/logged_out")
 
 

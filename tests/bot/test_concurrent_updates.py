@@ -10,9 +10,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.db.models import Account, Action
+from bot.callback_data import Op, build
+from bot.db.models import Account, Action, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
+from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
 from tests.bot.seed import seed_pending
 from tests.botapi import BotApiServer
@@ -138,3 +140,19 @@ async def test_taps_are_answered_before_the_work_after_the_answer_gets_a_turn(
         for _ in range(taken):
             turns.release()
         await wait_until(lambda: botapi.message(OWNER, screen.message_id).edits == 3, what="the edits")
+
+
+async def test_logout_tap_answers_then_forgets_the_session(
+    botapi: BotApiServer, settings: Settings, db: SessionFactory, signed_in: Account
+) -> None:
+    async with running_bot(settings):
+        botapi.send_text(OWNER, "/logout")
+        confirm = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if m.buttons), None), what="the confirmation"
+        )
+        query = botapi.press(OWNER, confirm.message_id, build(Op.LOGOUT_YES))
+        await wait_until(lambda: botapi.answer(query).answered_at, what="the answer")
+        await wait_until(lambda: botapi.message(OWNER, confirm.message_id).edits, what="the edit")
+    async with db() as session:
+        account = await session.get_one(Account, signed_in.id)
+    assert account.session_state is None and account.session_status is SessionStatus.NONE
