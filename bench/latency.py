@@ -19,7 +19,8 @@ server that timestamps the taps). The script:
 4. samples memory (PSS of the bot and its Chromium processes) each second during the batch for
    its peak, at the batch's end, and 5 s later, when the worker has closed its browser context.
 
-Goals: p95 ≤ 100 ms; RSS ≤ 100 MB idle with the browser closed; bot + Chromium PSS ≤ 450 MB at
+Goals: p95 ≤ 100 ms one tap at a time, ≤ 150 ms in a burst of 100/s for 2 s; RSS ≤ 100 MB idle
+with the browser closed; bot + Chromium PSS ≤ 450 MB at
 the batch's peak.
 """
 
