@@ -69,14 +69,14 @@ async def remove_template(tap: Tap, context: BotContext) -> None:
     store = _store(context)
     name = next((n for n in store.names() if name_token(n) == tap.target), None)
     removed = name is not None and store.remove(name)
-    await tap.query.answer()
+    await tap.answer()
     await show_text(context, tap, "templates/removed", name=name or "", removed=removed)
 
 
 @with_tap(owns=None)
 async def keep_template(tap: Tap, context: BotContext) -> None:
     """[Keep it]: nothing changes."""
-    await tap.query.answer()
+    await tap.answer()
     await show_text(context, tap, "templates/kept")
 
 

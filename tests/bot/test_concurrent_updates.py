@@ -156,3 +156,11 @@ async def test_logout_tap_answers_then_forgets_the_session(
     async with db() as session:
         account = await session.get_one(Account, signed_in.id)
     assert account.session_state is None and account.session_status is SessionStatus.NONE
+
+
+def test_tap_handlers_answer_through_the_tap() -> None:
+    """`Tap.answer` takes the turn for the work after the answer; answering the query directly
+    would let that work compete with the answers of a burst."""
+    handlers = Path(__file__).parents[2] / "bot" / "handlers"
+    direct = [path.name for path in sorted(handlers.glob("*.py")) if "tap.query.answer(" in path.read_text()]
+    assert direct == []
