@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -22,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.botapi.state import ApiError, BotApiState, Button, ChatMessage, FaultKind, RecordedCall
+from tests.fixtures.threaded_asgi import ThreadedAsgiServer
 
 __all__ = ["DROPPED", "BotApiServer", "Button", "ChatMessage", "FaultKind", "RecordedCall"]
 
@@ -59,17 +57,13 @@ class BotApiServer(BotApiState):
 
     def __init__(self, token: str = "123456:TEST-token") -> None:
         super().__init__(token=token, on_update=self._wake_pollers)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._pollers: set[asyncio.Event] = set()
-        self._thread: threading.Thread | None = None
-        self._server: uvicorn.Server | None = None
-        self._socket: socket.socket | None = None
-        self._loop_ready = threading.Event()
+        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        self._http = ThreadedAsgiServer(app, name="fake-bot-api", after_serve=self._wake_all)
 
     @property
     def port(self) -> int:
-        assert self._socket is not None, "server not started"
-        return int(self._socket.getsockname()[1])
+        return self._http.port
 
     @property
     def base_url(self) -> str:
@@ -81,41 +75,14 @@ class BotApiServer(BotApiState):
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     def start(self) -> BotApiServer:
-        # Listening before uvicorn runs means early clients queue in the backlog instead of failing.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(128)
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fake-bot-api", daemon=True)
-        self._thread.start()
-        self._loop_ready.wait(10)
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._wake_pollers()
-        self._thread.join(10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = None
-
-    def _run(self) -> None:
-        asyncio.run(self._serve())
-
-    async def _serve(self) -> None:
-        assert self._server is not None and self._socket is not None
-        self._loop = asyncio.get_running_loop()
-        self._loop_ready.set()
-        await self._server.serve(sockets=[self._socket])
-        self._wake_all()
+        self._http.stop(wake=self._wake_pollers)
 
     def _wake_pollers(self) -> None:
-        loop = self._loop
+        loop = self._http.loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._wake_all)
 
@@ -182,7 +149,7 @@ class BotApiServer(BotApiState):
         while True:
             updates = self.take_updates(int(offset) if offset is not None else None, limit)
             remaining = deadline - loop.time()
-            if updates or remaining <= 0 or (self._server is not None and self._server.should_exit):
+            if updates or remaining <= 0 or self._http.stopping:
                 return updates
             event = asyncio.Event()
             self._pollers.add(event)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.fixtures.threaded_asgi import ThreadedAsgiServer
 
 
 @dataclass(frozen=True)
@@ -47,48 +47,25 @@ class FakeNoteModel:
     replies: list[Reply] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     asked: threading.Event = field(default_factory=threading.Event)  # set at each request
-    _thread: threading.Thread | None = None
-    _server: uvicorn.Server | None = None
-    _socket: socket.socket | None = None
-    _ready: threading.Event = field(default_factory=threading.Event)
+    _http: ThreadedAsgiServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._socket is not None, "server not started"
-        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        assert self._http is not None, "server not started"
+        return f"http://127.0.0.1:{self._http.port}"
 
     def script(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 
     def start(self) -> FakeNoteModel:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(16)
         app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fake-note-model", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
+        self._http = ThreadedAsgiServer(app, name="fake-note-model", backlog=16, graceful_seconds=1)
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._thread.join(10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = None
-
-    def _run(self) -> None:
-        asyncio.run(self._serve())
-
-    async def _serve(self) -> None:
-        assert self._server is not None and self._socket is not None
-        self._ready.set()
-        await self._server.serve(sockets=[self._socket])
+        if self._http is not None:
+            self._http.stop()
 
     async def _endpoint(self, request: Request) -> Response:
         body = json.loads(await request.body())
