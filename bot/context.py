@@ -9,14 +9,17 @@ is used before start-up instead of handing out `None`.
 from __future__ import annotations
 
 import asyncio
-import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.rendering import Renderer
 from bot.services.clock import Clock, system_clock
+from bot.services.conversations import Asking, Awaiting, Conversations
+
+__all__ = ["AFTER_ANSWER_SLOTS", "Asking", "Awaiting", "BotContext", "BotData", "ChatData", "UserData"]
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,37 +32,10 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
-class Asking(enum.Enum):
-    """What the owner's next text message answers (`bot.handlers.replies` routes it)."""
-
-    NOTE = "note"  # the reminder's new connection note; `target` is the reminder
-    CONTEXT = "context"  # what the owner knows about the person; `target` is the reminder
-    LOGIN = "login"  # the li_at cookie, or the email address to sign in with
-    PASSWORD = "password"  # the password for `email`
-    PIN = "pin"  # the code LinkedIn sent; `target` is the account whose sign-in waits for it
-    TEMPLATE = "template"  # the text of the owner's note template `name`
-
-    @property
-    def secret(self) -> bool:
-        """Whether the answer is a secret (its message is deleted as soon as it arrives)."""
-        return self in (Asking.LOGIN, Asking.PASSWORD, Asking.PIN)
-
-
-@dataclass(frozen=True)
-class Awaiting:
-    """The next text message from this user answers a question the bot asked."""
-
-    asking: Asking
-    target: int = 0
-    email: str = ""  # for PASSWORD: the address the owner gave first
-    name: str = ""  # for TEMPLATE: the template's name
-
-
 @dataclass
 class UserData:
-    """Per-user conversation state, in memory only (a restart simply forgets a half-asked question)."""
-
-    awaiting: Awaiting | None = None
+    """Nothing per user in memory: what a user's next message answers is in the store
+    (`BotContext.conversations`), so a restart or another process continues the conversation."""
 
 
 @dataclass
@@ -90,7 +66,6 @@ class BotData:
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
     after_answer: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ANSWER_SLOTS))
-    checkpoints: dict[int, asyncio.Future[str]] = field(default_factory=dict)  # account id → awaited PIN
 
 
 def _require(value: Any, name: str) -> Any:
@@ -160,7 +135,11 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
         return vault
 
     @property
-    def state(self) -> UserData:
-        """This user's conversation state (every update here has a user)."""
-        data: UserData = _require(self.user_data, "user data")
-        return data
+    def conversations(self) -> Conversations:
+        """What each user's next text message answers, kept in the store."""
+        return Conversations(self.db, self.clock)
+
+    async def ask(self, user: User | None, awaiting: Awaiting) -> None:
+        """`user`'s next text message answers `awaiting` (every update asked from has a user)."""
+        assert user is not None
+        await self.conversations.ask(user.id, awaiting)

@@ -268,3 +268,41 @@ class Event(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """What a Telegram user's next text message answers, until `expires_at` (bot.services.conversations).
+
+    Kept in the store so that a restart, or another `web` process, continues the conversation.
+    Never holds a secret: the cookie, the password and the PIN pass through and are not stored here.
+    """
+
+    __tablename__ = "conversations"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    asking: Mapped[str] = mapped_column(String(16))  # an `Asking` value
+    target: Mapped[int] = mapped_column(default=0)  # the reminder, or the account awaiting a PIN
+    email: Mapped[str] = mapped_column(String(320), default="")  # for PASSWORD: the address given
+    name: Mapped[str] = mapped_column(String(80), default="")  # for TEMPLATE: the template's name
+    asked_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class LoginCheckpoint(Base):
+    """A sign-in stopped at LinkedIn's code question (bot.services.login_checkpoints).
+
+    The login task holding the page keeps `alive_until` ahead of now; a row left behind by a
+    stopped or crashed process lapses, and a code for it is refused. `code` is the owner's code,
+    encrypted with the session vault, and erased as soon as the login task reads it.
+    """
+
+    __tablename__ = "login_checkpoints"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(32))  # the question LinkedIn asked ("email_pin", ...)
+    asked_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    alive_until: Mapped[datetime]
+    code: Mapped[bytes | None]

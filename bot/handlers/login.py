@@ -1,15 +1,19 @@
 """/login and /logout: connect LinkedIn from the chat, relaying a PIN checkpoint.
 
 /login asks for the `li_at` cookie or the email address; an email is followed by the password.
-Every message holding a secret is deleted as soon as it arrives. The sign-in runs as a background
-task in the browser (never inside a handler); when LinkedIn asks for a code, the task waits for
-the owner's next message ("LinkedIn emailed you a code — reply with it") in the same browser page.
+Every message holding a secret is deleted as soon as it arrives; none is stored (the e-mail
+address waits in the store for the password, the password goes straight to the sign-in). The
+sign-in runs as a background task in the browser (never inside a handler); when LinkedIn asks for a
+code, the task records the checkpoint in the store (`bot.services.login_checkpoints`) and waits in
+the same browser page for the owner's next message ("LinkedIn emailed you a code — reply with it"),
+which any process may receive: `relay_pin` writes the code to the store, encrypted, and the task
+reads it. A sign-in whose process stopped has lost its page: a code for it gets "that sign-in ended".
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from telegram import Message, Update
@@ -22,6 +26,7 @@ from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
 from bot.delivery.chat import send
 from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
+from bot.services.login_checkpoints import close_checkpoint, open_checkpoint, relay_code, wait_for_code
 from bot.services.session_health import adopt_session, forget
 from bot.views import View
 from bot.views.control import confirm_logout
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PIN_WAIT_SECONDS = 300.0
+PIN_WAIT = timedelta(minutes=5)  # LinkedIn's codes live about this long
 PIN_ATTEMPTS = 3
 
 
@@ -44,7 +49,7 @@ async def start_login(update: Update, context: BotContext, account: Account) -> 
         await delete_secret(update.effective_message)
         await begin_cookie_login(update, context, account, context.args[0])
         return
-    context.state.awaiting = Awaiting(Asking.LOGIN)
+    await context.ask(update.effective_user, Awaiting(Asking.LOGIN))
     await reply(update, context, "login/ask", account)
 
 
@@ -94,7 +99,11 @@ async def _login_task(
         outcome = next((name for kind, name in _FAILURES if isinstance(error, kind)), "failed")
         detail = type(error).__name__ if outcome == "failed" else ""
     finally:
-        context.bot_data.checkpoints.pop(account.id, None)
+        await close_checkpoint(context.db, account.id)
+    if outcome == "pin_timeout" and not context.application.running:
+        outcome = "interrupted"  # the page goes with this process; a code sent later is told so
+    else:
+        await context.conversations.forget(account.owner_telegram_id or 0, Asking.PIN)
     result = text(context, "login/result", account, outcome=outcome, detail=detail)
     await send(context, account, chat_id, View(result))
 
@@ -120,7 +129,8 @@ async def _relay_checkpoint(
     assert account.chat_id is not None and account.owner_telegram_id is not None
     template = "login/ask_pin"
     for _ in range(PIN_ATTEMPTS):
-        code = await _wait_for_code(context, account, text(context, template, account, kind=checkpoint.kind))
+        question = text(context, template, account, kind=checkpoint.kind)
+        code = await _wait_for_code(context, account, checkpoint.kind, question)
         if code is None:
             await checkpoint.cancel()
             return None
@@ -132,19 +142,21 @@ async def _relay_checkpoint(
     return None
 
 
-async def _wait_for_code(context: BotContext, account: Account, question: str) -> str | None:
-    """Send `question` and wait for the owner's next message (routed here by `relay_pin`)."""
+async def _wait_for_code(context: BotContext, account: Account, kind: str, question: str) -> str | None:
+    """Send `question` and wait for the owner's code, which `relay_pin` stores, whoever receives it."""
     assert account.chat_id is not None and account.owner_telegram_id is not None
-    waiting: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    context.bot_data.checkpoints[account.id] = waiting
-    user_data = context.application.user_data[account.owner_telegram_id]
-    user_data.awaiting = Awaiting(Asking.PIN, target=account.id)
+    await open_checkpoint(context.db, account.id, kind, context.clock(), PIN_WAIT)
+    awaiting = Awaiting(Asking.PIN, target=account.id)
+    await context.conversations.ask(account.owner_telegram_id, awaiting, within=PIN_WAIT)
     await send(context, account, account.chat_id, View(question))
-    try:
-        return await asyncio.wait_for(waiting, PIN_WAIT_SECONDS)
-    except TimeoutError:
-        user_data.awaiting = None
-        return None
+    return await wait_for_code(
+        context.db,
+        context.vault,
+        account.id,
+        context.clock,
+        within=PIN_WAIT.total_seconds(),
+        stopping=lambda: not context.application.running,
+    )
 
 
 async def _store(context: BotContext, account: Account, state: StorageState) -> None:
@@ -153,13 +165,9 @@ async def _store(context: BotContext, account: Account, state: StorageState) -> 
         await adopt_session(session, fresh, context.vault, state, context.clock())
 
 
-def relay_pin(context: BotContext, account_id: int, code: str) -> bool:
-    """Hand the owner's code to the waiting login; False if no login is waiting any more."""
-    waiting = context.bot_data.checkpoints.get(account_id)
-    if waiting is None or waiting.done():
-        return False
-    waiting.set_result(code.strip())
-    return True
+async def relay_pin(context: BotContext, account_id: int, code: str) -> bool:
+    """Hand the owner's code to the waiting sign-in, in this process or another; False if none waits."""
+    return await relay_code(context.db, context.vault, account_id, code, context.clock())
 
 
 @with_account
@@ -183,7 +191,7 @@ async def answer_login(
 ) -> None:
     """The answer to "cookie or email?": an email asks for the password, anything else is a cookie."""
     if "@" in value and " " not in value:
-        context.state.awaiting = Awaiting(Asking.PASSWORD, email=value)
+        await context.ask(update.effective_user, Awaiting(Asking.PASSWORD, email=value))
         await reply(update, context, "login/ask_password", account)
     else:
         await begin_cookie_login(update, context, account, value)
@@ -200,7 +208,7 @@ async def answer_pin(
     update: Update, context: BotContext, account: Account, awaiting: Awaiting, value: str
 ) -> None:
     """The code LinkedIn sent: hand it to the sign-in waiting for it, if it still waits."""
-    if not relay_pin(context, awaiting.target, value):
+    if not await relay_pin(context, awaiting.target, value):
         await reply(update, context, "login/pin_too_late", account)
 
 

@@ -124,7 +124,7 @@ async def _ask(tap: Tap, context: BotContext, asking: Asking, question: str) -> 
         return
     reminder, person = opened
     await tap.answer()
-    context.state.awaiting = Awaiting(asking, target=reminder.id)
+    await context.conversations.ask(tap.user_id, Awaiting(asking, target=reminder.id))
     body = text(
         context,
         question,
@@ -144,7 +144,7 @@ async def answer_note(
         async with context.db.begin() as session:
             await reminders.set_draft(session, awaiting.target, value, account_id=account.id)
     except InvalidNote as problem:
-        context.state.awaiting = awaiting  # the owner sends a shorter version (or "cancel")
+        await context.ask(update.effective_user, awaiting)  # the owner sends a shorter version (or "cancel")
         limit = note_limit(account.plan)
         await reply(
             update,

@@ -1,8 +1,10 @@
 """Plain text that answers a question the bot asked: a note, context, the login secrets, a PIN.
 
-What is being asked is `context.state.awaiting` (an `Asking` state and what it is about); each
-state has one answer function, in the module that asked. The question ends with its answer, except
-a note that does not fit, which asks again. Text nobody asked for gets a pointer to /help.
+What is being asked is kept in the store (`context.conversations`: an `Asking` state, what it is
+about, until when), so whichever process receives the answer, before or after a restart, routes
+it; each state has one answer function, in the module that asked. The question ends with its answer, except
+a note that does not fit, which asks again. Text nobody asked for (or answering a question
+that expired) gets a pointer to /help.
 Messages holding secrets (cookie, password, PIN) are deleted before anything else.
 """
 
@@ -37,13 +39,13 @@ async def answer_question(update: Update, context: BotContext, account: Account)
     """Hand the text to the answer for what the bot asked, or point at /help if it asked nothing."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    awaiting = context.state.awaiting
+    assert update.effective_user is not None
+    awaiting = await context.conversations.take(update.effective_user.id)  # answered (or cancelled)
     if awaiting is None:
         await reply(update, context, "errors/unknown_command", account)
         return
     if awaiting.asking.secret:
         await login.delete_secret(message)
-    context.state.awaiting = None  # answered (or cancelled); an answer may ask again
     value = message.text.strip()
     if value.lower() in CANCEL_WORDS:
         await reply(update, context, "reminders/kept_draft", account)
