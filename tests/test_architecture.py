@@ -282,3 +282,22 @@ def test_owner_templates_render_only_in_the_sandbox() -> None:
         if isinstance(node, ast.Call)
     }
     assert "Environment" not in calls
+
+
+CHAT_STATE_OWNERS = {
+    "bot.db.models.Conversation": "bot.services.conversations",
+    "bot.db.models.LoginCheckpoint": "bot.services.login_checkpoints",
+}
+"""Chat state in the store has one module each: what a user's next message answers, and a sign-in's code."""
+
+
+def test_chat_state_rows_are_touched_by_their_service_alone() -> None:
+    """Handlers and jobs go through the service (no secret slips into a row the service never writes)."""
+    users = {
+        (model, name)
+        for folder in ("bot", "automation", "sandbox")
+        for name, path in modules_under(folder).items()
+        for model in CHAT_STATE_OWNERS
+        if model in set(imports_of(path))
+    }
+    assert users == {(model, owner) for model, owner in CHAT_STATE_OWNERS.items()}

@@ -7,7 +7,6 @@ Bot API double; the awaited-answer test runs on SQLite and on PostgreSQL (DATABA
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,16 +42,10 @@ async def _say(botapi: BotApiServer, message: str, expect: str) -> str:
     return await wait_until(lambda: _said(botapi, expect, after=before), within=30, what=expect)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[str]:
-    """A migrated store on SQLite or PostgreSQL (DATABASE_URL_TEST) holding the owner's account."""
-    url = sqlite_url(db_path)
-    if request.param == "postgres":
-        url = os.environ.get("DATABASE_URL_TEST", "")
-        if not url:
-            pytest.skip("DATABASE_URL_TEST is not set")
+async def _store_with_owner(url: str, *, fresh_schema: bool) -> str:
+    """Migrate `url` (from scratch if `fresh_schema`) and add the owner's account; return `url`."""
     engine = create_engine(url)
-    if request.param == "postgres":
+    if fresh_schema:
         async with engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
@@ -70,7 +63,28 @@ async def database_url(request: pytest.FixtureRequest, db_path: Path) -> AsyncIt
             )
         )
     await engine.dispose()
-    yield url
+    return url
+
+
+def _postgres() -> str:
+    url = os.environ.get("DATABASE_URL_TEST")
+    if not url:
+        pytest.skip("DATABASE_URL_TEST is not set")
+    return url
+
+
+@pytest.fixture
+async def postgres_url() -> str:
+    """A migrated, otherwise empty PostgreSQL store (DATABASE_URL_TEST) holding the owner's account."""
+    return await _store_with_owner(_postgres(), fresh_schema=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """The same on SQLite (this test's migrated file) and on PostgreSQL."""
+    if request.param == "sqlite":
+        return await _store_with_owner(sqlite_url(db_path), fresh_schema=False)
+    return await _store_with_owner(_postgres(), fresh_schema=True)
 
 
 async def test_an_awaited_answer_is_routed_after_a_restart(
@@ -174,3 +188,57 @@ async def test_a_crashed_sign_ins_checkpoint_takes_no_code(
         await _say(botapi, DEFAULT_PIN, "That sign-in has ended")
     async with db() as session:
         assert await session.get(LoginCheckpoint, owned.id) is None
+
+
+@pytest.mark.postgres
+async def test_a_pin_received_by_another_process_completes_the_sign_in(
+    postgres_url: str,
+    db_path: Path,
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+) -> None:
+    """Two Applications on one PostgreSQL store: the sign-in runs in one, the PIN reaches the other.
+
+    Each polls its own Bot API double (as two `web` processes behind a load balancer each get some
+    of the updates); they share the store and the session key (the data dir), nothing else.
+    """
+    sandbox.set_faults(checkpoint="email_pin")
+    first, second = BotApiServer().start(), BotApiServer().start()
+    try:
+        one = bot_settings(first, db_path, tmp_path / "data", database_url=postgres_url)
+        two = bot_settings(second, db_path, tmp_path / "data", database_url=postgres_url)
+        async with (
+            running_bot(one, linkedin_client_factory=fake_clients),
+            running_bot(two, linkedin_client_factory=fake_clients),
+        ):
+            await _say(first, "/login", "Let's connect LinkedIn")
+            await _say(first, DEFAULT_EMAIL, "Now your LinkedIn password")
+            first.send_text(OWNER, DEFAULT_PASSWORD)
+            await wait_until(
+                lambda: _said(first, "LinkedIn emailed you a code"), within=30, what="the question"
+            )
+
+            wrong = second.send_text(OWNER, "000000")
+            await wait_until(
+                lambda: _said(first, "did not accept that code"), within=30, what="the second ask"
+            )
+            pin = second.send_text(OWNER, DEFAULT_PIN)
+            await wait_until(lambda: _said(first, "LinkedIn is connected"), within=30, what="the result")
+            assert second.message(OWNER, pin.message_id).deleted
+            assert second.message(OWNER, wrong.message_id).deleted
+            assert second.bot_messages(OWNER) == []  # the code was passed on, not answered
+    finally:
+        first.stop()
+        second.stop()
+
+    engine = create_engine(postgres_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            account = await session.scalar(select(Account))
+            checkpoints = await session.scalar(select(func.count()).select_from(LoginCheckpoint))
+            questions = await session.scalar(select(func.count()).select_from(Conversation))
+    finally:
+        await engine.dispose()
+    assert account is not None and account.session_status is SessionStatus.VALID
+    assert checkpoints == 0 and questions == 0
