@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.db.migrate import upgrade_engine
-from bot.db.models import Account, Conversation, LoginCheckpoint, SessionStatus
+from bot.db.models import Account, Conversation, LoginCheckpoint, Reminder, SessionStatus
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.services.clock import FrozenClock
 from bot.services.conversations import Asking, Awaiting, Conversations
@@ -25,8 +25,9 @@ from sandbox import SandboxServer
 from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer
-from tests.fixtures.botapi import OWNER, bot_settings, running_bot, wait_until
+from tests.fixtures.botapi import OWNER, bot_settings, run_job, running_bot, wait_until
 from tests.fixtures.store import FIXED_NOW, sqlite_url
+from tests.services.test_reminders import add_reminder
 
 TEMPLATE = "Hi {{ first_name }}, good to reconnect here."
 
@@ -100,6 +101,38 @@ async def test_an_awaited_answer_is_routed_after_a_restart(
         # The answer closed the question: the same text again is not taken for a template.
         await _say(botapi, "Hello again", "I don't know that command")
     assert TemplateStore.in_data_dir(settings.data_dir).names() == ["reconnect"]
+
+
+async def test_a_note_asked_for_before_a_restart_is_saved_after_it(
+    botapi: BotApiServer, database_url: str, db_path: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    settings = bot_settings(botapi, db_path, tmp_path / "data", database_url=database_url)
+    engine = create_engine(database_url)
+    db = create_session_factory(engine)
+    try:
+        async with db() as session:
+            account = await session.scalar(select(Account))
+        assert account is not None
+        await add_reminder(db, account, "jane", due_at=clock() - timedelta(minutes=1))
+        async with running_bot(settings, clock=clock) as app:
+            await run_job(app, "due-reminders")
+            card = await wait_until(lambda: botapi.message_with_button(OWNER, "Edit note"), what="the card")
+            botapi.tap(OWNER, "Edit note", message_id=card.message_id)
+            await wait_until(lambda: _said(botapi, "Send me the note"), what="the question")
+            await _say(botapi, "x" * 250, "can't be sent")  # too long: the question stays open
+
+        note = "Hi Jane, glad our paths crossed again. Shall we connect?"
+        async with running_bot(settings, clock=clock):
+            botapi.send_text(OWNER, note)
+            await wait_until(
+                lambda: (botapi.message(OWNER, card.message_id).text or "").startswith("Note updated."),
+                what="the card with the new note",
+            )
+        async with db() as session:
+            reminder = await session.scalar(select(Reminder))
+        assert reminder is not None and reminder.draft_note == note
+    finally:
+        await engine.dispose()
 
 
 async def test_the_password_step_continues_after_a_restart_and_no_secret_is_stored(
