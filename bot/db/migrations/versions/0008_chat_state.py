@@ -5,7 +5,7 @@
 owner's code (encrypted, erased once read). Both were process memory before, lost on a restart
 and invisible to a second process.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 from bot.db.base import UTCDateTime
 
-revision: str = "0009"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
