@@ -205,6 +205,30 @@ class Action(Base):
     holder_pid: Mapped[int | None]
     holder_pid_space: Mapped[str | None] = mapped_column(String(100))
     holder_started: Mapped[int | None] = mapped_column(BigInteger)
+    # The fencing token of the account lease it was claimed or taken over under (see
+    # bot.services.actions.leases): an outcome is recorded only while it still matches. NULL for claims
+    # made without a lease (before leases existed).
+    lease_token: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AccountLease(Base):
+    """Which worker may do an account's browser work now, until when (see bot.services.actions.leases).
+
+    One row per account, kept after release so `token` only ever grows: every new acquisition
+    takes the next token, and an action records the token it was claimed under.
+    """
+
+    __tablename__ = "account_leases"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))  # one lease-taking instance: "host pid #id"
+    holder_pid: Mapped[int | None]
+    holder_pid_space: Mapped[str | None] = mapped_column(String(100))
+    holder_started: Mapped[int | None] = mapped_column(BigInteger)
+    token: Mapped[int] = mapped_column(BigInteger)
+    acquired_at: Mapped[datetime]
+    renewed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class Reminder(Base):

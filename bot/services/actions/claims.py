@@ -8,6 +8,12 @@ one action at a time, and paced work (withdrawals, invitations) starts only when
 rhythm says so (`bot.services.rhythm`): inside its active hours, apart from other paced work,
 withdrawals within the day's amount. Work the rhythm holds back is moved to the moment the
 same schedule gives it, so /queue shows when it will really run.
+
+A worker claims an account's work only under that account's lease (`leases`): the claim checks
+the lease in its own transaction and records its fencing token on the action. A RUNNING action
+is abandoned when its holder is dead, or, once another worker holds the account's lease, when
+it was claimed under an older token; a claim made without a lease (by an older version) is
+abandoned after `cutoff`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from sqlalchemy.orm import aliased
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.holders import HolderStatus, holder_status
+from bot.services.actions.leases import Lease, still_held
 from bot.services.actions.queries import queue_load
 from bot.services.actions.transitions import KEPT, cancel, claim, recorded_holder, take_over
 from bot.services.events import record_event
@@ -44,37 +51,60 @@ class ClaimedAction:
     attempts: int
     previous_error: str | None  # the error kind of an earlier try (also one that paused the account)
     started_at: datetime
+    token: int | None = None  # the account lease's fencing token it is held under
 
 
-def abandoned(action: Action, cutoff: datetime) -> bool:
-    """Whether a RUNNING action may be taken over: its holder is dead, or it started before `cutoff`.
+def abandoned(action: Action, cutoff: datetime, lease: Lease | None = None) -> bool:
+    """Whether a RUNNING action may be taken over by the holder of `lease` (its account's).
 
-    `cutoff` is now minus the lease: a holder that cannot be judged (on another machine, or
-    recorded before holders were) keeps its claim until then; a dead one loses it at once.
+    Its holder is dead (a process on this machine that is gone: at once); or it was claimed
+    under an older lease of the account, which `lease` has since replaced (its worker stopped
+    renewing); or it was claimed without a lease and started before `cutoff`.
     """
     if action.state is not ActionState.RUNNING or action.started_at is None:
         return False
-    return action.started_at <= cutoff or holder_status(recorded_holder(action)) is HolderStatus.DEAD
+    if holder_status(recorded_holder(action)) is HolderStatus.DEAD:
+        return True
+    if action.lease_token is None:
+        return action.started_at <= cutoff
+    return lease is not None and lease.account_id == action.account_id and action.lease_token != lease.token
 
 
 async def take_over_abandoned(
-    db: SessionFactory, action_id: int, cutoff: datetime, at: datetime
+    db: SessionFactory, action_id: int, cutoff: datetime, at: datetime, lease: Lease | None = None
 ) -> ClaimedAction | None:
     """Take an abandoned RUNNING action for recovery; None if it is not abandoned or another took it."""
     async with db.begin() as session:
         action = await session.get_one(Action, action_id)
         original = action.started_at
-        if original is None or not abandoned(action, cutoff):
+        if original is None or not abandoned(action, cutoff, lease):
             return None
-        if not await take_over(session, action, at):
+        if lease is not None and not await still_held(session, lease, at):
+            return None
+        token = lease.token if lease is not None else None
+        if not await take_over(session, action, at, token):
             return None
         claimed = await _describe(session, action)
         # The attempt began at the original start: an invitation found sent was sent after it.
-        return dataclasses.replace(claimed, started_at=original)
+        return dataclasses.replace(claimed, started_at=original, token=token)
+
+
+async def next_account_due(
+    db: SessionFactory, now: datetime, *, account_id: int | None = None, skipped: set[int] | None = None
+) -> int | None:
+    """The account whose oldest due work is next (a read: its lease is taken before any claim)."""
+    async with db() as session:
+        action = await _next_due(session, now, account_id, skipped or set(), postgres=False)
+        return None if action is None else action.account_id
 
 
 async def claim_next_action(
-    db: SessionFactory, now: datetime, *, account_id: int | None = None, cancelled: list[int] | None = None
+    db: SessionFactory,
+    now: datetime,
+    *,
+    account_id: int | None = None,
+    cancelled: list[int] | None = None,
+    lease: Lease | None = None,
 ) -> ClaimedAction | None:
     """Take the next due action (QUEUED → RUNNING) in one short transaction, or None.
 
@@ -82,9 +112,14 @@ async def claim_next_action(
     are no longer wanted (the invitation is closed, or the person was keep-listed after the
     request) and appends their ids to `cancelled`, and moves withdrawals over the account's
     daily cap to its next local midnight. On PostgreSQL concurrent claimers never take the
-    same row (SKIP LOCKED).
+    same row (SKIP LOCKED). With `lease`, only that account's work is taken, and nothing once
+    the lease is no longer held; the action records the lease's token.
     """
+    if lease is not None:
+        account_id = lease.account_id
     async with _claim_lock(), db.begin() as session:
+        if lease is not None and not await still_held(session, lease, now):
+            return None
         postgres = (await session.connection()).dialect.name == "postgresql"
         skipped_accounts: set[int] = set()
         while True:
@@ -105,7 +140,7 @@ async def claim_next_action(
                 await _defer_due_work(session, account, action.kind, now)
                 continue
             # On SQLite a second claimer in this process that picked the same row moves on.
-            if not await claim(session, action, now):
+            if not await claim(session, action, now, lease.token if lease is not None else None):
                 continue
             return await _describe(session, action)
 
@@ -233,4 +268,5 @@ async def _describe(session: AsyncSession, action: Action) -> ClaimedAction:
         attempts=action.attempts,
         previous_error=action.error_kind,
         started_at=action.started_at or action.created_at,
+        token=action.lease_token,
     )

@@ -3,7 +3,7 @@
     QUEUED ──claim──▶ RUNNING ──finish──▶ DONE; CANCELLED (nothing left to do); QUEUED (not yet done)
        ▲                 ├──fail──▶ QUEUED again at a backoff, or FAILED for good
        │                 ├──hold──▶ QUEUED, unchanged (the account is paused)
-       │                 └──take_over──▶ RUNNING, by a recovering worker (holder dead or lease over)
+       │                 └──take_over──▶ RUNNING, by a recovering worker (holder dead, or its lease lost)
        └──retry── FAILED
     QUEUED ──cancel──▶ CANCELLED ([Undo], or not wanted any more when its turn comes)
 
@@ -102,11 +102,12 @@ def new_action(
     )
 
 
-async def claim(session: AsyncSession, action: Action, at: datetime) -> bool:
+async def claim(session: AsyncSession, action: Action, at: datetime, token: int | None = None) -> bool:
     """QUEUED → RUNNING for this process, counting an attempt; False if another claimer was first.
 
     Compare-and-set: on SQLite, where nothing is locked while reading, a second claimer that
-    picked the same row finds it no longer QUEUED. `action` is refreshed either way.
+    picked the same row finds it no longer QUEUED. `token` is the account lease's fencing token
+    the claim is made under (see `fence`). `action` is refreshed either way.
     """
     taken = await session.execute(
         update(Action)
@@ -115,6 +116,7 @@ async def claim(session: AsyncSession, action: Action, at: datetime) -> bool:
             state=ActionState.RUNNING,
             started_at=at,
             attempts=Action.attempts + 1,
+            lease_token=token,
             **holder_values(current_holder()),
         )
         .execution_options(synchronize_session=False)
@@ -123,11 +125,13 @@ async def claim(session: AsyncSession, action: Action, at: datetime) -> bool:
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def take_over(session: AsyncSession, action: Action, at: datetime) -> bool:
+async def take_over(session: AsyncSession, action: Action, at: datetime, token: int | None = None) -> bool:
     """Recover: this process becomes the holder of an abandoned RUNNING action; False if another did.
 
-    Compare-and-set on `started_at`: of several recovering workers exactly one wins. The action
-    stays RUNNING (its attempt may have reached LinkedIn) until its outcome is settled.
+    Compare-and-set on `started_at` and the lease token it was claimed under: of several
+    recovering workers exactly one wins, and the one that lost the claim can no longer record
+    an outcome (`fence`). The action stays RUNNING (its attempt may have reached LinkedIn)
+    until its outcome is settled.
     """
     taken = await session.execute(
         update(Action)
@@ -135,8 +139,9 @@ async def take_over(session: AsyncSession, action: Action, at: datetime) -> bool
             Action.id == action.id,
             Action.state == ActionState.RUNNING,
             Action.started_at == action.started_at,
+            Action.lease_token.is_not_distinct_from(action.lease_token),
         )
-        .values(started_at=at, **holder_values(current_holder()))
+        .values(started_at=at, lease_token=token, **holder_values(current_holder()))
         .execution_options(synchronize_session=False)
     )
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
@@ -295,6 +300,7 @@ def _release(action: Action) -> None:
     """Forget the holder: an action that is not RUNNING is held by no one."""
     action.holder_host = action.holder_pid_space = None
     action.holder_pid = action.holder_started = None
+    action.lease_token = None
 
 
 def _set_error(action: Action, kind: str | None, message: str | None) -> None:

@@ -18,6 +18,12 @@ Guarantees (the reason this module exists):
   pauses the account with its `PauseCause` and puts the action back, unchanged: not failed, no
   attempt counted, and nothing more is tried until the owner acts.
 
+- **One worker per account, and an outcome recorded once.** An account's work runs under its
+  lease (`bot.services.actions.leases`), renewed while it runs; a worker that stops renewing
+  (dead, stalled, cut off) loses the account after the lease's ttl, and another takes its
+  RUNNING action over and settles it by readback. Outcomes are recorded compare-and-set on the
+  claim (`transitions.fence`): a worker that lost its claim records nothing.
+
 How work is taken from the queue (claims, take-overs, the cap) is `bot.services.actions.claims`;
 every change of an action's state, and so how an outcome is recorded, is
 `bot.services.actions.transitions`.
@@ -44,7 +50,14 @@ from bot.db.models import (
     Person,
 )
 from bot.db.session import SessionFactory
-from bot.services.actions.claims import ClaimedAction, abandoned, claim_next_action, take_over_abandoned
+from bot.services.actions.claims import (
+    ClaimedAction,
+    abandoned,
+    claim_next_action,
+    next_account_due,
+    take_over_abandoned,
+)
+from bot.services.actions.leases import DEFAULT_LEASE, Lease, hold_lease
 from bot.services.actions.queries import next_in_batch
 from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, finish, hold
 from bot.services.clock import Clock
@@ -78,8 +91,10 @@ class WorkerPolicy:
     max_attempts: int = 5
     backoff_base: timedelta = timedelta(minutes=1)
     backoff_ceiling: timedelta = timedelta(hours=1)
-    lease: timedelta = timedelta(minutes=15)
-    """A RUNNING row older than this is presumed abandoned by a dead worker and recovered."""
+    lease: timedelta = DEFAULT_LEASE
+    """The account lease's ttl (`WORKER_LEASE_SECONDS`): a worker that stops renewing loses its
+    accounts after this long. Also how long a claim made without a lease (by an older version)
+    stands before it is recovered."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +144,9 @@ async def run_due_actions(
     `account_id` limits the run (recovery included) to one account's queue. A failing
     `on_progress` is logged and does not stop the queue: the work is already recorded.
 
-    RUNNING rows whose holder died, or older than the lease, are recovered first. Work for one
-    account shares one browser context; accounts are served in the order their oldest due
-    action became due.
+    RUNNING rows whose holder died, or whose account lease ran out, are recovered first. Each
+    account's work runs under its lease (an account another worker holds is left to it), in
+    one browser context; accounts are served in the order their oldest due action became due.
     """
     policy = policy or WorkerPolicy()
     outcomes = await recover_interrupted(
@@ -143,14 +158,22 @@ async def run_due_actions(
         policy=policy,
         account_id=account_id,
     )
+    served: set[int] = set()  # accounts done in this run, held by another worker, or with nothing claimable
     while limit is None or len(outcomes) < limit:
-        cancelled: list[int] = []
-        claimed = await claim_next_action(db, now(), account_id=account_id, cancelled=cancelled)
-        outcomes += await _report_cancelled(db, cancelled, on_progress)
-        if claimed is None:
+        candidate = await next_account_due(db, now(), account_id=account_id, skipped=served)
+        if candidate is None:
             break
-        budget = None if limit is None else limit - len(outcomes)
-        outcomes += await _run_account(db, provider, now, claimed, policy, on_progress, budget)
+        served.add(candidate)
+        async with hold_lease(db, candidate, now, policy.lease) as lease:
+            if lease is None:
+                continue  # another worker has this account
+            cancelled: list[int] = []
+            claimed = await claim_next_action(db, now(), cancelled=cancelled, lease=lease)
+            outcomes += await _report_cancelled(db, cancelled, on_progress)
+            if claimed is None:
+                continue
+            budget = None if limit is None else limit - len(outcomes)
+            outcomes += await _run_account(db, provider, now, claimed, lease, policy, on_progress, budget)
     return outcomes
 
 
@@ -159,6 +182,7 @@ async def _run_account(
     provider: ClientProvider,
     now: Clock,
     first: ClaimedAction,
+    lease: Lease,
     policy: WorkerPolicy,
     on_progress: ProgressHook | None,
     budget: int | None,
@@ -170,12 +194,14 @@ async def _run_account(
             while claimed is not None:
                 outcome = await _execute(db, client, claimed, now, policy)
                 claimed = None  # recorded: whatever happens next is not this action's failure
+                if outcome is None:
+                    break  # taken over by another worker: the account is no longer ours
                 outcomes.append(outcome)
                 await _notify(on_progress, outcome)
                 if outcome.result is Result.PAUSED or (budget is not None and len(outcomes) >= budget):
                     break
                 cancelled: list[int] = []
-                claimed = await claim_next_action(db, now(), account_id=first.account.id, cancelled=cancelled)
+                claimed = await claim_next_action(db, now(), cancelled=cancelled, lease=lease)
                 outcomes += await _report_cancelled(db, cancelled, on_progress)
     except Exception as exc:
         # Opening the client failed (a broken browser, an undecryptable session, an expired one)
@@ -188,8 +214,9 @@ async def _run_account(
             )
             return outcomes
         outcome = await _record_error(db, claimed, exc, now(), policy)
-        outcomes.append(outcome)
-        await _notify(on_progress, outcome)
+        if outcome is not None:
+            outcomes.append(outcome)
+            await _notify(on_progress, outcome)
     return outcomes
 
 
@@ -231,10 +258,12 @@ async def recover_interrupted(
 ) -> list[ActionOutcome]:
     """Settle actions left RUNNING by a worker that died, by asking LinkedIn what happened.
 
-    An action is taken over when its holder is known dead (a process on this machine that is
-    gone: see `holders`), or when it started more than `stale_after` ago. `run_due_actions`
-    passes the lease, which is safe with several workers on several machines; the default 0
-    takes over everything and suits only a deployment that knows no other worker exists.
+    Each account with RUNNING work is recovered under its lease, so only once the worker that
+    claimed it no longer holds the account (it stopped renewing for the lease's ttl, or is a
+    process on this machine that is gone) and only by one worker. An action is taken over when
+    its holder is known dead, when it was claimed under an older lease of the account, or, for
+    a claim made without a lease (an older version), when it started more than `stale_after`
+    ago; the default 0 suits only a deployment that knows no such worker exists.
     `account_id` limits recovery to one account. A withdrawal that is no longer pending is
     recorded as done, one still pending goes back to the queue; an invitation found pending is
     recorded as sent.
@@ -253,40 +282,60 @@ async def recover_interrupted(
         running = (await session.execute(query)).scalars().all()
     by_account: dict[int, list[int]] = {}
     for action in running:
-        if abandoned(action, cutoff):
+        # Claims under a lease are judged once the account's lease is ours; others right away.
+        if action.lease_token is not None or abandoned(action, cutoff):
             by_account.setdefault(action.account_id, []).append(action.id)
 
     outcomes: list[ActionOutcome] = []
-    for action_ids in by_account.values():
-        claims = [
-            c
-            for c in [await take_over_abandoned(db, action_id, cutoff, now()) for action_id in action_ids]
-            if c
-        ]
-        if not claims:
-            continue
-        try:
-            async with provider.open(claims[0].account) as client:
-                for claimed in claims:
-                    outcome = await _settle(db, client, claimed, now, policy, interrupted=True)
-                    outcomes.append(outcome)
-                    await _notify(on_progress, outcome)
-                    if outcome.result is Result.PAUSED:
-                        break
-        except Exception as exc:
-            # Could not even look: the rows stay RUNNING and are recovered on a later run. If a
-            # person must act first (an unreadable session), the account is paused meanwhile.
-            logger.warning("recovery for account %s postponed: %s", claims[0].account.id, type(exc).__name__)
-            if isinstance(exc, SessionKeyError):
-                async with db.begin() as session:
-                    account = await session.get_one(Account, claims[0].account.id)
-                    await pause_for(session, account, exc, now())
+    for account, action_ids in by_account.items():
+        async with hold_lease(db, account, now, policy.lease) as lease:
+            if lease is None:
+                continue  # its worker still holds the account
+            outcomes += await _recover_account(
+                db, provider, now, lease, action_ids, cutoff, policy, on_progress
+            )
+    return outcomes
+
+
+async def _recover_account(
+    db: SessionFactory,
+    provider: ClientProvider,
+    now: Clock,
+    lease: Lease,
+    action_ids: list[int],
+    cutoff: datetime,
+    policy: WorkerPolicy,
+    on_progress: ProgressHook | None,
+) -> list[ActionOutcome]:
+    taken = [await take_over_abandoned(db, action_id, cutoff, now(), lease) for action_id in action_ids]
+    claims = [claimed for claimed in taken if claimed is not None]
+    outcomes: list[ActionOutcome] = []
+    if not claims:
+        return outcomes
+    try:
+        async with provider.open(claims[0].account) as client:
+            for claimed in claims:
+                outcome = await _settle(db, client, claimed, now, policy, interrupted=True)
+                if outcome is None:
+                    break  # the account was taken from us meanwhile
+                outcomes.append(outcome)
+                await _notify(on_progress, outcome)
+                if outcome.result is Result.PAUSED:
+                    break
+    except Exception as exc:
+        # Could not even look: the rows stay RUNNING and are recovered on a later run. If a
+        # person must act first (an unreadable session), the account is paused meanwhile.
+        logger.warning("recovery for account %s postponed: %s", claims[0].account.id, type(exc).__name__)
+        if isinstance(exc, SessionKeyError):
+            async with db.begin() as session:
+                account = await session.get_one(Account, claims[0].account.id)
+                await pause_for(session, account, exc, now())
     return outcomes
 
 
 async def _execute(
     db: SessionFactory, client: LinkedInClient, claimed: ClaimedAction, now: Clock, policy: WorkerPolicy
-) -> ActionOutcome:
+) -> ActionOutcome | None:
     """Run one claimed action in the browser and record what came of it."""
     try:
         if claimed.kind is ActionKind.WITHDRAW:
@@ -322,7 +371,7 @@ async def _settle(
     policy: WorkerPolicy,
     *,
     interrupted: bool,
-) -> ActionOutcome:
+) -> ActionOutcome | None:
     """Find out from the member's profile what became of an action whose outcome is unknown.
 
     Used after a crash (`interrupted`) and when a withdrawal finds no row to withdraw.
@@ -364,7 +413,7 @@ async def _record(
     note_sent: bool = False,
     notes_remaining: int | None = None,
     sent_after: datetime | None = None,
-) -> ActionOutcome:
+) -> ActionOutcome | None:
     async with db.begin() as session:
         action = await session.get_one(Action, claimed.action_id)
         await finish(
@@ -382,7 +431,7 @@ async def _record(
 
 async def _record_error(
     db: SessionFactory, claimed: ClaimedAction, exc: Exception, at: datetime, policy: WorkerPolicy
-) -> ActionOutcome:
+) -> ActionOutcome | None:
     kind = type(exc).__name__
     # AutomationError messages are ours (no secrets); anything else is summarised by its type.
     message = str(exc) if isinstance(exc, AutomationError) else "unexpected error"
