@@ -5,18 +5,21 @@ the store: who may work on an account, and whose outcome is recorded.
 """
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
-from bot.db.models import Account, AccountLease, Action, ActionState, Invitation, Person
+from automation.types import StorageState, WithdrawResult
+from bot.db.models import Account, AccountLease, Action, ActionState, Event, Invitation, Person
 from bot.db.session import SessionFactory
-from bot.services.actions import Result, request_withdrawal, run_due_actions
+from bot.services.actions import Result, WorkerPolicy, request_withdrawal, run_due_actions
 from bot.services.actions.claims import claim_next_action
 from bot.services.actions.holders import Holder, holder_of_process
 from bot.services.actions.leases import LeaseHolder, acquire, hold_lease, release, renew
@@ -146,6 +149,40 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
 # The worker under leases.
 
 
+class SlowWithdrawals:
+    """An opener whose clients stall after a withdrawal lands, until the test lets them go on.
+
+    What a worker that outlives its lease looks like from the store: the click is made, and the
+    outcome arrives after another worker has taken the account over.
+    """
+
+    def __init__(self, site: FakeLinkedInSite) -> None:
+        self.site = site
+        self.landed = asyncio.Event()
+        self.go_on = asyncio.Event()
+        self.stall = True
+
+    @contextlib.asynccontextmanager
+    async def open(self, storage_state: StorageState | None) -> AsyncIterator[LinkedInClient]:
+        async with self.site.open(storage_state) as client:
+            if not self.stall:
+                yield cast(LinkedInClient, client)
+                return
+            self.stall = False  # only the first client stalls
+
+            class Stalling:
+                def __getattr__(self, name: str) -> Any:
+                    return getattr(client, name)
+
+                async def withdraw(inner, slug: str, *, name: str | None = None) -> WithdrawResult:
+                    result = await client.withdraw(slug, name=name)
+                    self.landed.set()
+                    await self.go_on.wait()
+                    return result
+
+            yield cast(LinkedInClient, Stalling())
+
+
 async def _signed_in_with_pending(
     store: SessionFactory,
     vault: SessionVault,
@@ -163,6 +200,52 @@ async def _signed_in_with_pending(
     async with store() as session:
         rows = await session.execute(select(Person.slug, Invitation.id).join(Invitation.person))
         return account_id, dict(rows.all())
+
+
+async def _events_of(store: SessionFactory, action_id: int, invitation_id: int) -> dict[str, int]:
+    async with store() as session:
+        rows = await session.execute(
+            select(Event.kind, func.count())
+            .where((Event.action_id == action_id) | (Event.invitation_id == invitation_id))
+            .group_by(Event.kind)
+        )
+        return {kind: int(n) for kind, n in rows.all()}
+
+
+async def test_a_worker_that_outlives_its_lease_records_nothing_and_the_outcome_is_recorded_once(
+    store: SessionFactory,
+    vault: SessionVault,
+    sandbox: SandboxServer,
+    fake_site: FakeLinkedInSite,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    account_id, pending = await _signed_in_with_pending(store, vault, sandbox, fake_site, clock)
+    slug, invitation_id = next(iter(pending.items()))
+    action = await request_withdrawal(store, account_id, invitation_id, now=clock(), undo_window=timedelta(0))
+    opener = SlowWithdrawals(fake_site)
+    provider = ClientProvider(store, vault, opener.open, clock)
+    policy = WorkerPolicy(lease=timedelta(minutes=10))  # no heartbeat during the test (every 200 s)
+
+    slow = asyncio.create_task(run_due_actions(store, provider, clock, policy=policy))
+    await asyncio.wait_for(opener.landed.wait(), 20)
+    clock.advance(timedelta(minutes=11))  # the slow worker has not renewed for longer than its lease
+    taken_over = await run_due_actions(store, provider, clock, policy=policy)
+    opener.go_on.set()
+    with caplog.at_level(logging.WARNING, logger="bot.services.actions.worker"):
+        late = await asyncio.wait_for(slow, 20)
+
+    assert [(o.action_id, o.result) for o in taken_over] == [(action.id, Result.WITHDRAWN)]
+    assert late == []  # its outcome was another worker's to record
+    lost = [r for r in caplog.records if "taken over by another worker" in r.getMessage()]
+    assert len(lost) == 1
+    assert sandbox.state.withdrawn_slugs() == [slug]
+    async with store() as session:
+        done = await session.get_one(Action, action.id)
+    assert (done.state, done.attempts, done.lease_token) == (ActionState.DONE, 1, None)
+    events = await _events_of(store, action.id, invitation_id)
+    assert events.get("invitation_withdrawn") == 1
+    assert all(n == 1 for n in events.values()), events
 
 
 async def test_a_running_action_is_taken_over_once_its_workers_lease_runs_out(

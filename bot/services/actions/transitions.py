@@ -147,6 +147,31 @@ async def take_over(session: AsyncSession, action: Action, at: datetime, token: 
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def fence(session: AsyncSession, action_id: int, token: int | None) -> Action | None:
+    """The action, if it is still RUNNING under the claim made with lease `token`; else None.
+
+    Compare-and-set before an outcome is recorded: a worker that outlived its lease, whose
+    action another worker took over (and perhaps settled), gets None and must record nothing.
+    The no-op UPDATE holds the row (PostgreSQL) or the database (SQLite) until the caller's
+    transaction ends, so no take-over slips in between this check and the outcome.
+    """
+    still = await session.execute(
+        update(Action)
+        .where(
+            Action.id == action_id,
+            Action.state == ActionState.RUNNING,
+            Action.lease_token.is_not_distinct_from(token),
+        )
+        .values(lease_token=token)
+        .execution_options(synchronize_session=False)
+    )
+    if still.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    action = await session.get_one(Action, action_id)
+    await session.refresh(action)
+    return action
+
+
 async def finish(
     session: AsyncSession,
     action: Action,

@@ -59,7 +59,7 @@ from bot.services.actions.claims import (
 )
 from bot.services.actions.leases import DEFAULT_LEASE, Lease, hold_lease
 from bot.services.actions.queries import next_in_batch
-from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, finish, hold
+from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, fence, finish, hold
 from bot.services.clock import Clock
 from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider
@@ -414,8 +414,12 @@ async def _record(
     notes_remaining: int | None = None,
     sent_after: datetime | None = None,
 ) -> ActionOutcome | None:
+    """Record an outcome, unless the claim was lost meanwhile (then None: see `_lost`)."""
     async with db.begin() as session:
-        action = await session.get_one(Action, claimed.action_id)
+        action = await fence(session, claimed.action_id, claimed.token)
+        if action is None:
+            _lost(claimed)
+            return None
         await finish(
             session,
             action,
@@ -436,7 +440,10 @@ async def _record_error(
     # AutomationError messages are ours (no secrets); anything else is summarised by its type.
     message = str(exc) if isinstance(exc, AutomationError) else "unexpected error"
     async with db.begin() as session:
-        action = await session.get_one(Action, claimed.action_id)
+        action = await fence(session, claimed.action_id, claimed.token)
+        if action is None:
+            _lost(claimed)
+            return None
         account = await session.get_one(Account, action.account_id)
         # What only the owner can fix (an unreadable stored session too) pauses; the action waits.
         if pauses(exc):
@@ -457,6 +464,15 @@ async def _record_error(
             retry_at = at + backoff(action.attempts, policy.backoff_base, policy.backoff_ceiling)
         fail(session, action, at, error_kind=kind, message=message, retry_at=retry_at)
         return await _outcome(session, action, claimed.name, Result.RETRYING if retry_at else Result.FAILED)
+
+
+def _lost(claimed: ClaimedAction) -> None:
+    """A claim another worker took over (this one outlived its lease): its outcome is theirs to record."""
+    logger.warning(
+        "action %s of account %s was taken over by another worker; this worker's outcome is not recorded",
+        claimed.action_id,
+        claimed.account.id,
+    )
 
 
 async def _outcome(
