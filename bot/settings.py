@@ -30,6 +30,8 @@ PACING_CEILING_SECONDS = 600.0
 """The longest pause between browser actions: ten minutes is already far slower than a person."""
 UNDO_WINDOW_CEILING_SECONDS = 3600.0
 NOTE_MODEL_TIMEOUT_CEILING_SECONDS = 300.0
+WORKER_LEASE_FLOOR_SECONDS = 5.0
+WORKER_LEASE_CEILING_SECONDS = 3600.0
 """The longest wait for the owner's language model: longer holds a reminder back for nothing."""
 MAX_TELEGRAM_ID = 2**63 - 1  # the database stores ids as signed 64-bit integers
 DATABASE_DRIVERS = {"sqlite": ("", "aiosqlite"), "postgres": ("",), "postgresql": ("", "asyncpg")}
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     undo_window_seconds: float = Field(
         default=10.0, ge=0, le=UNDO_WINDOW_CEILING_SECONDS, allow_inf_nan=False
+    )
+
+    # Browser workers: how long an account stays with a worker that stopped renewing its lease
+    worker_lease_seconds: float = Field(
+        default=60.0, ge=WORKER_LEASE_FLOOR_SECONDS, le=WORKER_LEASE_CEILING_SECONDS, allow_inf_nan=False
     )
 
     # The owner's own language model for drafting notes (optional; see bot/services/note_model.py)

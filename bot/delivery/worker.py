@@ -44,21 +44,23 @@ async def process_actions(context: BotContext) -> None:
     if lock.locked():
         return
     async with lock:
+        policy = WorkerPolicy.from_settings(context.settings)
 
         async def progress(outcome: ActionOutcome) -> None:
             await show_outcome(context, outcome)
 
         while context.application.running:
             done = await run_due_actions(
-                context.db, context.linkedin, context.clock, on_progress=progress, limit=1
+                context.db, context.linkedin, context.clock, on_progress=progress, limit=1, policy=policy
             )
             if not done:
                 break
 
 
 async def recover_actions(context: BotContext) -> None:
-    """At start-up, settle actions a dead process left RUNNING (a live one's, e.g. the CLI's, stay)."""
+    """At start-up, settle actions a dead process left RUNNING (a live worker's, e.g. the CLI's, stay)."""
     async with context.bot_data.worker_lock:
+        policy = WorkerPolicy.from_settings(context.settings)
 
         async def progress(outcome: ActionOutcome) -> None:
             await show_outcome(context, outcome)
@@ -67,8 +69,9 @@ async def recover_actions(context: BotContext) -> None:
             context.db,
             context.linkedin,
             context.clock,
-            stale_after=WorkerPolicy().lease,
+            stale_after=policy.lease,
             on_progress=progress,
+            policy=policy,
         )
 
 

@@ -29,6 +29,7 @@ from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
 from bot.services.sync import sync_account
+from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.store import killed_worker
@@ -310,3 +311,9 @@ async def test_a_worker_leaves_an_account_another_holds_and_serves_the_others(
     async with store() as session:
         assert (await session.get_one(Action, held.id)).state is ActionState.QUEUED
     assert held_slug not in sandbox.state.withdrawn_slugs()
+
+
+def test_the_lease_is_the_worker_lease_seconds_setting() -> None:
+    assert WorkerPolicy().lease == TTL
+    configured = Settings(_env_file=None, worker_lease_seconds=90)  # type: ignore[call-arg]
+    assert WorkerPolicy.from_settings(configured).lease == timedelta(seconds=90)

@@ -65,6 +65,7 @@ from bot.services.events import record_event
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionKeyError
 from bot.services.session_health import PauseNotice, pause_for, pauses
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
@@ -95,6 +96,11 @@ class WorkerPolicy:
     """The account lease's ttl (`WORKER_LEASE_SECONDS`): a worker that stops renewing loses its
     accounts after this long. Also how long a claim made without a lease (by an older version)
     stands before it is recovered."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerPolicy:
+        """The product's policy with the configured lease (`WORKER_LEASE_SECONDS`)."""
+        return cls(lease=timedelta(seconds=settings.worker_lease_seconds))
 
 
 @dataclass(frozen=True)
