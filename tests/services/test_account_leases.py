@@ -23,6 +23,7 @@ from bot.services.actions import Result, WorkerPolicy, request_withdrawal, run_d
 from bot.services.actions.claims import claim_next_action
 from bot.services.actions.holders import Holder, holder_of_process
 from bot.services.actions.leases import LeaseHolder, acquire, hold_lease, release, renew
+from bot.services.actions.transitions import holder_values
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.rhythm import ALWAYS
@@ -317,3 +318,30 @@ def test_the_lease_is_the_worker_lease_seconds_setting() -> None:
     assert WorkerPolicy().lease == TTL
     configured = Settings(_env_file=None, worker_lease_seconds=90)  # type: ignore[call-arg]
     assert WorkerPolicy.from_settings(configured).lease == timedelta(seconds=90)
+
+
+async def test_a_killed_workers_action_is_taken_over_at_once_though_its_lease_has_not_run_out(
+    store: SessionFactory,
+    vault: SessionVault,
+    sandbox: SandboxServer,
+    fake_site: FakeLinkedInSite,
+    clock: FrozenClock,
+) -> None:
+    account_id, pending = await _signed_in_with_pending(store, vault, sandbox, fake_site, clock)
+    slug, invitation_id = next(iter(pending.items()))
+    action = await request_withdrawal(store, account_id, invitation_id, now=clock(), undo_window=timedelta(0))
+    killed = killed_worker()
+    lease = await acquire(store, account_id, LeaseHolder(killed, "this host, a killed worker"), clock(), TTL)
+    assert lease is not None
+    assert await claim_next_action(store, clock(), lease=lease) is not None
+    async with store.begin() as session:  # as that worker's claim would have recorded it
+        for column, value in holder_values(killed).items():
+            setattr(await session.get_one(Action, action.id), column, value)
+    sandbox.state.withdraw(slug)  # its click landed just before the kill
+    provider = ClientProvider(store, vault, fake_site.opener, clock)
+
+    outcomes = await run_due_actions(store, provider, clock)  # no time has passed
+
+    assert [(o.action_id, o.result) for o in outcomes] == [(action.id, Result.WITHDRAWN)]
+    assert sandbox.state.withdrawn_slugs() == [slug]
+    assert (await _lease_row(store, account_id)).token == lease.token + 1

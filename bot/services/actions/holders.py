@@ -7,8 +7,8 @@ with the PID namespace's inode (Linux: `/proc/sys/kernel/random/boot_id`, `/proc
 Within one pid space a (pid, start time) pair names one process for good, so a holder there can
 be judged: DEAD when its pid is gone, a zombie, or reused by a later process. Anything else —
 another machine or container, a system without `/proc`, a process we may not inspect — is
-UNKNOWN: its claim stands until the lease runs out. A heartbeat for holders on other machines
-would turn some UNKNOWN answers into ALIVE or DEAD in `holder_status`, and nowhere else.
+UNKNOWN: its claim stands until its account lease runs out (`leases`: the heartbeat that
+tells about holders on other machines).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class HolderStatus(enum.Enum):
 
     ALIVE = "alive"
     DEAD = "dead"  # its work can be settled at once: nothing else can be doing it
-    UNKNOWN = "unknown"  # wait for the lease
+    UNKNOWN = "unknown"  # wait for its account lease to run out
 
 
 @dataclass(frozen=True)
