@@ -16,6 +16,7 @@ from bot.services.actions.transitions import active_key, new_action
 from bot.services.events import record_event
 from bot.services.policy import DayPlan
 from bot.services.rhythm import account_rhythm, plan_by_day, schedule
+from bot.services.wakeups import notify_work
 
 
 async def request_bulk_withdrawal(
@@ -105,4 +106,5 @@ async def _bulk(
                 plan=[[day.isoformat(), count] for day, count in plan],
                 requested_by=requested_by,
             )
+            await notify_work(session, account.id)
     return batch_id, plan

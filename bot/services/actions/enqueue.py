@@ -20,6 +20,7 @@ from bot.db.session import SessionFactory
 from bot.services.actions.queries import queue_load
 from bot.services.actions.records import record_action_event
 from bot.services.rhythm import account_rhythm, schedule
+from bot.services.wakeups import notify_work
 
 DEFAULT_UNDO_WINDOW = timedelta(seconds=10)
 """The default of `settings.undo_window_seconds`: how long [Undo] works before the worker may run."""
@@ -67,6 +68,7 @@ async def enqueue(db: SessionFactory, account_id: int, key: str, now: datetime, 
             session.add(action)
             await session.flush()
             record_requested(session, action, now)
+            await notify_work(session, account_id)
     except IntegrityError:
         return same_account(await winner(db, key), account_id)
     return action

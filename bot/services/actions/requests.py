@@ -39,6 +39,7 @@ from bot.services.actions.enqueue import (
 from bot.services.actions.transitions import active_key, key_target, new_action
 from bot.services.actions.transitions import cancel as cancel_action
 from bot.services.actions.transitions import retry as retry_action
+from bot.services.wakeups import notify_work
 
 
 async def request_withdrawal(
@@ -206,6 +207,7 @@ async def retry(db: SessionFactory, action_id: int, *, by_user: int | None, now:
                 if invitation.state is not InvitationState.PENDING:
                     raise ActionRefused("not_pending")
             await retry_action(session, action, now, by_user=by_user)
+            await notify_work(session, action.account_id)
             return action
     except IntegrityError:
         async with db() as session:
