@@ -3,6 +3,9 @@
     weekly-digest   every minute: send each account's digest once its weekday/hour has passed in
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
+
+The three scans run in one process at a time across all processes sharing a PostgreSQL store
+(`bot.services.singleton.only_one`: a process finding a scan running elsewhere skips that round).
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`),
                     each after one visit to the person's profile for its note's context
                     (`bot.services.profile_context`; a failed visit never holds a reminder back).
@@ -37,6 +40,7 @@ from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.note_templates import TemplateStore
 from bot.services.notes import note_quota
 from bot.services.profile_context import wants_read
+from bot.services.singleton import only_one
 from bot.services.stats import template_records
 from bot.services.sync_schedule import accounts_due_for_sync
 from bot.views.reminders import reminder_card
@@ -73,20 +77,26 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
 
 async def send_due_digests(context: BotContext) -> None:
     """Start delivering every digest that is due; each runs as its own task (syncs are slow)."""
-    async with context.db() as session:
-        due = await digest_schedule.due_accounts(session, context.clock())
-    for account in due:
-        context.application.create_task(
-            deliver_digest(context, account, weekly=True), name=f"digest-{account.id}"
-        )
+    async with only_one(context.db, "weekly-digest") as mine:
+        if not mine:
+            return  # another process is scanning (its week's claim keeps each digest once anyway)
+        async with context.db() as session:
+            due = await digest_schedule.due_accounts(session, context.clock())
+        for account in due:
+            context.application.create_task(
+                deliver_digest(context, account, weekly=True), name=f"digest-{account.id}"
+            )
 
 
 async def sync_stale_accounts(context: BotContext) -> None:
     """Sync every account whose last sync is a day old, one after the other (one browser)."""
-    async with context.db() as session:
-        due = await accounts_due_for_sync(session, context.clock())
-    for account in due:
-        await sync_quietly(context, account)
+    async with only_one(context.db, "daily-sync") as mine:
+        if not mine:
+            return  # another process is syncing them
+        async with context.db() as session:
+            due = await accounts_due_for_sync(session, context.clock())
+        for account in due:
+            await sync_quietly(context, account)
 
 
 async def close_idle_browser(context: BotContext) -> None:
@@ -98,14 +108,15 @@ async def close_idle_browser(context: BotContext) -> None:
 async def scan_due_reminders(context: BotContext) -> None:
     """Send every cooldown reminder that is due (its person's profile read first), then stamp it.
 
-    A scan already running (its profile visits take a while) delivers what is due itself: a
-    second one at the same time would send the same reminders twice.
+    A scan already running (its profile visits take a while), in this process or another,
+    delivers what is due itself: a second one at the same time would send the same reminders twice.
     """
     lock = context.bot_data.reminder_lock
     if lock.locked():
         return
-    async with lock:
-        await _send_due_reminders(context)
+    async with lock, only_one(context.db, "due-reminders") as mine:
+        if mine:
+            await _send_due_reminders(context)
 
 
 async def _send_due_reminders(context: BotContext) -> None:
