@@ -301,3 +301,28 @@ def test_chat_state_rows_are_touched_by_their_service_alone() -> None:
         if model in set(imports_of(path))
     }
     assert users == {(model, owner) for model, owner in CHAT_STATE_OWNERS.items()}
+
+
+def test_asyncpg_is_used_only_to_listen_for_queued_work() -> None:
+    """Everything else reaches PostgreSQL through SQLAlchemy; LISTEN needs a connection of its own."""
+    found = [
+        f"{name} imports {imported}"
+        for name, path in modules_under("bot").items()
+        if name != "bot.services.wakeups"
+        for imported in imports_of(path)
+        if within(imported, "asyncpg")
+    ]
+    assert found == []
+    assert "asyncpg" in set(imports_of(REPO / "bot/services/wakeups.py"))  # the scan sees the import
+
+
+def test_only_the_lease_module_touches_account_leases() -> None:
+    """One module acquires, renews, releases and reads leases (bot/services/actions/leases.py)."""
+    found = [
+        name
+        for name, path in modules_under("bot").items()
+        if name not in ("bot.services.actions.leases", "bot.db.models")
+        and "bot.db.models.AccountLease" in set(imports_of(path))
+    ]
+    assert found == []
+    assert "bot.db.models.AccountLease" in set(imports_of(REPO / "bot/services/actions/leases.py"))
