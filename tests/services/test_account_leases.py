@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
 from automation.types import StorageState, WithdrawResult
 from bot.db.models import Account, AccountLease, Action, ActionState, Event, Invitation, Person
-from bot.db.session import SessionFactory
+from bot.db.session import SessionFactory, create_session_factory
 from bot.services.actions import Result, WorkerPolicy, request_withdrawal, run_due_actions
 from bot.services.actions.claims import claim_next_action
 from bot.services.actions.holders import Holder, holder_of_process
@@ -34,7 +34,7 @@ from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.store import killed_worker
-from tests.services.backends import BACKENDS, open_backend
+from tests.services.backends import BACKENDS, fresh_postgres, open_backend
 
 TTL = timedelta(seconds=60)
 
@@ -345,3 +345,20 @@ async def test_a_killed_workers_action_is_taken_over_at_once_though_its_lease_ha
     assert [(o.action_id, o.result) for o in outcomes] == [(action.id, Result.WITHDRAWN)]
     assert sandbox.state.withdrawn_slugs() == [slug]
     assert (await _lease_row(store, account_id)).token == lease.token + 1
+
+
+@pytest.mark.postgres
+async def test_a_worker_stopped_inside_a_transaction_does_not_hold_up_the_others(clock: FrozenClock) -> None:
+    async with fresh_postgres() as engine:
+        store = create_session_factory(engine)
+        account_id = await _account(store)
+        stalled = await acquire(store, account_id, LeaseHolder.new(), clock(), TTL)
+        assert stalled is not None
+        clock.advance(TTL)
+        async with engine.connect() as frozen:  # stopped mid-renewal: the row stays locked
+            await frozen.execute(update(AccountLease).values(renewed_at=clock()))
+            gave_up = await asyncio.wait_for(acquire(store, account_id, LeaseHolder.new(), clock(), TTL), 20)
+            assert gave_up is None  # after LOCK_WAIT, not when PostgreSQL drops the stalled connection
+            await frozen.rollback()
+        taken = await acquire(store, account_id, LeaseHolder.new(), clock(), TTL)
+        assert taken is not None and taken.token == stalled.token + 1

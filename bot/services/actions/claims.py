@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Account, Action, ActionKind, ActionState, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.holders import HolderStatus, holder_status
-from bot.services.actions.leases import Lease, still_held
+from bot.services.actions.leases import Lease, lock_not_available, still_held, wait_briefly_for_locks
 from bot.services.actions.queries import queue_load
 from bot.services.actions.transitions import KEPT, cancel, claim, recorded_holder, take_over
 from bot.services.events import record_event
@@ -73,8 +74,24 @@ def abandoned(action: Action, cutoff: datetime, lease: Lease | None = None) -> b
 async def take_over_abandoned(
     db: SessionFactory, action_id: int, cutoff: datetime, at: datetime, lease: Lease | None = None
 ) -> ClaimedAction | None:
-    """Take an abandoned RUNNING action for recovery; None if it is not abandoned or another took it."""
+    """Take an abandoned RUNNING action for recovery; None if it is not abandoned or another took it.
+
+    None too when its row stays locked by another transaction (a stalled worker's): a later run
+    tries again.
+    """
+    try:
+        return await _take_over(db, action_id, cutoff, at, lease)
+    except DBAPIError as exc:
+        if not lock_not_available(exc):
+            raise
+        return None
+
+
+async def _take_over(
+    db: SessionFactory, action_id: int, cutoff: datetime, at: datetime, lease: Lease | None
+) -> ClaimedAction | None:
     async with db.begin() as session:
+        await wait_briefly_for_locks(session)
         action = await session.get_one(Action, action_id)
         original = action.started_at
         if original is None or not abandoned(action, cutoff, lease):
@@ -117,7 +134,23 @@ async def claim_next_action(
     """
     if lease is not None:
         account_id = lease.account_id
+    try:
+        return await _claim(db, now, account_id, cancelled, lease)
+    except DBAPIError as exc:
+        if not lock_not_available(exc):
+            raise
+        return None  # a row it needs is held by a stalled transaction: not this round
+
+
+async def _claim(
+    db: SessionFactory,
+    now: datetime,
+    account_id: int | None,
+    cancelled: list[int] | None,
+    lease: Lease | None,
+) -> ClaimedAction | None:
     async with _claim_lock(), db.begin() as session:
+        await wait_briefly_for_locks(session)
         if lease is not None and not await still_held(session, lease, now):
             return None
         postgres = (await session.connection()).dialect.name == "postgresql"

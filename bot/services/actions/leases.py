@@ -15,6 +15,10 @@ it (`transitions.fence`): a worker that stalled past its lease and lost the acco
 nothing. While the work runs, a heartbeat renews the lease every ttl/3; a renewal that finds
 the lease gone marks it lost, and the worker stops taking that account's work.
 
+A worker never queues behind a stalled one: on PostgreSQL the lease and claim statements wait at
+most `LOCK_WAIT` for a row another transaction holds (a worker stopped inside a transaction
+keeps its row locks until PostgreSQL drops its connection) and then give up for this round.
+
 Expiry is judged on the workers' clocks (the injected `Clock`), so the machines of a deployment
 keep their clocks in step (NTP): a skew of a few seconds only shortens or lengthens a lease.
 """
@@ -29,8 +33,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, or_, select, update
+from sqlalchemy import ColumnElement, case, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AccountLease
@@ -42,6 +47,22 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(seconds=60)
 """The default of `settings.worker_lease_seconds`: how long a worker that stops renewing keeps an account."""
+
+
+LOCK_WAIT = timedelta(seconds=2)
+"""How long a lease or claim statement waits for a row another transaction holds (PostgreSQL)."""
+
+
+async def wait_briefly_for_locks(session: AsyncSession) -> None:
+    """For the rest of the caller's transaction, give up on a row lock after `LOCK_WAIT` (PostgreSQL)."""
+    if (await session.connection()).dialect.name == "postgresql":
+        milliseconds = int(LOCK_WAIT.total_seconds() * 1000)
+        await session.execute(text(f"SET LOCAL lock_timeout = '{milliseconds}ms'"))
+
+
+def lock_not_available(exc: DBAPIError) -> bool:
+    """Whether `exc` is PostgreSQL giving up on a row lock (lock_timeout, SQLSTATE 55P03)."""
+    return getattr(exc.orig, "sqlstate", None) == "55P03"
 
 
 @dataclass(frozen=True)
@@ -86,9 +107,23 @@ async def acquire(
 
     One statement: insert the row, or update it when it has expired, is already `holder`'s
     (a renewal keeps the token), or still carries the token `seize` (the caller found its holder
-    dead). A new acquisition takes the next token.
+    dead). A new acquisition takes the next token. A row held by a stalled transaction counts as
+    taken (None).
     """
+    try:
+        return await _acquire(db, account_id, holder, now, ttl, seize)
+    except DBAPIError as exc:
+        if not lock_not_available(exc):
+            raise
+        logger.info("the lease of account %s is locked by another transaction; leaving it", account_id)
+        return None
+
+
+async def _acquire(
+    db: SessionFactory, account_id: int, holder: LeaseHolder, now: datetime, ttl: timedelta, seize: int | None
+) -> Lease | None:
     async with db.begin() as session:
+        await wait_briefly_for_locks(session)
         dialect = (await session.connection()).dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         row = insert(AccountLease).values(
@@ -136,6 +171,7 @@ async def renew(db: SessionFactory, lease: Lease, now: datetime) -> bool:
     if lease.lost:
         return False
     async with db.begin() as session:
+        await wait_briefly_for_locks(session)
         renewed = await session.execute(
             update(AccountLease)
             .where(*_ours(lease))
