@@ -4,7 +4,8 @@
     async with WorkWaiter(database_url, poll=5.0) as waiter:
         while running:
             await run_due_actions(...)
-            await waiter.wait()                     # early on a notification, else after `poll`
+            due = await next_due_at(db)             # bot.services.actions: the earliest queued work
+            await waiter.wait(at_most=...)          # early on a notification, else until `due` or `poll`
 
 NOTIFY is transactional: a notification is delivered when the transaction that sent it commits,
 and not at all if it rolls back, so a woken worker always finds the work committed. On SQLite

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Account
 from bot.db.session import SessionFactory, create_session_factory
-from bot.services.actions import request_bulk_withdrawal, request_withdrawal
+from bot.services.actions import next_due_at, request_bulk_withdrawal, request_withdrawal
 from bot.services.rhythm import ALWAYS
 from bot.services.wakeups import APPLICATION_NAME, WorkWaiter, notify_work
 from tests.fixtures.store import FIXED_NOW
-from tests.services.backends import fresh_postgres, postgres_url
+from tests.services.backends import BACKENDS, fresh_postgres, open_backend, postgres_url
 from tests.services.store_seed import add_pending
 
 WOKEN_WITHIN = 30  # seconds: far below the waiters' 600 s poll, so True means a notification woke it
@@ -111,3 +111,22 @@ async def test_a_waiter_that_cannot_listen_polls_and_says_so_once(caplog: pytest
             assert await waiter.wait() is False
     warnings = [r.getMessage() for r in caplog.records if r.name == "bot.services.wakeups"]
     assert warnings == ["cannot LISTEN for queued work (ConnectionRefusedError); polling instead"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, db_engine: AsyncEngine) -> AsyncIterator[SessionFactory]:
+    async with open_backend(request.param, db_engine) as db:
+        yield db
+
+
+async def test_a_worker_with_nothing_to_do_knows_until_when_it_may_wait(store: SessionFactory) -> None:
+    assert await next_due_at(store) is None
+    account_id, (first, second) = await _account_with_pending(store, 2)
+    await request_withdrawal(store, account_id, first, now=FIXED_NOW, undo_window=timedelta(seconds=10))
+    await request_withdrawal(store, account_id, second, now=FIXED_NOW, undo_window=timedelta(seconds=30))
+
+    assert await next_due_at(store) == FIXED_NOW + timedelta(seconds=10)  # when the first undo window ends
+    assert await next_due_at(store, account_id=account_id + 1) is None
+    async with store.begin() as session:
+        (await session.get_one(Account, account_id)).paused = True
+    assert await next_due_at(store) is None  # a paused account's work waits for its owner, not the clock

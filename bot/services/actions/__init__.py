@@ -18,6 +18,7 @@ This front door only re-exports. Behind it, one module per idea:
 from __future__ import annotations
 
 from bot.services.actions.bulk import request_bulk_withdrawal
+from bot.services.actions.claims import next_due_at
 from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused
 from bot.services.actions.overview import QueueItem, QueueOverview, batch_next_start, queue_overview
 from bot.services.actions.requests import cancel, cancel_batch, request_invite, request_withdrawal, retry
@@ -46,6 +47,7 @@ __all__ = [
     "cancel",
     "cancel_batch",
     "claim_next_action",
+    "next_due_at",
     "queue_overview",
     "recover_interrupted",
     "request_bulk_withdrawal",

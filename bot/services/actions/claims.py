@@ -22,7 +22,7 @@ import asyncio
 import dataclasses
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import DBAPIError
@@ -113,6 +113,26 @@ async def next_account_due(
     async with db() as session:
         action = await _next_due(session, now, account_id, skipped or set(), postgres=False)
         return None if action is None else action.account_id
+
+
+async def next_due_at(db: SessionFactory, *, account_id: int | None = None) -> datetime | None:
+    """When the earliest queued work of an unpaused account is due (None: nothing is queued).
+
+    A worker that found nothing to do waits until then at most (`wakeups.WorkWaiter.wait`), so
+    work whose undo window or backoff ends is started on time without polling often.
+    """
+    query = (
+        select(func.min(Action.not_before))
+        .join(Account, Account.id == Action.account_id)
+        .where(Action.state == ActionState.QUEUED, Account.paused.is_(False))
+    )
+    if account_id is not None:
+        query = query.where(Action.account_id == account_id)
+    async with db() as session:
+        due: datetime | None = (await session.execute(query)).scalar_one()
+    if due is not None and due.tzinfo is None:  # an aggregate skips the column's UTC tagging on SQLite
+        due = due.replace(tzinfo=UTC)
+    return due
 
 
 async def claim_next_action(
