@@ -38,6 +38,7 @@ class InvitationState(enum.StrEnum):
 class ActionKind(enum.StrEnum):
     WITHDRAW = "withdraw"
     INVITE = "invite"
+    MESSAGE = "message"  # a first message to a new connection (a follow-up's [Send])
 
 
 class ActionState(enum.StrEnum):
@@ -56,6 +57,14 @@ class ReminderState(enum.StrEnum):
     SENT = "sent"  # delivered; waiting for the owner's answer
     DONE = "done"  # re-invited
     DISMISSED = "dismissed"  # "Not now"
+
+
+class FollowupState(enum.StrEnum):
+    DUE = "due"  # waiting for due_at (also after [Later])
+    SHOWN = "shown"  # the card was delivered; waiting for the owner
+    SENDING = "sending"  # [Send] tapped: a message action is queued or running
+    SENT = "sent"  # the message was sent and seen in the thread
+    DONE = "done"  # the owner marked it done without sending
 
 
 def _enum(cls: type[enum.StrEnum]) -> Any:
@@ -106,6 +115,8 @@ class Account(Base):
     # bot.services.profile_context): what "shared" is measured against. None until first read.
     owner_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     owner_context_read_at: Mapped[datetime | None]
+    # Days from an acceptance to its follow-up card (moved into the active hours).
+    followup_days: Mapped[int] = mapped_column(default=3, server_default=text("3"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -260,6 +271,38 @@ class Reminder(Base):
     # "ok" when its draft is proposed, else the check it failed (bot.services.note_model.ModelProblem).
     model_verdict: Mapped[str | None] = mapped_column(String(20))
     model_verdict_detail: Mapped[str | None] = mapped_column(String(100))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None]
+
+
+class Followup(Base):
+    """A first message after an accepted invitation: one per acceptance, its card due at `due_at`.
+
+    The card is delivered at least once, like a reminder's (`card_sent_at` stamps it); the
+    message itself goes through the action queue and `message_sent_at` is when it was verified.
+    """
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_state_due", "state", "due_at"),
+        UniqueConstraint("invitation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    state: Mapped[FollowupState] = mapped_column(_enum(FollowupState), default=FollowupState.DUE)
+    accepted_at: Mapped[datetime]  # when the sync saw the acceptance
+    due_at: Mapped[datetime]
+    card_sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    draft_message: Mapped[str | None] = mapped_column(String(600))
+    draft_template: Mapped[str | None] = mapped_column(String(80))  # None once the owner edits it
+    model_verdict: Mapped[str | None] = mapped_column(String(20))  # as `Reminder.model_verdict`
+    message_sent_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None]
 

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.errors import AutomationError
 from automation.types import ProfileState, SentInvitation
-from bot.db.models import Invitation, InvitationState, Person
+from bot.db.models import Account, Invitation, InvitationState, Person
 from bot.db.session import SessionFactory
 from bot.services.actions.queries import in_flight
 from bot.services.events import record_event
+from bot.services.followups import open_followup
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
@@ -111,6 +112,8 @@ async def close_missing(
             )
             if found is InvitationState.ACCEPTED:
                 accepted += 1
+                account = await session.get_one(Account, account_id)
+                await open_followup(session, account, invitation, at=at)
             else:
                 vanished += 1
     return accepted, vanished

@@ -1,0 +1,198 @@
+"""Follow-ups after acceptance: opened once by the sync, due days later inside the active hours,
+drafted when due, and closed by the owner's [Done], [Later] and [Edit].
+
+LinkedIn is the in-memory counterpart over the sandbox's world (tests/fakes/linkedin.py).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from automation.client import LinkedInClient
+from automation.types import ProfileContext
+from bot.db.models import Account, Event, Followup, FollowupState, Invitation, Person
+from bot.db.session import SessionFactory
+from bot.services import followups
+from bot.services.note_text import InvalidNote
+from bot.services.rhythm import Rhythm
+from bot.services.sync import sync_account
+from sandbox import SandboxServer
+
+
+async def _accept_one(
+    db: SessionFactory, account: Account, linkedin: LinkedInClient, sandbox: SandboxServer, index: int = 3
+) -> str:
+    await sync_account(db, linkedin, account.id, sandbox.state.now)
+    slug = sandbox.state.pending_slugs()[index]
+    assert sandbox.state.accept(slug)
+    report = await sync_account(db, linkedin, account.id, sandbox.state.now)
+    assert report.accepted == 1
+    return slug
+
+
+async def _followups(db: SessionFactory) -> list[Followup]:
+    async with db() as session:
+        return list((await session.scalars(select(Followup))).all())
+
+
+async def test_a_sync_that_sees_an_acceptance_opens_one_followup_due_days_later(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    slug = await _accept_one(db, account, fake_linkedin, sandbox)
+
+    [followup] = await _followups(db)
+    async with db() as session:
+        person = await session.get_one(Person, followup.person_id)
+        invitation = await session.get_one(Invitation, followup.invitation_id)
+    assert person.slug == slug and invitation.closed_at == followup.accepted_at
+    assert followup.state is FollowupState.DUE and followup.draft_message is None
+    assert followup.due_at == followup.accepted_at + timedelta(days=3)  # ALWAYS-active account
+    # A later sync sees nothing new: still one follow-up.
+    await sync_account(db, fake_linkedin, account.id, sandbox.state.now)
+    assert len(await _followups(db)) == 1
+    async with db() as session:
+        kinds = list((await session.scalars(select(Event.kind).where(Event.kind == "followup_opened"))).all())
+    assert kinds == ["followup_opened"]
+
+
+async def test_the_card_is_due_on_the_followup_date_not_at_sync(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    await _accept_one(db, account, fake_linkedin, sandbox)
+    [followup] = await _followups(db)
+
+    async with db.begin() as session:
+        assert await followups.scan_due(session, now=followup.accepted_at + timedelta(days=2)) == []
+    async with db.begin() as session:
+        [due] = await followups.scan_due(session, now=followup.due_at)
+    assert due.drafted and due.person.id == followup.person_id
+    [stored] = await _followups(db)
+    assert stored.draft_message and stored.draft_template and stored.draft_template.startswith("followups/")
+    assert due.person.name.split()[0] in stored.draft_message
+
+
+def test_the_due_date_moves_into_the_active_hours() -> None:
+    # Weekdays 09–18 in Amsterdam; Friday 20:00 local + 0 days → Monday 09:00 local.
+    rhythm = Rhythm(timezone="Europe/Amsterdam", weekdays=0b0011111, from_hour=9, until_hour=18, daily_cap=30)
+    friday_evening = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
+    assert followups.into_active_hours(rhythm, friday_evening) == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    inside = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert followups.into_active_hours(rhythm, inside) == inside
+    early = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    assert followups.into_active_hours(rhythm, early) == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+
+async def test_due_after_acceptance_counts_the_accounts_days(db: SessionFactory, account: Account) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        stored.followup_days = 5
+        accepted = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+        assert followups.due_after_acceptance(stored, accepted) == accepted + timedelta(days=5)
+        stored.active_weekdays, stored.active_from_hour, stored.active_until_hour = 0b0011111, 9, 18
+        stored.timezone = "UTC"
+        # Saturday 20:00 + 5 days is Thursday 20:00, after hours: Friday 09:00.
+        late = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
+        assert followups.due_after_acceptance(stored, late) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def _person(**fields: object) -> Person:
+    values: dict[str, object] = {"slug": "x", "name": "Dr. Jana Novak", "headline": "", "profile_url": "u"}
+    values.update(fields)
+    return Person(**values)
+
+
+def test_drafts_take_the_best_informed_tier_in_the_persons_language() -> None:
+    name_only = followups.draft_message(_person(), None, language="en")
+    assert name_only.template == "followups/en/name" and name_only.text.startswith("Hi Jana,")
+
+    worker = _person(headline="Data Engineer at Contoso")
+    work = followups.draft_message(worker, None, language="en")
+    assert work.template == "followups/en/work" and "Data Engineer" in work.text and "Contoso" in work.text
+
+    invitation = Invitation(note_text="We met at the Lisbon meetup")
+    noted = followups.draft_message(worker, invitation, language="en")
+    assert noted.template == "followups/en/note" and "Lisbon" not in noted.text  # says something new
+
+    told = _person(context="met at Denver Tech Conference")
+    context = followups.draft_message(told, invitation, language="de")
+    assert context.template == "followups/de/context" and "Met at Denver Tech Conference" in context.text
+
+    german = _person(profile_context=ProfileContext(language="de", company="Siemens").as_dict())
+    de = followups.draft_message(german, None, language="en")
+    assert de.language == "de" and de.template == "followups/de/work" and de.text.startswith("Hallo Jana,")
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "de", "fr", "es"])
+def test_every_language_has_every_tier(language: str) -> None:
+    person = _person(headline="CTO at Acme", context="we spoke at the Utrecht meetup")
+    for invitation in (None, Invitation(note_text="hello")):
+        draft = followups.draft_message(person, invitation, language=language)
+        assert draft.text.split()[1].startswith("Jana") and followups.note_length(draft.text) <= 600
+
+
+async def _due_followup(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> Followup:
+    await _accept_one(db, account, fake_linkedin, sandbox)
+    [followup] = await _followups(db)
+    async with db.begin() as session:
+        await followups.scan_due(session, now=followup.due_at)
+        await followups.mark_shown(
+            session, followup.id, account_id=account.id, chat_id=1, message_id=2, now=followup.due_at
+        )
+    [shown] = await _followups(db)
+    assert shown.state is FollowupState.SHOWN and shown.card_sent_at == followup.due_at
+    return shown
+
+
+async def test_done_later_and_edit(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    shown = await _due_followup(db, account, fake_linkedin, sandbox)
+    now = shown.due_at
+
+    async with db.begin() as session:
+        with pytest.raises(InvalidNote):
+            await followups.set_draft(session, shown.id, "x" * 601, account_id=account.id)
+    async with db.begin() as session:
+        await followups.set_draft(session, shown.id, "  Hi there, my own words  ", account_id=account.id)
+    [edited] = await _followups(db)
+    assert (edited.draft_message, edited.draft_template) == ("Hi there, my own words", None)
+
+    async with db.begin() as session:
+        await followups.snooze(session, shown.id, account_id=account.id, now=now, days=2)
+    [later] = await _followups(db)
+    assert later.state is FollowupState.DUE and later.due_at == now + timedelta(days=2)
+    async with db.begin() as session:
+        [again] = await followups.scan_due(session, now=later.due_at)
+    assert not again.drafted and again.followup.draft_message == "Hi there, my own words"
+
+    async with db.begin() as session:
+        await followups.mark_done(session, shown.id, account_id=account.id, now=now)
+    [done] = await _followups(db)
+    assert done.state is FollowupState.DONE and done.done_at == now
+    async with db.begin() as session:
+        with pytest.raises(followups.FollowupClosed):
+            await followups.mark_done(session, shown.id, account_id=account.id, now=now)
+        with pytest.raises(followups.FollowupClosed):
+            await followups.snooze(session, shown.id, account_id=account.id, now=now)
+        with pytest.raises(followups.FollowupNotFound):
+            await followups.mark_done(session, shown.id, account_id=account.id + 1, now=now)
+
+
+async def test_a_failed_card_backs_off(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> None:
+    await _accept_one(db, account, fake_linkedin, sandbox)
+    [followup] = await _followups(db)
+    async with db.begin() as session:
+        await followups.record_failure(
+            session, followup.id, account_id=account.id, error="boom", now=followup.due_at
+        )
+        await followups.record_failure(
+            session, followup.id, account_id=account.id, error="boom", now=followup.due_at
+        )
+    [failed] = await _followups(db)
+    assert failed.attempts == 2 and failed.due_at == followup.due_at + timedelta(minutes=4)
+    assert failed.state is FollowupState.DUE and failed.last_error == "boom"
