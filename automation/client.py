@@ -26,6 +26,7 @@ from automation.errors import (
     HumanRequired,
     InvitationNotFound,
     LayoutChanged,
+    MessageNotVerified,
     SessionExpired,
     UnsupportedLanguage,
     UnusualActivity,
@@ -36,11 +37,13 @@ from automation.pacing import Pacer, Sleep
 from automation.pages.friction import friction_on, unreadable_list
 from automation.pages.invite import CustomInvitePage
 from automation.pages.login import LoginPage
+from automation.pages.messaging import MessagingPage, normalised
 from automation.pages.profile import ProfilePage
 from automation.pages.sent import SENT_PATH, SentInvitationsPage
 from automation.pages.withdraw import WithdrawDialog
 from automation.types import (
     InviteResult,
+    MessageResult,
     Profile,
     ProfileContext,
     ProfileState,
@@ -280,6 +283,39 @@ class LinkedInClient:
                 if limits.notes_remaining is None
                 else max(0, limits.notes_remaining - 1),
             )
+
+    async def send_message(self, slug: str, text: str, *, name: str | None = None) -> MessageResult:
+        """Send `text` to a connection from the messaging page, verified in the conversation.
+
+        The conversation is read first: if it already ends with this text (an earlier try that
+        sent it before its outcome was recorded), nothing is typed again. After sending, the page
+        is loaded afresh and must show the text one more time than before.
+
+        Raises `NotConnected` (no message box for this member) and `MessageNotVerified`.
+        """
+        wanted = normalised(text)
+        async with self._operation(f"message {slug}") as page:
+            conversation = MessagingPage(page, self.config)
+            await conversation.open(slug, name)
+            before = await conversation.messages()
+            if before and before[-1] == wanted:
+                return MessageResult(slug=slug, already_sent=True)
+            await self._pacer.pause()
+            await conversation.write_and_send(text)
+            await conversation.open(slug, name)  # the server's record, not the page's script
+            if (await conversation.messages()).count(wanted) <= before.count(wanted):
+                raise MessageNotVerified(f"the message to {slug} does not show in the conversation")
+            return MessageResult(slug=slug, already_sent=False)
+
+    async def messages(self, slug: str, *, name: str | None = None) -> tuple[str, ...]:
+        """The messages of the conversation with `slug`, oldest first, whitespace normalised.
+
+        Raises `NotConnected` when LinkedIn offers no conversation with this member.
+        """
+        async with self._operation(f"messages {slug}") as page:
+            conversation = MessagingPage(page, self.config)
+            await conversation.open(slug, name)
+            return tuple(await conversation.messages())
 
     async def login(self, email: str, password: str) -> StorageState:
         """Sign in with credentials; returns the new storage_state.

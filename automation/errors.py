@@ -138,6 +138,16 @@ class NoteTooLong(AutomationError):
         self.length = length
 
 
+class NotConnected(AutomationError):
+    """LinkedIn offers no message box: the member is not (or no longer) a connection."""
+
+
+class MessageNotVerified(AutomationError):
+    """The message was sent but the conversation, read again, does not show it."""
+
+    retryable = True
+
+
 class BadLogin(AutomationError):
     pass
 

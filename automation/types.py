@@ -86,6 +86,14 @@ class InviteResult:
 
 
 @dataclass(frozen=True)
+class MessageResult:
+    """A message seen in the member's conversation after it was sent (or found already there)."""
+
+    slug: str
+    already_sent: bool  # the conversation already held this text: nothing was typed again
+
+
+@dataclass(frozen=True)
 class SharedFacts:
     """What a member has in common with the viewer (the signed-in owner), as the pages show it.
 

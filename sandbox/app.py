@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import auth, control, invite, profile, sent, voyager
+from sandbox import auth, control, invite, messaging, profile, sent, voyager
 from sandbox.config import SandboxConfig
 from sandbox.context import Sandbox
 from sandbox.drift import DriftPage
@@ -119,6 +119,7 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
         # 4. profiles and the custom-invite dialog
         *profile.ROUTES,
         *invite.ROUTES,
+        *messaging.ROUTES,
         # 5. the internal JSON API
         *voyager.ROUTES,
         # 6. the page scripts

@@ -42,6 +42,15 @@ class InviteOutcome(enum.StrEnum):
     UNKNOWN_MEMBER = "unknown_member"
 
 
+class MessageOutcome(enum.StrEnum):
+    """What happened to a message sent from the messaging page."""
+
+    SENT = "sent"
+    NOT_CONNECTED = "not_connected"  # only connections can be messaged without InMail
+    EMPTY = "empty"
+    UNKNOWN_MEMBER = "unknown_member"
+
+
 class WithdrawOutcome(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     NOT_PENDING = "not_pending"

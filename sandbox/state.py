@@ -28,6 +28,7 @@ from sandbox.model import (
     Invitation,
     InvitationState,
     InviteOutcome,
+    MessageOutcome,
     Person,
     Relation,
     WithdrawOutcome,
@@ -41,6 +42,7 @@ __all__ = [
     "Invitation",
     "InvitationState",
     "InviteOutcome",
+    "MessageOutcome",
     "Person",
     "Relation",
     "SandboxState",
@@ -63,6 +65,7 @@ class _World:
     pill_word: str | None = None  # overrides the locale's word in "People (N)"
     friction_passed: int = 0  # page loads and actions served normally since `friction` was set
     owner: Person | None = None  # the signed-in member, set by `reset`
+    messages: dict[str, list[str]] = field(default_factory=dict)  # slug → our messages, oldest first
 
 
 class SandboxState:
@@ -462,6 +465,25 @@ class SandboxState:
             )
             self._world.people[slug] = dataclasses.replace(person, relation=Relation.CONNECTED)
             return True
+
+    def send_message(self, slug: str, text: str) -> MessageOutcome:
+        """Send `text` to `slug` from the messaging page: only to a connection, never empty."""
+        with self._lock:
+            person = self._world.people.get(slug)
+            if person is None:
+                return MessageOutcome.UNKNOWN_MEMBER
+            if person.relation is not Relation.CONNECTED:
+                return MessageOutcome.NOT_CONNECTED
+            text = text.replace("\r\n", "\n").strip()  # a form posts line breaks as CRLF
+            if not text:
+                return MessageOutcome.EMPTY
+            self._world.messages.setdefault(slug, []).append(text)
+            return MessageOutcome.SENT
+
+    def thread(self, slug: str) -> list[str]:
+        """Our messages to `slug`, oldest first (what the conversation shows)."""
+        with self._lock:
+            return list(self._world.messages.get(slug, ()))
 
     def check_invite(self, slug: str, note: str | None) -> InviteOutcome:
         """Why an invitation to `slug` with `note` would fail, or SENT if it would go through."""

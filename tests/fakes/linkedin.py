@@ -42,6 +42,7 @@ from automation.errors import (
     InvitationNotFound,
     InviteBlocked,
     LayoutChanged,
+    NotConnected,
     NoteQuotaExhausted,
     NoteTooLong,
     SecurityCheckpoint,
@@ -58,6 +59,7 @@ from automation.text import clean_text
 from automation.timeparse import parse_age
 from automation.types import (
     InviteResult,
+    MessageResult,
     Profile,
     ProfileContext,
     ProfileState,
@@ -67,7 +69,7 @@ from automation.types import (
     WithdrawResult,
 )
 from sandbox.ages import Age, relative_age
-from sandbox.model import InviteOutcome, Person, WithdrawOutcome
+from sandbox.model import InviteOutcome, Person, Relation, WithdrawOutcome
 from sandbox.rendering import PageRenderer
 from sandbox.state import SandboxState
 
@@ -134,6 +136,10 @@ class LinkedInOperations(Protocol):
     ) -> ProfileContext: ...
 
     async def invite(self, slug: str, note: str | None) -> InviteResult: ...
+
+    async def send_message(self, slug: str, text: str, *, name: str | None = None) -> MessageResult: ...
+
+    async def messages(self, slug: str, *, name: str | None = None) -> tuple[str, ...]: ...
 
     async def login(self, email: str, password: str) -> StorageState: ...
 
@@ -319,6 +325,31 @@ class FakeLinkedIn:
             note_limit=self.world.note_limit if note else None,
             notes_remaining=None if remaining is None or not note else max(0, remaining - 1),
         )
+
+    async def send_message(self, slug: str, text: str, *, name: str | None = None) -> MessageResult:
+        """Send `text` to a connection, as the messaging page does; not again if the thread ends with it."""
+        await self._enter(f"message {slug}", "send_message")
+        before = self._conversation(slug, name)
+        wanted = " ".join(text.split())
+        if before and before[-1] == wanted:
+            return MessageResult(slug=slug, already_sent=True)
+        self.world.send_message(slug, text)
+        return MessageResult(slug=slug, already_sent=False)
+
+    async def messages(self, slug: str, *, name: str | None = None) -> tuple[str, ...]:
+        """The conversation with `slug` as the messaging page shows it, oldest first."""
+        await self._enter(f"messages {slug}", "messages")
+        return tuple(self._conversation(slug, name))
+
+    def _conversation(self, slug: str, name: str | None) -> list[str]:
+        person = self.world.person(slug)
+        if person is None:
+            raise LayoutChanged(f"no messaging page for {slug}")
+        if person.relation is not Relation.CONNECTED:
+            raise NotConnected(f"{slug} is not a connection: LinkedIn offers no message box")
+        if name is not None and clean_text(person.name) != name:
+            raise LayoutChanged(f"the messaging page for {slug} shows no conversation with {name}")
+        return [" ".join(clean_text(text).split()) for text in self.world.thread(slug)]
 
     async def login(self, email: str, password: str) -> StorageState:
         """Sign in with credentials; returns the new storage_state.

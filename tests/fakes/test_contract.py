@@ -83,6 +83,25 @@ def _drafting_subjects(state: SandboxState, hostile: str) -> list[str]:
     return list(dict.fromkeys([*(next(p.slug for p in people if want(p)) for want in wanted), hostile]))
 
 
+async def _message_scenario(
+    record: list[object], client: LinkedInOperations, state: SandboxState, stranger: str
+) -> None:
+    """First messages to two connections (one with a hostile name), their readback and refusals."""
+    hostile = state.pending()[-1].slug  # the oldest left pending: the second hostile name
+    assert state.accept(hostile)
+    for slug in (state.connected_slugs()[0], hostile):
+        name = (await client.profile(slug)).name
+        await _call(record, f"messages before {slug}", client.messages(slug, name=name))
+        text = f"Hi {name.split()[0]}, thanks for connecting!\nWhat are you  working on these days?"
+        await _call(record, f"send message {slug}", client.send_message(slug, text, name=name))
+        await _call(record, f"send message again {slug}", client.send_message(slug, text, name=name))
+        await _call(record, f"messages after {slug}", client.messages(slug, name=name))
+        record.append((f"sent once {slug}", state.thread(slug)))
+    connected = state.connected_slugs()[0]
+    await _call(record, "message wrong name", client.send_message(connected, "Hello", name="Someone Else"))
+    await _call(record, "message a stranger", client.send_message(stranger, "Hello"))
+
+
 async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
     """What one client sees doing the product's LinkedIn work on a fresh world."""
     sandbox.reset(**WORLD)
@@ -118,6 +137,7 @@ async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
             await _call(record, f"read_profile {slug}", client.read_profile(slug))
             await _call(record, f"read_profile {slug} as owner", client.read_profile(slug, viewer=owner))
         await _call(record, "read_profile unknown", client.read_profile("nobody-by-this-name"))
+        await _message_scenario(record, client, state, stranger.slug)
         await _call(record, "invite with note", client.invite(stranger.slug, "Hello again, glad we met."))
         await _call(record, "profile after invite", client.profile(stranger.slug))
         await _call(record, "invite pending", client.invite(stranger.slug, None))
@@ -167,7 +187,7 @@ async def test_the_fake_answers_as_the_real_client_in_chromium(
     real = await _scenario(sandbox, lambda state: LinkedInClient(browser, automation_config, state))
     fake = await _scenario(sandbox, FakeLinkedInSite(sandbox.state, automation_config).open)
 
-    assert len(real) == 45
+    assert len(real) == 45 + 12
     for seen_real, seen_fake in zip(real, fake, strict=True):
         assert seen_fake == seen_real
 
