@@ -61,8 +61,7 @@ class ReminderState(enum.StrEnum):
 
 class FollowupState(enum.StrEnum):
     DUE = "due"  # waiting for due_at (also after [Later])
-    SHOWN = "shown"  # the card was delivered; waiting for the owner
-    SENDING = "sending"  # [Send] tapped: a message action is queued or running
+    SHOWN = "shown"  # the card was delivered; waiting for the owner (also while [Send] is queued)
     SENT = "sent"  # the message was sent and seen in the thread
     DONE = "done"  # the owner marked it done without sending
 

@@ -12,8 +12,10 @@ card is an annoyance, its buttons stay harmless: the message action's unique key
 [Send] return the first action), while a lost card would silently drop the follow-up. A failed
 send backs off (`record_failure`, doubling up to six hours).
 
-The owner answers on the card: [Send] queues a message action (`request_send`: the draft as it
-is at the tap, on the action queue like an invitation, verified by reading the thread back),
+The owner answers on the card: [Send] queues a message action (`followup_sending.request_send`:
+the draft as it is at the tap, on the action queue like an invitation, verified by reading the
+conversation back; the follow-up stays SHOWN until the action is verified, so an Undo, a
+failure or a cancelled action leaves the card as it was),
 [Edit] replaces the draft (`set_draft`, within `MESSAGE_LIMIT`), [Done] closes it without sending
 (`mark_done`), [Later] shows it again after some days (`snooze`). The action's outcome is recorded
 by `record_message_sent`.
@@ -345,53 +347,28 @@ async def set_draft(session: AsyncSession, followup_id: int, text: str, *, accou
     return followup
 
 
-def message_key(person_id: int) -> str:
-    """The message action's `active_key`: one first message to a person in flight at a time."""
-    return f"{ActionKind.MESSAGE.value}:{person_id}"
-
-
-async def start_sending(
-    session: AsyncSession, followup_id: int, *, account_id: int, now: datetime
-) -> tuple[Followup, Person]:
-    """[Send]'s check and mark: the follow-up must be open and have a message; it becomes SENDING."""
-    followup = await _open(session, followup_id, account_id)
-    if not followup.draft_message:
-        raise FollowupClosed(followup.state)
-    followup.state = FollowupState.SENDING
-    _event(session, followup, "followup_send_requested", now)
-    return followup, await session.get_one(Person, followup.person_id)
-
-
 async def record_message_sent(session: AsyncSession, action: Action, at: datetime) -> None:
-    """A message action was verified in the thread: its person's sending follow-up is SENT."""
-    if action.person_id is None:
+    """A message action was verified in the conversation: its person's follow-up is SENT.
+
+    Whatever the card said meanwhile ([Done] after [Send], or a [Later]), the message went out.
+    """
+    if action.kind is not ActionKind.MESSAGE or action.person_id is None:
         return
-    followups = await session.scalars(
-        select(Followup).where(
+    followup = await session.scalar(
+        select(Followup)
+        .where(
             Followup.account_id == action.account_id,
             Followup.person_id == action.person_id,
-            Followup.state == FollowupState.SENDING,
+            Followup.state != FollowupState.SENT,
         )
+        .order_by(Followup.accepted_at.desc(), Followup.id.desc())
+        .limit(1)
     )
-    for followup in followups:
-        followup.state = FollowupState.SENT
-        followup.message_sent_at = at
-        _event(session, followup, "followup_sent", at, action_id=action.id)
-
-
-async def reopen_after_failure(session: AsyncSession, action: Action) -> None:
-    """A message action failed for good or was cancelled: its follow-up is the owner's again."""
-    if action.person_id is None:
+    if followup is None:
         return
-    followups = await session.scalars(
-        select(Followup).where(
-            Followup.person_id == action.person_id,
-            Followup.account_id == action.account_id,
-            Followup.state == FollowupState.SENDING,
-        )
-    )
-    for followup in followups:
-        followup.state = FollowupState.SHOWN
+    followup.state = FollowupState.SENT
+    followup.message_sent_at = at
+    _event(session, followup, "followup_sent", at, action_id=action.id)
 
 
 async def open_followups(session: AsyncSession, account: Account) -> Sequence[tuple[Followup, Person]]:
@@ -399,10 +376,7 @@ async def open_followups(session: AsyncSession, account: Account) -> Sequence[tu
     rows = await session.execute(
         select(Followup, Person)
         .join(Person, Person.id == Followup.person_id)
-        .where(
-            Followup.account_id == account.id,
-            Followup.state.in_((*OPEN_STATES, FollowupState.SENDING)),
-        )
+        .where(Followup.account_id == account.id, Followup.state.in_(OPEN_STATES))
         .order_by(Followup.due_at, Followup.id)
     )
     return [(followup, person) for followup, person in rows.all()]

@@ -91,7 +91,7 @@ PAGE_SIZE = 10
 
 OPERATIONS = (
     "check_session", "list_sent", "withdraw", "profile", "read_profile", "invite", "login",
-    "login_with_cookie",
+    "login_with_cookie", "send_message", "messages",
 )  # fmt: skip
 """The operations `fail_next` can make fail."""
 

@@ -10,14 +10,36 @@ import pytest
 from sqlalchemy import select
 
 from automation.client import LinkedInClient
+from automation.errors import NotConnected
 from automation.types import ProfileContext
-from bot.db.models import Account, Event, Followup, FollowupState, Invitation, Person
+from bot.db.models import (
+    Account,
+    Action,
+    ActionKind,
+    ActionState,
+    Event,
+    Followup,
+    FollowupState,
+    Invitation,
+    Person,
+)
 from bot.db.session import SessionFactory
 from bot.services import followups
+from bot.services.actions import (
+    ActionRefused,
+    Result,
+    claim_next_action,
+    recover_interrupted,
+    run_due_actions,
+)
+from bot.services.clock import FrozenClock
+from bot.services.followup_sending import request_send
+from bot.services.linkedin import ClientProvider
 from bot.services.note_text import InvalidNote
 from bot.services.rhythm import Rhythm
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
+from tests.fakes.linkedin import FakeLinkedInSite
 
 
 async def _accept_one(
@@ -196,3 +218,88 @@ async def test_a_failed_card_backs_off(
     [failed] = await _followups(db)
     assert failed.attempts == 2 and failed.due_at == followup.due_at + timedelta(minutes=4)
     assert failed.state is FollowupState.DUE and failed.last_error == "boom"
+
+
+# --- [Send]: the message action ----------------------------------------------------------------
+
+
+async def test_send_queues_one_message_that_the_worker_sends_once_and_verifies(
+    db: SessionFactory,
+    signed_in_account: Account,
+    fake_linkedin: LinkedInClient,
+    fake_provider: ClientProvider,
+    sandbox: SandboxServer,
+) -> None:
+    account = signed_in_account
+    shown = await _due_followup(db, account, fake_linkedin, sandbox)
+    async with db() as session:
+        person = await session.get_one(Person, shown.person_id)
+    clock = FrozenClock(shown.due_at)
+
+    action = await request_send(db, account.id, shown.id, now=clock(), undo_window=timedelta(0))
+    again = await request_send(db, account.id, shown.id, now=clock(), undo_window=timedelta(0))
+    assert again.id == action.id and action.kind is ActionKind.MESSAGE and action.note == shown.draft_message
+    [still_open] = await _followups(db)
+    assert still_open.state is FollowupState.SHOWN  # SENT only once verified
+
+    [outcome] = await run_due_actions(db, fake_provider, clock)
+    assert outcome.result is Result.MESSAGED and outcome.state is ActionState.DONE
+    assert sandbox.state.thread(person.slug) == [shown.draft_message]
+    [sent] = await _followups(db)
+    assert sent.state is FollowupState.SENT and sent.message_sent_at == clock()
+    with pytest.raises(ActionRefused) as refused:
+        await request_send(db, account.id, shown.id, now=clock(), undo_window=timedelta(0))
+    assert refused.value.reason == "closed"
+    with pytest.raises(ActionRefused):
+        await request_send(db, account.id + 1, shown.id, now=clock())
+
+
+async def test_a_message_interrupted_mid_send_is_not_sent_twice(
+    db: SessionFactory,
+    signed_in_account: Account,
+    fake_linkedin: LinkedInClient,
+    fake_provider: ClientProvider,
+    sandbox: SandboxServer,
+) -> None:
+    account = signed_in_account
+    shown = await _due_followup(db, account, fake_linkedin, sandbox)
+    async with db() as session:
+        person = await session.get_one(Person, shown.person_id)
+    clock = FrozenClock(shown.due_at)
+    action = await request_send(db, account.id, shown.id, now=clock(), undo_window=timedelta(0))
+    # A worker claimed it and sent the message, then died before recording the outcome.
+    claimed = await claim_next_action(db, clock())
+    assert claimed is not None and claimed.action_id == action.id
+    async with fake_provider.open(claimed.account) as client:
+        await client.send_message(person.slug, shown.draft_message or "", name=person.name)
+    async with db.begin() as session:
+        running = await session.get_one(Action, action.id)
+        running.holder_pid, running.holder_host = None, None  # nobody we could ask: the lease decides
+
+    recovered = await recover_interrupted(db, fake_provider, clock)
+    assert [o.result for o in recovered] == [Result.REQUEUED]
+    [outcome] = await run_due_actions(db, fake_provider, clock)
+    assert outcome.result is Result.MESSAGED
+    assert sandbox.state.thread(person.slug) == [shown.draft_message]  # once
+    [sent] = await _followups(db)
+    assert sent.state is FollowupState.SENT
+
+
+async def test_a_message_to_someone_no_longer_connected_fails_and_leaves_the_card_open(
+    db: SessionFactory,
+    signed_in_account: Account,
+    fake_linkedin: LinkedInClient,
+    fake_provider: ClientProvider,
+    fake_site: FakeLinkedInSite,
+    sandbox: SandboxServer,
+) -> None:
+    account = signed_in_account
+    shown = await _due_followup(db, account, fake_linkedin, sandbox)
+    clock = FrozenClock(shown.due_at)
+    await request_send(db, account.id, shown.id, now=clock(), undo_window=timedelta(0))
+    fake_site.fail_next("send_message", NotConnected("no message box"))
+
+    [outcome] = await run_due_actions(db, fake_provider, clock)
+    assert outcome.result is Result.FAILED and outcome.error_kind == "NotConnected"
+    [still_open] = await _followups(db)
+    assert still_open.state is FollowupState.SHOWN and still_open.message_sent_at is None

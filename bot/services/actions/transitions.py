@@ -33,6 +33,7 @@ from bot.services.actions.records import (
     record_withdrawn,
 )
 from bot.services.events import record_event
+from bot.services.followups import record_message_sent
 
 ERROR_LIMIT = 500
 
@@ -50,6 +51,7 @@ class Result(enum.StrEnum):
     ACCEPTED = "accepted"  # accepted before we could withdraw it
     VANISHED = "vanished"  # gone from Sent without our doing
     INVITED = "invited"
+    MESSAGED = "messaged"  # a follow-up's first message, seen in the conversation
     REQUEUED = "requeued"  # interrupted before it happened; runs again
     RETRYING = "retrying"  # a transient failure; runs again at `not_before`
     FAILED = "failed"  # gave up; `error_kind` says why
@@ -206,6 +208,9 @@ async def finish(
                 sent_after=sent_after,
                 notes_remaining=notes_remaining,
             )
+            _end(action, ActionState.DONE, at)
+        case Result.MESSAGED:
+            await record_message_sent(session, action, at)
             _end(action, ActionState.DONE, at)
         case Result.ACCEPTED | Result.VANISHED:
             assert invitation is not None

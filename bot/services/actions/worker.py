@@ -349,6 +349,10 @@ async def _execute(
             await client.withdraw(claimed.slug, name=claimed.name)  # returns only when verified
             return await _record(db, claimed, now(), Result.WITHDRAWN)
         assert claimed.slug is not None
+        if claimed.kind is ActionKind.MESSAGE:
+            # Verified in the conversation; a rerun after a crash finds it there and sends nothing.
+            await client.send_message(claimed.slug, claimed.note or "", name=claimed.name)
+            return await _record(db, claimed, now(), Result.MESSAGED)
         invited = await client.invite(claimed.slug, claimed.note)
         return await _record(
             db,
@@ -382,7 +386,9 @@ async def _settle(
 
     Used after a crash (`interrupted`) and when a withdrawal finds no row to withdraw.
     """
-    if claimed.slug is None:
+    if claimed.slug is None or claimed.kind is ActionKind.MESSAGE:
+        # A message is settled by running it again: `send_message` reads the conversation first
+        # and sends nothing when it already ends with the message (never twice).
         return await _record(db, claimed, now(), Result.REQUEUED)
     try:
         profile = await client.profile(claimed.slug)

@@ -1,7 +1,7 @@
 """follow-ups: a first message after an accepted invitation, and the days until its card
 
 `followups` holds one row per accepted invitation (unique `invitation_id`): its state (due,
-shown, sending, sent, done), when the card is due and was delivered, the drafted message and
+shown, sent, done), when the card is due and was delivered, the drafted message and
 the template behind it, and when the message was sent. `accounts.followup_days` is how long
 after an acceptance the card comes (3 unless changed). A message action is an `actions` row of
 kind "message": the kind column is a plain string, so it needs no change.
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column(
             "state",
             sa.Enum(
-                "due", "shown", "sending", "sent", "done", name="followupstate", native_enum=False, length=16
+                "due", "shown", "sent", "done", name="followupstate", native_enum=False, length=16
             ),
             nullable=False,
         ),
