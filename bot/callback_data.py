@@ -48,6 +48,10 @@ class Op(enum.StrEnum):
     DIGEST_MORE = "dm"  # page number of the digest's stale list
     TEMPLATE_REMOVE = "tr"  # crc32 of an owner template's name → remove it (after /templates remove)
     TEMPLATE_KEEP = "tk"  # no args → keep the template after all
+    FOLLOWUP_SEND = "fs"  # follow-up → queue the drafted first message
+    FOLLOWUP_EDIT = "fe"  # follow-up → the next message becomes the drafted message
+    FOLLOWUP_DONE = "fd"  # follow-up → done without sending
+    FOLLOWUP_LATER = "fl"  # follow-up → show the card again in a few days
 
 
 ARITY: dict[Op, int] = {
@@ -73,6 +77,10 @@ ARITY: dict[Op, int] = {
     Op.DIGEST_MORE: 1,
     Op.TEMPLATE_REMOVE: 1,
     Op.TEMPLATE_KEEP: 0,
+    Op.FOLLOWUP_SEND: 1,
+    Op.FOLLOWUP_EDIT: 1,
+    Op.FOLLOWUP_DONE: 1,
+    Op.FOLLOWUP_LATER: 1,
 }
 
 # ASCII only, spelled out: `\d` and `int()` also take other scripts' digits ("wd:٤٣١"), which

@@ -11,6 +11,8 @@ The three scans run in one process at a time across all processes sharing a Post
                     (`bot.services.profile_context`; a failed visit never holds a reminder back).
                     One visit per account per scan: reminders that come due together (the
                     09:00 start of delivery hours) go out a scan apart, each with its context.
+    due-followups   every minute: follow-up cards whose date has come (`bot.services.followups`),
+                    delivered at least once as reminders are (`bot.delivery.followups`).
     daily-sync      every hour: sync signed-in accounts not synced for a day, so /status, /pending
                     and the due-scan see accepted and vanished invitations between digests.
     browser-idle    every minute: close Chromium after `BROWSER_IDLE_SECONDS` without browser work.
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from bot.context import BotContext
 from bot.delivery.chat import send
 from bot.delivery.digests import deliver_digest, sync_quietly
+from bot.delivery.followups import deliver_due_followups
 from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.services import digest_schedule, reminders
@@ -64,6 +67,7 @@ async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]
     assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
     queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
     queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
+    queue.run_repeating(scan_due_followups, REMINDER_SCAN_SECONDS, first=1.2, name="due-followups")
     queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
     queue.run_repeating(
         close_idle_browser, BROWSER_CHECK_SECONDS, first=BROWSER_CHECK_SECONDS, name="browser-idle"
@@ -117,6 +121,17 @@ async def scan_due_reminders(context: BotContext) -> None:
     async with lock, only_one(context.db, "due-reminders") as mine:
         if mine:
             await _send_due_reminders(context)
+
+
+async def scan_due_followups(context: BotContext) -> None:
+    """Send every follow-up card that is due, then stamp it; one scan of scheduled cards at a time,
+    in this process (the reminders' lock) and across processes (a second would send them twice)."""
+    lock = context.bot_data.reminder_lock
+    if lock.locked():
+        return
+    async with lock, only_one(context.db, "due-followups") as mine:
+        if mine:
+            await deliver_due_followups(context)
 
 
 async def _send_due_reminders(context: BotContext) -> None:

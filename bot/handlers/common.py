@@ -27,7 +27,7 @@ from bot.services.owners import owned_account
 from bot.views import View
 from bot.views import text as render_text
 
-Owned = Literal["invitation", "action", "reminder"]
+Owned = Literal["invitation", "action", "reminder", "followup"]
 """The kind of row a button's first id names; the presser must own it."""
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]

@@ -17,7 +17,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers import login, notes, templates
+from bot.handlers import followups, login, notes, templates
 from bot.handlers.common import reply, with_account
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "annuleren", "/cancel"})
@@ -31,6 +31,7 @@ ANSWERS: dict[Asking, Answer] = {
     Asking.PASSWORD: login.answer_password,
     Asking.PIN: login.answer_pin,
     Asking.TEMPLATE: templates.answer_template,
+    Asking.FOLLOWUP: followups.answer_message,
 }
 
 

@@ -36,6 +36,7 @@ class Asking(enum.Enum):
     PASSWORD = "password"  # the password for `email`
     PIN = "pin"  # the code LinkedIn sent; `target` is the account whose sign-in waits for it
     TEMPLATE = "template"  # the text of the owner's note template `name`
+    FOLLOWUP = "followup"  # the follow-up's new first message; `target` is the follow-up
 
     @property
     def secret(self) -> bool:

@@ -251,7 +251,13 @@ class ModelDraft:
 # --- the request ------------------------------------------------------------------------------
 
 
-def build_request(config: NoteModelConfig, context: NoteContext, renderer: Renderer) -> dict[str, Any]:
+NOTE_PROMPT = "notes/prompt/system.txt.j2"
+"""The rules for a connection note; a follow-up's first message has its own (`followups/prompt/`)."""
+
+
+def build_request(
+    config: NoteModelConfig, context: NoteContext, renderer: Renderer, *, system: str = NOTE_PROMPT
+) -> dict[str, Any]:
     """The chat-completions body: a system prompt with the rules, a user prompt with the context."""
     values = {
         "name": context.name,
@@ -269,7 +275,7 @@ def build_request(config: NoteModelConfig, context: NoteContext, renderer: Rende
     return {
         "model": config.name,
         "messages": [
-            {"role": "system", "content": renderer.render("notes/prompt/system.txt.j2", values)},
+            {"role": "system", "content": renderer.render(system, values)},
             {"role": "user", "content": renderer.render("notes/prompt/user.txt.j2", values)},
         ],
         "temperature": TEMPERATURE,
@@ -416,10 +422,16 @@ def _reason(renderer: Renderer, problem: ModelProblem, context: NoteContext, det
     )
 
 
-async def model_draft(config: NoteModelConfig, context: NoteContext, renderer: Renderer) -> ModelDraft:
-    """The model's note for `context` if it passes every check, else None and why (never raises)."""
+async def model_draft(
+    config: NoteModelConfig, context: NoteContext, renderer: Renderer, *, system: str = NOTE_PROMPT
+) -> ModelDraft:
+    """The model's text for `context` if it passes every check, else None and why (never raises).
+
+    `system` is the prompt with the rules: a connection note's unless a caller drafts something else
+    under the same checks (a follow-up's first message).
+    """
     try:
-        content, finish = await _complete(config, build_request(config, context, renderer))
+        content, finish = await _complete(config, build_request(config, context, renderer, system=system))
     except _Unavailable:
         problem = ModelProblem.UNAVAILABLE
         return ModelDraft(text=None, problem=problem, reason=_reason(renderer, problem, context))

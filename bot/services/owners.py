@@ -15,14 +15,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Action, Invitation, Reminder
+from bot.db.models import Account, Action, Followup, Invitation, Reminder
 from bot.services.accounts import DEFAULT_ACCOUNT_NAME, find_account_by_owner, get_or_create_account
 from bot.services.events import record_event
 
-_OWNED_KINDS: dict[str, type[Invitation | Action | Reminder]] = {
+_OWNED_KINDS: dict[str, type[Invitation | Action | Reminder | Followup]] = {
     "invitation": Invitation,
     "action": Action,
     "reminder": Reminder,
+    "followup": Followup,
 }
 
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is read off a console
@@ -77,10 +78,10 @@ async def claim_account(
 async def owned_account(session: AsyncSession, user_id: int, *, kind: str, target_id: int) -> Account | None:
     """The account behind the thing a button names, if `user_id` owns it; else None.
 
-    `kind` is "invitation", "action" or "reminder". A forged id, a deleted row and someone else's
+    `kind` is "invitation", "action", "reminder" or "followup". A forged id, a deleted row and someone else's
     row all give None alike, so a button can never reach another owner's data.
     """
-    table: type[Invitation | Action | Reminder] = _OWNED_KINDS[kind]
+    table: type[Invitation | Action | Reminder | Followup] = _OWNED_KINDS[kind]
     query = (
         select(Account)
         .join(table, table.account_id == Account.id)

@@ -4,6 +4,7 @@ drafted when due, and closed by the owner's [Done], [Later] and [Edit].
 LinkedIn is the in-memory counterpart over the sandbox's world (tests/fakes/linkedin.py).
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from bot.db.models import (
     Person,
 )
 from bot.db.session import SessionFactory
+from bot.rendering import Renderer
 from bot.services import followups
 from bot.services.actions import (
     ActionRefused,
@@ -33,13 +35,16 @@ from bot.services.actions import (
     run_due_actions,
 )
 from bot.services.clock import FrozenClock
+from bot.services.followup_model import redraft_followup_with_model
 from bot.services.followup_sending import request_send
 from bot.services.linkedin import ClientProvider
+from bot.services.note_model import NoteModelConfig
 from bot.services.note_text import InvalidNote
 from bot.services.rhythm import Rhythm
 from bot.services.sync import sync_account
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
+from tests.fakes.note_model import FakeNoteModel, Reply
 
 
 async def _accept_one(
@@ -303,3 +308,66 @@ async def test_a_message_to_someone_no_longer_connected_fails_and_leaves_the_car
     assert outcome.result is Result.FAILED and outcome.error_kind == "NotConnected"
     [still_open] = await _followups(db)
     assert still_open.state is FollowupState.SHOWN and still_open.message_sent_at is None
+
+
+# --- the owner's language model ---------------------------------------------------------------
+
+
+@pytest.fixture
+def endpoint() -> Iterator[FakeNoteModel]:
+    server = FakeNoteModel().start()
+    yield server
+    server.stop()
+
+
+async def _scanned(
+    db: SessionFactory, account: Account, fake_linkedin: LinkedInClient, sandbox: SandboxServer
+) -> followups.DueFollowup:
+    await _accept_one(db, account, fake_linkedin, sandbox)
+    [followup] = await _followups(db)
+    async with db.begin() as session:
+        [due] = await followups.scan_due(session, now=followup.due_at)
+    return due
+
+
+async def test_the_model_drafts_the_message_with_its_own_rules_and_the_notes_checks(
+    db: SessionFactory,
+    account: Account,
+    fake_linkedin: LinkedInClient,
+    sandbox: SandboxServer,
+    endpoint: FakeNoteModel,
+) -> None:
+    due = await _scanned(db, account, fake_linkedin, sandbox)
+    first = due.person.name.split()[0]
+    good = f"Hi {first}, thanks for connecting! What are you focused on these days?"
+    endpoint.script(Reply(content=good))
+    config = NoteModelConfig(url=endpoint.url, name="m", timeout=5.0)
+
+    redrafted = await redraft_followup_with_model(db, config, Renderer(), due)
+
+    [stored] = await _followups(db)
+    assert (stored.draft_message, stored.draft_template, stored.model_verdict) == (good, "model", "ok")
+    assert redrafted.followup.draft_message == good
+    [asked] = endpoint.received
+    system = asked.body["messages"][0]["content"]
+    assert "first LinkedIn message to someone who just accepted" in system and "600 characters" in system
+
+
+async def test_a_refused_model_message_keeps_the_template_draft_and_says_why(
+    db: SessionFactory,
+    account: Account,
+    fake_linkedin: LinkedInClient,
+    sandbox: SandboxServer,
+    endpoint: FakeNoteModel,
+) -> None:
+    due = await _scanned(db, account, fake_linkedin, sandbox)
+    first = due.person.name.split()[0]
+    endpoint.script(Reply(content=f"Hi {first}, great to meet you at Contoso Summit in Oslo!"))
+    config = NoteModelConfig(url=endpoint.url, name="m", timeout=5.0)
+    template_draft = due.followup.draft_message
+
+    await redraft_followup_with_model(db, config, Renderer(), due)
+
+    [stored] = await _followups(db)
+    assert stored.draft_message == template_draft and stored.model_verdict == "invented"
+    assert stored.draft_template is not None and stored.draft_template.startswith("followups/")
