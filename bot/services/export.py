@@ -17,7 +17,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Invitation, Person, Reminder, ReminderState
+from bot.db.models import Account, Followup, Invitation, Person, Reminder, ReminderState
 from bot.services.policy import local_date
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +37,12 @@ class SheetRow:
     state: str
     withdrawn_at: date | None
     can_reinvite_from: date | None
-    next_follow_up: date | None
+    next_follow_up: date | None  # the cooldown reminder's date (re-invite)
+    note_template: str  # the template that drafted the invitation's note ("own:<name>" for the owner's)
+    followup_state: str  # the first message after acceptance: due, shown, sent, done (or empty)
+    followup_due: date | None
+    followup_message: str  # as drafted, edited, or sent
+    followup_sent_at: date | None
 
 
 HEADER = tuple(field.name for field in fields(SheetRow))
@@ -51,9 +56,10 @@ async def sheet_rows(session: AsyncSession, account: Account) -> list[SheetRow]:
         .subquery()
     )
     rows = await session.execute(
-        select(Invitation, Person, open_reminder.c.due_at)
+        select(Invitation, Person, open_reminder.c.due_at, Followup)
         .join(Person, Person.id == Invitation.person_id)
         .outerjoin(open_reminder, open_reminder.c.invitation_id == Invitation.id)
+        .outerjoin(Followup, Followup.invitation_id == Invitation.id)
         .where(Invitation.account_id == account.id)
         .order_by(Invitation.sent_at_latest.desc(), Invitation.id.desc())
     )
@@ -74,8 +80,13 @@ async def sheet_rows(session: AsyncSession, account: Account) -> list[SheetRow]:
             withdrawn_at=day(invitation.withdrawn_at),
             can_reinvite_from=day(invitation.cooldown_ends_at),
             next_follow_up=day(follow_up),
+            note_template=invitation.note_template or "",
+            followup_state=followup.state.value if followup else "",
+            followup_due=day(followup.due_at) if followup else None,
+            followup_message=(followup.draft_message or "") if followup else "",
+            followup_sent_at=day(followup.message_sent_at) if followup else None,
         )
-        for invitation, person, follow_up in rows
+        for invitation, person, follow_up, followup in rows
     ]
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
-from bot.db.models import Account, Invitation, InvitationState, Person, Reminder
+from bot.db.models import Account, Followup, FollowupState, Invitation, InvitationState, Person, Reminder
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.export import HEADER, sheet_rows, write_csv
@@ -43,6 +43,7 @@ async def test_sheet_has_every_invitation_with_dates_and_follow_up(
             first_seen_at=now - timedelta(days=97),
             last_seen_at=now - timedelta(days=1),
             had_note=True,
+            note_template="nl/context_1",
             withdrawn_at=now - timedelta(days=1),
             closed_at=now - timedelta(days=1),
             cooldown_ends_at=now + timedelta(days=20),
@@ -79,7 +80,7 @@ async def test_sheet_has_every_invitation_with_dates_and_follow_up(
         "'@everyone",
         "https://www.linkedin.com/in/mallory/",
     ]
-    assert table[1][4:] == ["2026-11-21", "2026-11-22", "no", "pending", "", "", ""]
+    assert table[1][4:] == ["2026-11-21", "2026-11-22", "no", "pending", "", "", "", "", "", "", "", ""]
     assert table[2] == [
         "Jane Doe",
         "Acme",
@@ -92,6 +93,11 @@ async def test_sheet_has_every_invitation_with_dates_and_follow_up(
         "2026-11-23",
         "2026-12-14",
         "2026-12-14",
+        "nl/context_1",
+        "",
+        "",
+        "",
+        "",
     ]
 
 
@@ -119,3 +125,53 @@ async def test_dates_are_the_accounts_local_days(
     async with db() as session:
         (row,) = await sheet_rows(session, account)
     assert row.sent_from.isoformat() == row.sent_to.isoformat() == "2026-11-25"
+
+
+async def test_an_accepted_invitation_carries_its_template_and_follow_up(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    now = clock()
+    async with db.begin() as session:
+        person = Person(account_id=account.id, slug="ana", name="Ana", profile_url="/in/ana/")
+        session.add(person)
+        await session.flush()
+        accepted = Invitation(
+            account_id=account.id,
+            person_id=person.id,
+            state=InvitationState.ACCEPTED,
+            sent_at_earliest=now - timedelta(days=10),
+            sent_at_latest=now - timedelta(days=10),
+            first_seen_at=now - timedelta(days=10),
+            last_seen_at=now - timedelta(days=5),
+            closed_at=now - timedelta(days=4),
+            sent_by_us=True,
+            had_note=True,
+            note_template="own:conference",
+        )
+        session.add(accepted)
+        await session.flush()
+        session.add(
+            Followup(
+                account_id=account.id,
+                invitation_id=accepted.id,
+                person_id=person.id,
+                state=FollowupState.SENT,
+                accepted_at=now - timedelta(days=4),
+                due_at=now - timedelta(days=1),
+                draft_message="=Hi Ana, thanks for connecting!",
+                message_sent_at=now,
+            )
+        )
+    async with db() as session:
+        rows = await sheet_rows(session, account)
+    stream = io.StringIO()
+    write_csv(rows, stream)
+    header, row = list(csv.reader(io.StringIO(stream.getvalue())))
+    values = dict(zip(header, row, strict=True))
+    assert values["state"] == "accepted" and values["note_template"] == "own:conference"
+    assert (values["followup_state"], values["followup_due"], values["followup_sent_at"]) == (
+        "sent",
+        "2026-11-23",
+        "2026-11-24",
+    )
+    assert values["followup_message"] == "'=Hi Ana, thanks for connecting!"  # formula-safe
