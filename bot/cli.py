@@ -62,6 +62,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "export",
         "Write the tracking sheet (every invitation, dates, notes, follow-ups) as CSV.",
     ),
+    "followups": LazyCommand(
+        "bot.commands.followups_cli",
+        "followups_group",
+        "Follow-ups after acceptance: list them, or mark one done.",
+    ),
     "keep": LazyCommand(
         "bot.commands.keep_cli", "keep", "The keep list: people never suggested and never withdrawn in bulk."
     ),
