@@ -1,10 +1,16 @@
 """Note templates: the documented variables, the owner's own templates, and their validation.
 
 The owner keeps templates in `<data dir>/note_templates/<name>.txt.j2`, one file each. The first
-line may name the template's conditions, the variables that must be known for it to apply:
+line may name the template's conditions, the variables that must be known for it to apply, and
+the language(s) it is written in:
 
-    {# when: company, shared.schools #}
+    {# when: company, shared.schools, lang: en #}
     Hi {{ first_name }}, fellow {{ shared.schools[0] }} alum here ...
+
+`lang: de` (or `lang: de nl`) makes the template compete only for drafts in that language (the
+person's profile language, else the owner's), so an English template never wins for a German
+profile; a template without `lang:` competes in every language, as built-ins of every language do
+not (they are per language).
 
 Owner templates are rendered in Jinja2's `SandboxedEnvironment` (no attribute tricks reach
 Python's internals) with strict undefined variables, and are validated before they are saved:
@@ -39,6 +45,10 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 OWNER_PREFIX = "own:"
 """Owner template names are recorded as "own:<name>", so they never collide with a built-in's."""
 MAX_SOURCE_LENGTH = 2000
+
+LANGUAGES = ("en", "nl", "de", "fr", "es")
+"""The draft languages (built-in templates exist in each); a `lang:` condition names some of them."""
+LANG = "lang:"
 
 _WHEN = re.compile(r"^\s*\{#\s*when:\s*(?P<names>[^#]*?)\s*#\}\s*\n?")
 
@@ -167,6 +177,7 @@ class TemplateProblem(enum.StrEnum):
     SYNTAX = "syntax"
     UNKNOWN_VARIABLE = "unknown_variable"
     UNKNOWN_CONDITION = "unknown_condition"
+    UNKNOWN_LANGUAGE = "unknown_language"  # a `lang:` condition naming no draft language
     UNSAFE = "unsafe"
     RENDER = "render"
     NOTE = "note"  # the rendered note is not sendable (too long, a link, ...)
@@ -203,8 +214,17 @@ class OwnerTemplate:
         header = f"{{# when: {', '.join(self.when)} #}}\n" if self.when else ""
         return header + self.body
 
-    def applies(self, values: NoteValues) -> bool:
-        return all(values.known(condition) for condition in self.when)
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages its `lang:` condition names; empty: any language."""
+        return tuple(code for c in self.when if c.startswith(LANG) for code in c[len(LANG) :].split())
+
+    def applies(self, values: NoteValues, language: str | None = None) -> bool:
+        """Whether its conditions hold for `values` and a draft in `language` (None: language unknown)."""
+        languages = self.languages
+        if languages and language not in languages:
+            return False
+        return all(values.known(condition) for condition in self.when if not condition.startswith(LANG))
 
 
 def sandbox() -> SandboxedEnvironment:
@@ -236,7 +256,11 @@ def parse(name: str, source: str) -> OwnerTemplate:
         when = tuple(part.strip() for part in header["names"].split(",") if part.strip())
         source = source[header.end() :].strip()
         for condition in when:
-            if condition not in CONDITIONS:
+            if condition.startswith(LANG):
+                codes = condition[len(LANG) :].split()
+                if not codes or any(code not in LANGUAGES for code in codes):
+                    raise InvalidTemplate(TemplateProblem.UNKNOWN_LANGUAGE, condition)
+            elif condition not in CONDITIONS:
                 raise InvalidTemplate(TemplateProblem.UNKNOWN_CONDITION, condition)
     if not source:
         raise InvalidTemplate(TemplateProblem.EMPTY)
@@ -348,5 +372,8 @@ class TemplateStore:
         return True
 
 
-def applicable(templates: Iterable[OwnerTemplate], values: NoteValues) -> list[OwnerTemplate]:
-    return [template for template in templates if template.applies(values)]
+def applicable(
+    templates: Iterable[OwnerTemplate], values: NoteValues, language: str | None = None
+) -> list[OwnerTemplate]:
+    """The templates whose conditions hold for `values` and a draft in `language`."""
+    return [template for template in templates if template.applies(values, language)]

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from automation.types import ProfileContext
 from bot.db.models import Account, Invitation, Person, Plan
 from bot.rendering import Renderer
+from bot.services.note_templates import LANGUAGES as TEMPLATE_LANGUAGES
 from bot.services.note_templates import (
     InvalidTemplate,
     NoteValues,
@@ -66,7 +67,7 @@ _TIERS_ELSEWHERE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("work", ("work_1", "work_2")),
     ("name", ("name_1", "name_2")),
 )
-LANGUAGES = ("en", "nl", "de", "fr", "es")
+LANGUAGES = TEMPLATE_LANGUAGES
 """Languages with built-in templates: English in `templates/notes/`, the others in a subfolder."""
 _MINIMAL = "minimal"
 _HONORIFICS = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
@@ -199,8 +200,9 @@ def draft_note(
         days_since_withdrawal=days_since_withdrawal,
         original_note=_clean(original_note),
     )
-    variants, fallbacks = _builtin(note_language(None, language), values)
-    own = {template.key: template for template in applicable(owner_templates, values)}
+    draft_language = note_language(None, language)
+    variants, fallbacks = _builtin(draft_language, values)
+    own = {template.key: template for template in applicable(owner_templates, values, draft_language)}
     keys = [*variants, *own]
     records = records or {}
     if rng is None and not any(key in records for key in keys):

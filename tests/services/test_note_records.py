@@ -148,6 +148,31 @@ def test_the_drafter_prefers_the_better_accepted_template(tmp_path: Path) -> Non
     )
 
 
+def test_an_english_template_never_wins_a_german_draft(tmp_path: Path) -> None:
+    store = TemplateStore(tmp_path)
+    english = store.save(
+        "met-en", "{# when: company, lang: en #}\nHi {{ first_name }}, met you at {{ company }}!", limit=200
+    )
+    german = store.save(
+        "met-de",
+        "{# when: company, lang: de #}\nHallo {{ first_name }}, wir trafen uns bei {{ company }}!",
+        limit=200,
+    )
+    # Both owner templates always accepted, the built-ins never: only the language condition stops one.
+    records = {"own:met-en": TemplateRecord(50, 50), "own:met-de": TemplateRecord(50, 50)}
+    records |= {f"{prefix}work_{n}": TemplateRecord(50, 0) for prefix in ("", "de/") for n in (1, 2, 3)}
+    for slug in ("a", "b", "c", "d", "e", "f"):
+        drafts = {
+            language: draft_note(
+                slug=slug, name="Jana Novak", company="Siemens", limit=200, language=language,
+                owner_templates=[english, german], records=records,
+            ).template
+            for language in ("en", "de", "fr")
+        }  # fmt: skip
+        assert drafts["en"] == "own:met-en" and drafts["de"] == "own:met-de"
+        assert not drafts["fr"].startswith("own:")  # neither is French: the built-ins draft it
+
+
 @pytest.mark.parametrize(
     ("language", "greeting"),
     [("nl", "Ha"), ("de", ("Hallo", "Guten Tag")), ("fr", "Bonjour"), ("es", "Hola"), ("pt", "H")],

@@ -33,6 +33,9 @@ from bot.services.note_templates import (
         ("{% for i in range(3) %}x{% endfor %}", TemplateProblem.UNKNOWN_VARIABLE),
         ("{# when: employer #}\nHi {{ first_name }}", TemplateProblem.UNKNOWN_CONDITION),
         ("{# when: company #}\n", TemplateProblem.EMPTY),
+        ("{# when: lang: klingon #}\nHi {{ first_name }}", TemplateProblem.UNKNOWN_LANGUAGE),
+        ("{# when: company, lang: #}\nHi {{ first_name }}", TemplateProblem.UNKNOWN_LANGUAGE),
+        ("{# when: lang: de it #}\nHallo {{ first_name }}", TemplateProblem.UNKNOWN_LANGUAGE),
         ("   ", TemplateProblem.EMPTY),
         ("Hi {{ first_name }} " + "x" * 2000, TemplateProblem.TOO_BIG),
         ("Hi {{ first_name }}, {{ about }} {{ about }}", TemplateProblem.NOTE),
@@ -107,3 +110,17 @@ def test_the_folder_lists_shows_and_removes(tmp_path: Path) -> None:
     assert [t.name for t in store.load()] == ["a", "b"]
     assert store.remove("a") and not store.remove("a")
     assert store.get("a") is None
+
+
+def test_a_language_condition_keeps_a_template_to_drafts_in_its_language(tmp_path: Path) -> None:
+    store = TemplateStore(tmp_path)
+    saved = store.save(
+        "hallo", "{# when: company, lang: de nl #}\nHallo {{ first_name }} bei {{ company }}!", limit=200
+    )
+    assert saved.when == ("company", "lang: de nl") and saved.languages == ("de", "nl")
+    assert store.get("hallo") == saved  # the condition survives the file
+    assert saved.applies(SAMPLE, "de") and saved.applies(SAMPLE, "nl")
+    assert not saved.applies(SAMPLE, "en") and not saved.applies(SAMPLE, None)
+    assert not saved.applies(NoteValues(first_name="Jo"), "de")  # the other condition still counts
+    anywhere = parse("any", "Hi {{ first_name }}")
+    assert anywhere.languages == () and anywhere.applies(SAMPLE, "fr")
