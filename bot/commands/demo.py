@@ -26,16 +26,19 @@ import click
 from bot.commands.browser_work import sync_with_progress, withdraw_with_progress
 from bot.commands.console import linkedin, open_store
 from bot.commands.outcomes import Outcome, WorkFailed
-from bot.commands.texts import say
+from bot.commands.texts import renderer, say
 from bot.db.models import Account, Plan
 from bot.db.session import SessionFactory
 from bot.services.accounts import get_or_create_account
 from bot.services.actions import ActionOutcome, Result, request_invite, run_due_actions
 from bot.services.clock import OffsetClock
 from bot.services.digest import build_digest
+from bot.services.linkedin import ClientProvider
+from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.notes import note_length, note_limit
 from bot.services.people import withdrawn_slugs
-from bot.services.reminders import DueReminder, mark_sent, scan_due
+from bot.services.profile_context import read_for_reminder
+from bot.services.reminders import DueReminder, mark_sent, scan_due, with_profile_read
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
@@ -142,7 +145,7 @@ async def _walk_through(settings: Settings, sandbox: SandboxServer, withdraw: in
             clock.advance(jump)
 
             with _step("reminder"):
-                due = await _first_reminder(db, clock)
+                due = await _first_reminder(db, provider, settings, clock)
             note = due.reminder.draft_note or ""
             say("reminder", due=due, length=note_length(note), limit=note_limit(due.account.plan))
 
@@ -185,13 +188,25 @@ def _step(step: str) -> Iterator[None]:
         _stop(step, reason="error", error=first_line, kind=type(exc).__name__)
 
 
-async def _first_reminder(db: SessionFactory, clock: OffsetClock) -> DueReminder:
-    """The first cooldown reminder now due, stamped as shown (the demo "sends" it to the terminal)."""
+async def _first_reminder(
+    db: SessionFactory, provider: ClientProvider, settings: Settings, clock: OffsetClock
+) -> DueReminder:
+    """The first cooldown reminder now due, prepared as the reminder job prepares one, and stamped
+    as shown (the demo "sends" it to the terminal): the person's profile (and the owner's) read
+    first, the note redrafted from what was read, then the owner's model when one is configured."""
     async with db.begin() as session:
         due = await scan_due(session, now=clock(), hours=ALL_DAY, with_chat_only=False)
         if not due:
             _stop("reminder", reason="no_reminder")
-        first = due[0]
+    first = due[0]
+    async with provider.open(first.account) as client:
+        await read_for_reminder(db, client, first.account.id, first.person.id, now=clock)
+    async with db.begin() as session:
+        first = await with_profile_read(session, first, now=clock())
+    model = NoteModelConfig.from_settings(settings)
+    if model is not None:
+        first = await redraft_with_model(db, model, renderer(), first)
+    async with db.begin() as session:
         await mark_sent(
             session,
             first.reminder.id,

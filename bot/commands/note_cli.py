@@ -8,7 +8,8 @@ from bot.commands.console import CliContext, find_account, pass_cli, run
 from bot.commands.outcomes import BadInput, WorkFailed
 from bot.commands.params import ContextText, ProfileSlug, account_option
 from bot.commands.texts import say
-from bot.services.note_model import NoteModelConfig, draft_note_with_model
+from bot.services.note_model import NoteModelConfig, note_for_person
+from bot.services.note_templates import TemplateStore
 from bot.services.notes import InvalidNote, note_length, note_limit, note_quota, validate_note
 from bot.services.people import person_by_slug
 from bot.services.reminders import set_context
@@ -43,7 +44,10 @@ def note_draft(cli: CliContext, account_name: str, profile: str, context: str | 
                     person = await set_context(session, person.id, context, account_id=account.id)
                 quota = await note_quota(session, account, now=cli.clock())
             model = NoteModelConfig.from_settings(cli.settings)
-            outcome = await draft_note_with_model(person, account.plan, model, cli.renderer)
+            templates = TemplateStore.in_data_dir(cli.settings.data_dir).load()
+            outcome = await note_for_person(
+                db, account, person, model, cli.renderer, now=cli.clock(), owner_templates=templates
+            )
             draft = outcome.draft
             say(
                 "note_draft",

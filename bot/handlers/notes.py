@@ -33,6 +33,7 @@ from bot.handlers.common import (
 )
 from bot.services import actions, reminders
 from bot.services.chat_lookups import reminder_with_person
+from bot.services.note_model import DraftOutcome, NoteModelConfig, note_for_person
 from bot.services.note_templates import TemplateStore
 from bot.services.notes import InvalidNote, note_length, note_limit, note_quota
 from bot.services.people import find_people
@@ -206,16 +207,12 @@ async def not_now(tap: Tap, context: BotContext) -> None:
 
 @with_account
 async def note_for(update: Update, context: BotContext, account: Account) -> None:
-    """/note <name>: a drafted connection note for someone among the invitations."""
+    """/note <name>: a drafted connection note for someone among the invitations (as a reminder's)."""
     query_text = " ".join(context.args or [])
-    templates = TemplateStore.in_data_dir(context.settings.data_dir).load()
     async with context.db() as session:
         matches = await find_people(session, account, query_text) if query_text else []
-        one = matches[0] if len(matches) == 1 else None
-        drafted = await reminders.draft_for_person(
-            session, account, one, now=context.clock(), owner_templates=templates
-        )
-    draft = drafted.text if drafted else None
+    drafted = await _draft(context, account, matches[0]) if len(matches) == 1 else None
+    draft = drafted.draft.text if drafted else None
     await reply(
         update,
         context,
@@ -226,6 +223,20 @@ async def note_for(update: Update, context: BotContext, account: Account) -> Non
         draft=draft,
         length=note_length(draft or ""),
         limit=note_limit(account.plan),
+        verdict=drafted.verdict if drafted else None,
+    )
+
+
+async def _draft(context: BotContext, account: Account, person: Person) -> DraftOutcome:
+    """The note a reminder would propose: the owner's templates and context, then their model."""
+    return await note_for_person(
+        context.db,
+        account,
+        person,
+        NoteModelConfig.from_settings(context.settings),
+        context.render,
+        now=context.clock(),
+        owner_templates=TemplateStore.in_data_dir(context.settings.data_dir).load(),
     )
 
 

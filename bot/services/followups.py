@@ -52,7 +52,7 @@ from bot.services.events import record_event
 from bot.services.note_templates import NoteValues, values_from_profile
 from bot.services.note_text import note_length as note_length
 from bot.services.note_text import validate_note
-from bot.services.notes import first_name, note_language, split_headline
+from bot.services.notes import draft_language, first_name, split_headline
 from bot.services.policy import local_date
 from bot.services.profile_context import person_context
 from bot.services.rhythm import Rhythm, account_rhythm, window
@@ -170,9 +170,8 @@ def message_values(person: Person, invitation: Invitation | None) -> NoteValues:
 
 
 def message_language(person: Person, owner_language: str) -> str:
-    """The person's profile language when built in, else the owner's (the owner's words: theirs)."""
-    profile = person_context(person)
-    return note_language(profile.language if profile and not person.context else None, owner_language)
+    """The message's language: as a note's (`notes.draft_language`)."""
+    return draft_language(person, owner_language)
 
 
 def draft_message(person: Person, invitation: Invitation | None, *, language: str) -> MessageDraft:

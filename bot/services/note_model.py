@@ -35,17 +35,29 @@ import asyncio
 import enum
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
-from bot.db.models import Person, Plan, Reminder
+from bot.db.models import Account, Invitation, Person, Plan, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
-from bot.services.notes import NoteDraft, draft_note_for, first_name, note_length, note_limit, split_headline
+from bot.services.note_templates import OwnerTemplate
+from bot.services.notes import (
+    NoteDraft,
+    draft_language,
+    draft_note_for,
+    first_name,
+    note_length,
+    note_limit,
+    split_headline,
+)
 from bot.services.profile_context import person_context
-from bot.services.reminders import DueReminder
+from bot.services.reminders import DueReminder, draft_for_person
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -467,11 +479,15 @@ async def draft_note_with_model(
     *,
     language: str | None = None,
     original_note: str | None = None,
+    fallback: NoteDraft | None = None,
 ) -> DraftOutcome:
-    """The model's draft when one is configured and passes the checks, else the templates' draft.
+    """The model's draft when one is configured and passes the checks, else `fallback`.
 
+    `fallback` is the templates' draft the caller made with everything it knows (the owner's
+    templates, the records, the first invitation); without it, the plain templates' draft.
     Call it outside a database transaction: the model may take up to `config.timeout`.
     """
+    template_draft = fallback or draft_note_for(person, plan)
     if config is not None:
         context = note_context_for(person, plan, renderer, language=language, original_note=original_note)
         answer = await model_draft(config, context, renderer)
@@ -481,12 +497,12 @@ async def draft_note_with_model(
             )
         assert answer.problem is not None
         return DraftOutcome(
-            draft_note_for(person, plan),
+            template_draft,
             verdict=answer.problem.value,
             detail=answer.detail or None,
             fallback_reason=answer.reason,
         )
-    return DraftOutcome(draft_note_for(person, plan))
+    return DraftOutcome(template_draft)
 
 
 async def redraft_with_model(
@@ -501,8 +517,15 @@ async def redraft_with_model(
     """
     if not item.drafted:
         return item
+    scanned = item.reminder
     outcome = await draft_note_with_model(
-        item.person, item.account.plan, config, renderer, original_note=item.invitation.note_text
+        item.person,
+        item.account.plan,
+        config,
+        renderer,
+        language=draft_language(item.person, item.account.language),
+        original_note=item.invitation.note_text,
+        fallback=NoteDraft(scanned.draft_note or "", scanned.draft_template or "", trimmed=False),
     )
     async with db.begin() as session:
         reminder = await session.get_one(Reminder, item.reminder.id)
@@ -513,3 +536,41 @@ async def redraft_with_model(
             if outcome.verdict == VERDICT_OK:
                 reminder.draft_template = None  # no template of the house to credit with its fate
     return replace(item, reminder=reminder)
+
+
+async def note_for_person(
+    db: SessionFactory,
+    account: Account,
+    person: Person,
+    config: NoteModelConfig | None,
+    renderer: Renderer,
+    *,
+    now: datetime,
+    owner_templates: Sequence[OwnerTemplate] = (),
+) -> DraftOutcome:
+    """A note for anyone among the invitations (/note, `note draft`), drafted as a reminder's is.
+
+    The templates' draft from the owner's stored context, templates and records
+    (`reminders.draft_for_person`), then the owner's model when configured, fed the same stored
+    context and falling back to that draft; the model is asked outside any transaction.
+    """
+    async with db() as session:
+        template_draft = await draft_for_person(
+            session, account, person, now=now, owner_templates=owner_templates
+        )
+        withdrawn = await session.scalar(
+            select(Invitation.note_text)
+            .where(Invitation.person_id == person.id, Invitation.withdrawn_at.is_not(None))
+            .order_by(Invitation.withdrawn_at.desc())
+            .limit(1)
+        )
+    assert template_draft is not None
+    return await draft_note_with_model(
+        person,
+        account.plan,
+        config,
+        renderer,
+        language=draft_language(person, account.language),
+        original_note=withdrawn,
+        fallback=template_draft,
+    )

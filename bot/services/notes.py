@@ -143,6 +143,14 @@ def note_language(profile_language: str | None, owner_language: str) -> str:
     return LANGUAGES[0]
 
 
+def draft_language(person: Person, owner_language: str, profile: ProfileContext | None = None) -> str:
+    """The language of anything drafted for `person` (notes, first messages, the model's drafts):
+    their profile's when known and built in, else the owner's; the owner's whenever the owner wrote
+    context about them, since the owner's own words read right only in the owner's language."""
+    profile = profile or person_context(person)
+    return note_language(profile.language if profile and not person.context else None, owner_language)
+
+
 def _key(language: str, template: str) -> str:
     """A built-in template's recorded name: "work_2" in English, "nl/work_2" elsewhere."""
     return template if language == LANGUAGES[0] else f"{language}/{template}"
@@ -258,6 +266,7 @@ def draft_note_for(
     if withdrawn is not None and withdrawn.withdrawn_at is not None and now is not None:
         days = max(0, (now - withdrawn.withdrawn_at).days)
     profile = profile or person_context(person)
+    language = draft_language(person, language, profile)
     return draft_note(
         slug=person.slug,
         name=person.name,
@@ -265,8 +274,7 @@ def draft_note_for(
         company=person.company,
         context=person.context,
         limit=note_limit(plan),
-        # The owner's own words about the person read right only in the owner's language.
-        language=note_language(profile.language if profile and not person.context else None, language),
+        language=language,
         profile=profile,
         days_since_withdrawal=days,
         original_note=withdrawn.note_text if withdrawn is not None else None,

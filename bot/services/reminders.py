@@ -215,13 +215,24 @@ async def draft_for_person(
     now: datetime,
     owner_templates: Sequence[OwnerTemplate] = (),
 ) -> NoteDraft | None:
-    """A draft for anyone among the invitations (/note), chosen as a reminder's is; None for nobody."""
+    """A draft for anyone among the invitations (/note, `note draft`), drafted as a reminder's is:
+    the owner's stored context, the person's last withdrawn invitation (its note, the days since),
+    the records; None for nobody."""
     if person is None:
         return None
+    withdrawn = await session.scalar(
+        select(Invitation)
+        .where(Invitation.person_id == person.id, Invitation.withdrawn_at.is_not(None))
+        .order_by(Invitation.withdrawn_at.desc())
+        .limit(1)
+    )
     return draft_note_for(
         person,
         account.plan,
+        owner=_owner(account),
         language=account.language,
+        withdrawn=withdrawn,
+        now=now,
         owner_templates=owner_templates,
         records=await template_records(session, account, now=now),
     )

@@ -85,3 +85,31 @@ async def test_without_an_answer_the_card_has_the_templates_draft_and_says_why(
     async with db() as session:
         reminder = await session.scalar(select(Reminder))
     assert reminder is not None and reminder.draft_note and reminder.draft_note in (card.text or "")
+
+
+async def test_note_asks_the_model_as_the_reminder_does(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    endpoint: FakeNoteModel,
+    clock: FrozenClock,
+) -> None:
+    await add_reminder(db, owned, "jane-doe", due_at=clock() + timedelta(days=5))  # not due: /note only
+    endpoint.script(Reply(content=GOOD), Reply(content="Hi Jane, remember Contoso?"))
+    with_model = settings.model_copy(update={"note_model_url": endpoint.url, "note_model_name": "m"})
+
+    async with running_bot(with_model, clock=clock):
+        botapi.send_text(OWNER, "/note Jane Doe")
+        drafted = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if GOOD in (m.text or "")), None),
+            what="/note with the model's draft",
+        )
+        assert "Drafted by your language model" in (drafted.text or "")
+        botapi.send_text(OWNER, "/note Jane Doe")
+        refused = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if "(invented)" in (m.text or "")), None),
+            what="/note with the templates' draft",
+        )
+    assert GOOD not in (refused.text or "") and "A note for Jane Doe" in (refused.text or "")
+    assert len(endpoint.received) == 2

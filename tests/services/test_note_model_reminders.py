@@ -7,15 +7,17 @@ import html
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Account, Reminder
+from bot.db.models import Account, Invitation, Person, Reminder
 from bot.db.session import SessionFactory
 from bot.rendering import Renderer
 from bot.services.clock import FrozenClock
-from bot.services.note_model import NoteModelConfig, redraft_with_model
+from bot.services.note_model import NoteModelConfig, note_for_person, redraft_with_model
+from bot.services.note_templates import TemplateStore
 from bot.services.notes import NoteQuota, draft_note_for
 from bot.services.reminders import DueReminder, scan_due, set_draft
 from bot.views.reminders import reminder_card
@@ -135,3 +137,60 @@ async def test_what_the_model_wrote_reaches_the_card_escaped(
     due = await redraft_with_model(db, config, Renderer(), await scanned(db, clock))
     card = reminder_card(Renderer(), due.account, due.reminder, due.person, QUOTA)
     assert "contains a placeholder (&lt;b&gt;)" in card.text
+
+
+# --- one drafting path for the reminder, /note, `note draft` and the demo ------------------------
+
+
+OWN = "{# when: original_note #}\nHi {{ first_name }}, {{ days_since_withdrawal }} days on: still keen?"
+SLUG = "jane-doe-2"  # its crc32 picks the owner's template among four untried ones (see notes.draft_note)
+
+
+async def test_a_refused_model_keeps_the_scans_draft_whatever_template_wrote_it(
+    db: SessionFactory, account: Account, clock: FrozenClock, endpoint: FakeNoteModel, tmp_path: Path
+) -> None:
+    await add_reminder(db, account, SLUG, due_at=clock() - timedelta(minutes=1))
+    own = TemplateStore(tmp_path).save("again", "Hi {{ first_name }}, shall we try again?", limit=200)
+    async with db.begin() as session:
+        [scanned_item] = await scan_due(session, now=clock(), owner_templates=[own])
+    before = (scanned_item.reminder.draft_note, scanned_item.reminder.draft_template)
+    assert before[1] == "own:again"
+    endpoint.script(Reply(content="Hi Jane, remember Contoso?"))
+
+    due = await redraft_with_model(db, NoteModelConfig(url=endpoint.url, name="m"), Renderer(), scanned_item)
+
+    assert (due.reminder.draft_note, due.reminder.draft_template) == before
+    assert due.reminder.model_verdict == "invented"
+
+
+async def test_note_for_person_drafts_as_the_reminder_does_then_asks_the_model(
+    db: SessionFactory, account: Account, clock: FrozenClock, endpoint: FakeNoteModel, tmp_path: Path
+) -> None:
+    reminder = await add_reminder(db, account, SLUG, due_at=clock() - timedelta(minutes=1))
+    async with db.begin() as session:
+        invitation = await session.get_one(Invitation, reminder.invitation_id)
+        invitation.note_text = "Loved your talk at the meetup"
+        person = await session.get_one(Person, reminder.person_id)
+        stored_account = await session.get_one(Account, account.id)
+    own = TemplateStore(tmp_path).save("again", OWN, limit=200)
+
+    # Without a model: the owner's template with the withdrawn invitation's facts, as a reminder's.
+    plain = await note_for_person(
+        db, stored_account, person, None, Renderer(), now=clock(), owner_templates=[own]
+    )
+    assert plain.draft.template == "own:again" and plain.draft.text == "Hi Jane, 21 days on: still keen?"
+    assert plain.verdict is None
+
+    # With one: fed the stored context (the earlier note too); a refusal falls back to that same draft.
+    endpoint.script(Reply(content=GOOD), Reply(content="Hi Jane, remember Contoso?"))
+    config = NoteModelConfig(url=endpoint.url, name="m")
+    modelled = await note_for_person(
+        db, stored_account, person, config, Renderer(), now=clock(), owner_templates=[own]
+    )
+    assert (modelled.draft.text, modelled.verdict) == (GOOD, "ok")
+    user_prompt = endpoint.received[0].body["messages"][1]["content"]
+    assert "The earlier note: Loved your talk at the meetup" in user_prompt
+    refused = await note_for_person(
+        db, stored_account, person, config, Renderer(), now=clock(), owner_templates=[own]
+    )
+    assert (refused.draft, refused.verdict) == (plain.draft, "invented")
