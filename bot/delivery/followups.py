@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
-from bot.db.models import Account, Followup, Invitation, Person
+from bot.db.models import Account, Action, Followup, FollowupState, Invitation, Person
 from bot.delivery.chat import edit, send
 from bot.services import followups
 from bot.services.followup_model import redraft_followup_with_model
@@ -47,6 +48,27 @@ async def redraw_followup(
         context.render, card.account, card.followup, card.person, card.invitation, notice=notice
     )
     await edit(context, card.account, card.followup.chat_id, card.followup.message_id, view)
+
+
+async def redraw_followup_of_action(
+    context: BotContext, account: Account, action_id: int, *, notice: str | None
+) -> None:
+    """After an Undo of a message: the follow-up card of the action's person again, with its buttons."""
+    async with context.db() as session:
+        action = await session.get(Action, action_id)
+        person_id = action.person_id if action is not None else None
+        followup_id = await session.scalar(
+            select(Followup.id)
+            .where(
+                Followup.account_id == account.id,
+                Followup.person_id == person_id,
+                Followup.state == FollowupState.SHOWN,
+            )
+            .order_by(Followup.accepted_at.desc())
+            .limit(1)
+        )
+    if followup_id is not None:
+        await redraw_followup(context, account, followup_id, notice=notice)
 
 
 async def deliver_due_followups(context: BotContext) -> None:

@@ -12,8 +12,9 @@ from telegram.ext import CommandHandler
 
 from bot.callback_data import Op
 from bot.context import BotContext
-from bot.db.models import Account, Action, InvitationState
+from bot.db.models import Account, Action, ActionKind, InvitationState
 from bot.delivery.chat import send
+from bot.delivery.followups import redraw_followup_of_action
 from bot.delivery.reminders import ReminderCard, load_reminder_card, show_reminder
 from bot.delivery.worker import kick_worker
 from bot.handlers.common import (
@@ -142,7 +143,10 @@ async def _show_undone(
     subject: ActionSubject | None,
     shown: ReminderCard | InvitationView | None,
 ) -> None:
-    """The reminder (its own message) or the card as before the queued work, or else just "undone"."""
+    """The reminder or follow-up (its own message), or the card as before the queued work, else "undone"."""
+    if subject is not None and subject.kind is ActionKind.MESSAGE:
+        await redraw_followup_of_action(context, tap.account, tap.target, notice=undone)
+        return
     if subject is not None and subject.reminder_id is not None:
         if isinstance(shown, ReminderCard):
             await show_reminder(context, shown, notice=undone)

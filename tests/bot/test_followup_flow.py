@@ -93,6 +93,13 @@ async def test_the_card_comes_on_its_date_and_send_sends_the_edited_message_once
 
         botapi.tap(OWNER, "Send this message", message_id=card.message_id)
         await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="undo")
+        botapi.tap(OWNER, "Undo", message_id=card.message_id)
+        await wait_until(
+            lambda: botapi.message(OWNER, card.message_id).button_texts == BUTTONS, what="the card"
+        )
+        assert (botapi.message(OWNER, card.message_id).text or "").startswith("Undone: no message was sent.")
+        botapi.tap(OWNER, "Send this message", message_id=card.message_id)
+        await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="undo")
         assert sandbox.state.thread(person.slug) == []  # nothing before the undo window ends
         clock.advance(timedelta(seconds=11))
         await run_job(app, "action-worker")
