@@ -6,7 +6,7 @@ the template behind it, and when the message was sent. `accounts.followup_days` 
 after an acceptance the card comes (3 unless changed). A message action is an `actions` row of
 kind "message": the kind column is a plain string, so it needs no change.
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 import bot.db.base
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
