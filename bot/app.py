@@ -4,6 +4,10 @@ It builds the PTB `Application` (token, Bot API base URL, rate limiter, HTML def
 context), wires the resources that live and die with it (`_start_resources`/`_stop_resources`),
 and registers every handler in one ordered list. Nothing here runs at import time. How the
 pieces it wires depend on each other: docs/architecture.md.
+
+The process's `Role` (bot.roles) decides what is wired: `ALL` (`run`) everything; `WEB` the
+handlers and the scans but no browser at all; `WORKER` no handlers and no updater (it never asks
+for updates), only the browser jobs, which still send and edit messages through the Bot API.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from bot.handlers import (
     withdraw,
 )
 from bot.rendering import DEFAULT_LANGUAGE, Renderer
+from bot.roles import Role
 from bot.services.clock import Clock, system_clock
 from bot.services.linkedin import ClientProvider
 from bot.services.owners import new_pairing_code, stored_owner_ids
@@ -119,19 +124,25 @@ def build_application(
     linkedin_client_factory: ClientOpener | None = None,
     automation_config: AutomationConfig | None = None,
     clock: Clock = system_clock,
+    role: Role = Role.ALL,
+    polling: bool = True,
 ) -> BotApplication:
     """Build the bot for `settings`; resources are created when the application starts.
 
     `linkedin_client_factory` replaces the real browser (tests, `run --sandbox`);
     `automation_config` overrides the one made from settings; `clock` is the time the services see.
+    `role` is the process's part (bot.roles); `polling=False` builds no updater, for a front whose
+    updates come by webhook (`bot.webhook` puts them on `application.update_queue`).
     """
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value():
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     context_types = ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData, chat_data=ChatData)
+    builder = ApplicationBuilder()
+    if not (polling and role.handles_updates):
+        builder = builder.updater(None)
     application: BotApplication = (
-        ApplicationBuilder()
-        .token(token.get_secret_value())
+        builder.token(token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
@@ -147,20 +158,23 @@ def build_application(
     )
     data = application.bot_data
     data.settings = settings
+    data.role = role
     data.clock = clock
     data.renderer = Renderer()
     data.delivery = Delivery(application.bot, data.renderer)
-    data.browsers = LinkedInAccess(
-        automation_config or settings.automation_config(), opener=linkedin_client_factory
-    )
-    for group, handler in _handlers():
-        application.add_handler(handler, group=group)
+    if role.runs_browser:  # a WEB process has no browser: nothing in it can launch one
+        data.browsers = LinkedInAccess(
+            automation_config or settings.automation_config(), opener=linkedin_client_factory
+        )
+    if role.handles_updates:
+        for group, handler in _handlers():
+            application.add_handler(handler, group=group)
     application.add_error_handler(errors.report_error)
     return application
 
 
 async def _start_resources(application: BotApplication) -> None:
-    """Open the database, learn the owners (or print a pairing code), set the menu, schedule jobs."""
+    """Open the database and the LinkedIn route, meet the owners (with handlers), schedule the role's jobs."""
     data = application.bot_data
     settings = data.settings
     assert settings is not None and data.renderer is not None
@@ -168,8 +182,18 @@ async def _start_resources(application: BotApplication) -> None:
     data.engine = create_engine(settings.resolved_database_url)
     data.db = create_session_factory(data.engine)
     data.vault = SessionVault.from_settings(settings)
-    assert data.browsers is not None
-    data.linkedin = ClientProvider(data.db, data.vault, data.browsers.open, data.clock)
+    if data.browsers is not None:
+        data.linkedin = ClientProvider(data.db, data.vault, data.browsers.open, data.clock)
+    if data.role.handles_updates:
+        await _meet_owners(application)
+    await jobs.schedule(application, data.role)
+
+
+async def _meet_owners(application: BotApplication) -> None:
+    """Learn the owners (or print a pairing code) and set the menu: what a process with handlers needs."""
+    data = application.bot_data
+    settings = data.settings
+    assert settings is not None and data.renderer is not None and data.db is not None
     if settings.telegram_owner_ids:
         data.owner_ids = set(settings.telegram_owner_ids)
     else:
@@ -185,7 +209,6 @@ async def _start_resources(application: BotApplication) -> None:
         await application.bot.set_my_commands(
             _menu(data.renderer, language), language_code=None if language == DEFAULT_LANGUAGE else language
         )
-    await jobs.schedule(application)
 
 
 def _menu(renderer: Renderer, language: str) -> list[BotCommand]:

@@ -16,6 +16,7 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.rendering import Renderer
+from bot.roles import Role
 from bot.services.clock import Clock, system_clock
 from bot.services.conversations import Asking, Awaiting, Conversations
 
@@ -52,6 +53,7 @@ class BotData:
     """Everything the bot shares across updates; see the module docstring for who fills what."""
 
     settings: Settings | None = None
+    role: Role = Role.ALL  # which jobs and handlers this process has (bot.roles)
     clock: Clock = system_clock
     renderer: Renderer | None = None
     delivery: Delivery | None = None

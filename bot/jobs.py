@@ -21,6 +21,12 @@ The three scans run in one process at a time across all processes sharing a Post
     action-worker   every few seconds, and right after an undo window ends: run queued browser
                     work (`bot.services.actions`) and edit the Telegram messages that track it.
 
+Which of them a process runs is its `Role` (bot.roles): the scans (weekly-digest, due-reminders,
+due-followups) run where updates are handled (`run`, `web`), the browser jobs (daily-sync, browser-idle,
+action-recovery, action-worker) where a browser may run (`run`, `worker`). In a `web` process the
+scans never open a browser: the digest is built from the last sync (workers sync daily) and a
+reminder is drafted from the context already stored.
+
 What the jobs send (the digest, the worker's progress, a pause notice) is `bot.delivery`, which
 the handlers share; jobs never import handlers. Nothing is kept only in memory: each job reads
 what is due from the database, so a restart loses nothing. Browser work runs here, in job tasks,
@@ -38,6 +44,7 @@ from bot.delivery.digests import deliver_digest, sync_quietly
 from bot.delivery.followups import deliver_due_followups
 from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
+from bot.roles import Role
 from bot.services import digest_schedule, reminders
 from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.note_templates import TemplateStore
@@ -61,13 +68,18 @@ BROWSER_CHECK_SECONDS = 60.0
 BROWSER_IDLE_SECONDS = 300.0
 
 
-async def schedule(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
-    """Register the repeating jobs (stable names; the first runs happen right after start-up)."""
+async def schedule(
+    application: Application[Any, BotContext, Any, Any, Any, Any], role: Role = Role.ALL
+) -> None:
+    """Register the role's repeating jobs (stable names; the first runs happen right after start-up)."""
     queue = application.job_queue
     assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
-    queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
-    queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
-    queue.run_repeating(scan_due_followups, REMINDER_SCAN_SECONDS, first=1.2, name="due-followups")
+    if role.runs_scans:
+        queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
+        queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
+        queue.run_repeating(scan_due_followups, REMINDER_SCAN_SECONDS, first=1.2, name="due-followups")
+    if not role.runs_browser:
+        return
     queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
     queue.run_repeating(
         close_idle_browser, BROWSER_CHECK_SECONDS, first=BROWSER_CHECK_SECONDS, name="browser-idle"
@@ -153,7 +165,7 @@ async def _send_due_reminders(context: BotContext) -> None:
                 async with context.db.begin() as session:
                     await reminders.put_off(session, item)
                 continue
-        else:
+        elif context.bot_data.role.runs_browser:
             visit = await read_profile_quietly(context, item.account.id, item.person.id)
             if visit is not Visit.NONE:
                 visited.add(item.account.id)

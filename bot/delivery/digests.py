@@ -89,8 +89,11 @@ async def send_digest(context: BotContext, account: Account, *, synced: bool | N
 async def sync_quietly(context: BotContext, account: Account) -> bool | None:
     """Sync the account if it can be; True if synced, False if it failed, None if not attempted.
 
-    A failure that only the owner can fix pauses the account and tells them once.
+    A failure that only the owner can fix pauses the account and tells them once. A process
+    without a browser (`web`) never tries: its digest shows the last sync, which workers keep fresh.
     """
+    if not context.bot_data.role.runs_browser:
+        return None
     if account.paused or account.session_status is not SessionStatus.VALID:
         return None
     try:

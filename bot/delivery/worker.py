@@ -29,7 +29,13 @@ WORKER_DELAY = timedelta(seconds=0.5)
 
 
 def kick_worker(context: BotContext, *, undo_window: timedelta = timedelta(0)) -> None:
-    """Run the worker right after `undo_window` instead of waiting for its next tick."""
+    """Run the worker right after `undo_window` instead of waiting for its next tick.
+
+    A process without a browser (`web`) runs no browser work: a worker process claims the action
+    when it looks next (woken by the store where it can be, else by its own polling).
+    """
+    if not context.bot_data.role.runs_browser:
+        return
     context.jobs.run_once(process_actions, undo_window + WORKER_DELAY)
 
 
