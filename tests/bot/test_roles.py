@@ -126,7 +126,6 @@ async def test_web_leaves_a_confirmed_withdrawal_to_the_workers(
     assert browser.calls == []
 
 
-
 @pytest.mark.parametrize(("role", "kicked"), [(Role.ALL, True), (Role.WEB, False)])
 async def test_only_a_process_with_a_browser_starts_its_worker_early(
     settings: Settings, role: Role, kicked: bool
