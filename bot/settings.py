@@ -9,6 +9,7 @@ messages never repeat the value (it may be a secret).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ WORKER_LEASE_FLOOR_SECONDS = 5.0
 WORKER_LEASE_CEILING_SECONDS = 3600.0
 """The longest wait for the owner's language model: longer holds a reminder back for nothing."""
 MAX_TELEGRAM_ID = 2**63 - 1  # the database stores ids as signed 64-bit integers
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+"""Telegram's alphabet for a webhook's secret token, at a length nobody guesses."""
 DATABASE_DRIVERS = {"sqlite": ("", "aiosqlite"), "postgres": ("",), "postgresql": ("", "asyncpg")}
 """Database backends and the drivers of each that we run on (an empty driver gets the async one)."""
 
@@ -54,6 +57,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_DEFAULT_API_BASE_URL
     telegram_owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    webhook_secret: SecretStr | None = None  # `invitesweep web --webhook-url`: Telegram's secret token
 
     # LinkedIn and the browser
     linkedin_base_url: str = LINKEDIN_DEFAULT_BASE_URL
@@ -163,6 +167,16 @@ class Settings(BaseSettings):
             raise ValueError("unsupported database")
         if backend == "sqlite" and not url.database:
             raise ValueError("no database file")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram takes 1-256 of A-Z, a-z, 0-9, _ and -; fewer than 16 would be guessable."""
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("16 to 256 characters, each a letter, a digit, _ or -")
         return value
 
     @field_validator("session_key")

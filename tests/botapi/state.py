@@ -390,6 +390,9 @@ class BotApiState:
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        return True  # recorded in `calls`; updates are then POSTed to the bot by the test itself
+
     def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         self.commands = list(params.get("commands") or [])
         return True
