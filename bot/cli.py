@@ -113,10 +113,20 @@ COMMANDS: dict[str, LazyCommand] = {
     "sync": LazyCommand(
         "bot.commands.sync_cli", "sync", "Read the Sent invitations page and bring the store up to date."
     ),
+    "web": LazyCommand(
+        "bot.commands.web_cli",
+        "web",
+        "Run the Telegram front and the scheduler (PostgreSQL; browser work is for `worker`).",
+    ),
     "withdraw": LazyCommand(
         "bot.commands.withdraw_cli",
         "withdraw",
         "Withdraw pending invitations older than an age, oldest first, within the daily cap.",
+    ),
+    "worker": LazyCommand(
+        "bot.commands.worker_cli",
+        "worker",
+        "Do the browser work queued by `invitesweep web` (PostgreSQL).",
     ),
 }
 """Every command: where it lives and its one-line help (its docstring's first sentence)."""

@@ -66,13 +66,15 @@ def configure_logging(settings: Settings) -> None:
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     secrets = [
-        s.get_secret_value() for s in (settings.telegram_bot_token, settings.session_key) if s is not None
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.session_key, settings.webhook_secret)
+        if s is not None
     ]
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets(secrets))
 
 
-async def _prepare_store(settings: Settings, sandbox_state: dict[str, Any] | None) -> None:
+async def prepare_store(settings: Settings, sandbox_state: dict[str, Any] | None) -> None:
     """Bring the store to the newest schema, and with `run --sandbox` sign every account in.
 
     At the newest schema already (nearly always), Alembic is not loaded and stays out of the
@@ -112,19 +114,23 @@ async def wait_for_bot_api(
     *,
     first_delay: float = BOT_API_FIRST_DELAY_SECONDS,
     max_delay: float = BOT_API_MAX_DELAY_SECONDS,
+    stop: asyncio.Event | None = None,
 ) -> bool:
     """Ask the Bot API `getMe` until it answers; False if stopped (SIGINT/SIGTERM) while waiting.
 
-    Each failed attempt prints one line on stderr (the reason's class, never the token).
+    Each failed attempt prints one line on stderr (the reason's class, never the token). A
+    caller that handles the stop signals itself passes its `stop` event; else they are caught
+    here while waiting.
 
     Raises:
         BadInput: the Bot API answered and refused the token (or is not a Bot API at all).
     """
     assert settings.telegram_bot_token is not None
     bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
-    stop = asyncio.Event()
+    own_signals = stop is None
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in STOP_SIGNALS:
+    for signum in STOP_SIGNALS if own_signals else ():
         loop.add_signal_handler(signum, stop.set)
     try:
         for attempt, delay in enumerate(backoff_delays(first_delay, max_delay), start=1):
@@ -151,7 +157,7 @@ async def wait_for_bot_api(
                 continue
         return False  # unreachable: the delays never end
     finally:
-        for signum in STOP_SIGNALS:
+        for signum in STOP_SIGNALS if own_signals else ():
             loop.remove_signal_handler(signum)
         await bot.shutdown()
 
@@ -187,7 +193,7 @@ def run(cli: CliContext, sandbox: bool) -> None:
         automation_config = settings.automation_config(base_url=base_url)
         click.echo(renderer().render("telegram/console/sandbox.txt.j2", base_url=base_url))
     try:
-        asyncio.run(_prepare_store(settings, server.storage_state() if server is not None else None))
+        asyncio.run(prepare_store(settings, server.storage_state() if server is not None else None))
         if not asyncio.run(wait_for_bot_api(settings)):
             return
         application = build_application(settings, automation_config=automation_config)

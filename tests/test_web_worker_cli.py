@@ -1,0 +1,200 @@
+"""`invitesweep web` and `invitesweep worker`: what they refuse, and real processes on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from asyncio.subprocess import PIPE
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from bot.cli import main
+from bot.db.session import create_engine
+from bot.webhook import SECRET_HEADER
+from tests.botapi import BotApiServer
+from tests.fixtures.botapi import OWNER, wait_until
+
+SECRET = "a-webhook-secret_of-at-least-16"
+SQLITE_REFUSED = "needs PostgreSQL"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # never reached: refused before
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": "",
+        "WEBHOOK_SECRET": "",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("command", ["web", "worker"])
+@pytest.mark.parametrize("database", ["", "sqlite:///{tmp}/store.sqlite3"])
+def test_web_and_worker_refuse_sqlite_and_change_nothing(tmp_path: Path, command: str, database: str) -> None:
+    env = _env(tmp_path, DATABASE_URL=database.format(tmp=tmp_path))
+    result = CliRunner().invoke(main, [command], env=env)
+    assert result.exit_code == 2, result.output
+    assert SQLITE_REFUSED in result.output and "invitesweep run" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "data").exists() and not (tmp_path / "store.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "said"),
+    [
+        (["--webhook-url", "http://bot.example.com/tg"], {}, "not a webhook address"),
+        (["--webhook-url", "https:///tg"], {}, "not a webhook address"),
+        (["--webhook-url", "https://bot.example.com/tg"], {}, "needs WEBHOOK_SECRET"),
+        (["--port", "8443"], {"WEBHOOK_SECRET": SECRET}, "give them with --webhook-url"),
+        (["--listen", "0.0.0.0"], {}, "give them with --webhook-url"),
+        (
+            ["--webhook-url", "https://bot.example.com/tg"],
+            {"WEBHOOK_SECRET": "too-short"},
+            "WEBHOOK_SECRET must",
+        ),
+        (
+            ["--webhook-url", "https://bot.example.com/tg"],
+            {"WEBHOOK_SECRET": "x" * 20 + "!"},
+            "WEBHOOK_SECRET must",
+        ),
+    ],
+)
+def test_web_refuses_a_webhook_it_cannot_serve_safely(
+    tmp_path: Path, args: list[str], env: dict[str, str], said: str
+) -> None:
+    postgres = "postgresql://nobody:nothing@127.0.0.1:9/never-reached"
+    result = CliRunner().invoke(main, ["web", *args], env=_env(tmp_path, DATABASE_URL=postgres, **env))
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert "too-short" not in result.output  # a refused secret is never repeated
+    assert not (tmp_path / "data").exists()
+
+
+# --- real processes on PostgreSQL -------------------------------------------------------------
+
+INVITESWEEP = str(Path(sys.executable).with_name("invitesweep"))
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """This test's PostgreSQL database, emptied (the processes migrate it as they start)."""
+    url = os.environ.get("DATABASE_URL_TEST")
+    if not url:
+        pytest.skip("DATABASE_URL_TEST is not set")
+
+    async def empty() -> None:
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(empty())
+    yield url
+
+
+def _process_env(botapi: BotApiServer, tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": botapi.token,
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "TELEGRAM_OWNER_IDS": str(OWNER),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "WEBHOOK_SECRET": SECRET,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return (out + err).decode()
+
+
+@pytest.mark.postgres
+async def test_a_worker_process_starts_and_stops_cleanly_on_sigterm(
+    botapi: BotApiServer, tmp_path: Path, postgres_url: str
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        INVITESWEEP, "worker", env=_process_env(botapi, tmp_path, postgres_url), stdout=PIPE, stderr=PIPE
+    )
+    try:
+        await wait_until(lambda: botapi.calls_of("getMe"), within=60, what="the worker's getMe")
+    finally:
+        output = await _stop(process)
+    assert process.returncode == 0, output
+    assert botapi.token not in output and SECRET not in output
+    assert botapi.calls_of("getUpdates") == [] and botapi.calls_of("setMyCommands") == []
+
+
+@pytest.mark.postgres
+async def test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm(
+    botapi: BotApiServer, tmp_path: Path, postgres_url: str
+) -> None:
+    port = _free_port()
+    url = "https://bot.example.com/tg"
+    process = await asyncio.create_subprocess_exec(
+        INVITESWEEP,
+        "web",
+        "--webhook-url",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=_process_env(botapi, tmp_path, postgres_url),
+        stdout=PIPE,
+        stderr=PIPE,
+    )
+    try:
+        await wait_until(lambda: botapi.calls_of("setWebhook"), within=60, what="setWebhook")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            health = await http.get("/healthz")
+            message = botapi.send_text(OWNER, "/help")
+            (update,) = [
+                u for u in botapi.take_updates(None, 100) if u["message"]["message_id"] == message.message_id
+            ]
+            refused = await http.post("/tg", json=update)
+            taken = await http.post("/tg", json=update, headers={SECRET_HEADER: SECRET})
+        await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the answer to /help")
+    finally:
+        output = await _stop(process)
+    assert (health.status_code, refused.status_code, taken.status_code) == (200, 403, 200)
+    assert process.returncode == 0, output
+    assert f"127.0.0.1:{port}/tg" in output
+    assert botapi.token not in output and SECRET not in output
+    assert botapi.calls_of("setWebhook")[0].params["secret_token"] == SECRET
+    assert botapi.calls_of("deleteWebhook") == [] and botapi.calls_of("getUpdates") == []
+
+
+@pytest.mark.postgres
+async def test_a_polling_web_process_answers_and_stops_cleanly_on_sigterm(
+    botapi: BotApiServer, tmp_path: Path, postgres_url: str
+) -> None:
+    env = _process_env(botapi, tmp_path, postgres_url)
+    process = await asyncio.create_subprocess_exec(INVITESWEEP, "web", env=env, stdout=PIPE, stderr=PIPE)
+    try:
+        await wait_until(lambda: botapi.commands, within=60, what="setMyCommands")
+        botapi.send_text(OWNER, "/start")
+        reply = await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the reply")
+    finally:
+        output = await _stop(process)
+    assert "I keep your LinkedIn sent invitations healthy" in (reply[0].text or "")
+    assert process.returncode == 0, output
+    assert botapi.token not in output
+    assert botapi.calls_of("setWebhook") == []
