@@ -111,6 +111,14 @@ RULES = [
         ("bot.services", "bot.handlers", "bot.commands", "bot.delivery"),
         id="the-store-is-the-bottom",
     ),
+    # The webhook front only carries updates to the application; what they mean is the handlers'.
+    pytest.param(
+        "bot.webhook",
+        ("bot.handlers", "bot.jobs", "bot.delivery", "bot.services", "automation", "bot.commands"),
+        id="webhook-is-transport-only",
+    ),
+    # A role is a fact about a process, readable by everything without pulling anything in.
+    pytest.param("bot.roles", ("bot", "telegram", "automation"), id="roles-import-nothing"),
     # The owner's language model drafts from stored context only: it never reaches a page or a chat.
     pytest.param(
         "bot.services.note_model",
