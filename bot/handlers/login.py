@@ -47,6 +47,10 @@ async def start_login(update: Update, context: BotContext, account: Account) -> 
     assert update.effective_message is not None
     if context.args:
         await delete_secret(update.effective_message)
+    if not context.bot_data.role.runs_browser:  # a `web` process has no browser to sign in with
+        await reply(update, context, "login/elsewhere", account)
+        return
+    if context.args:
         await begin_cookie_login(update, context, account, context.args[0])
         return
     await context.ask(update.effective_user, Awaiting(Asking.LOGIN))

@@ -139,3 +139,16 @@ async def test_only_a_process_with_a_browser_starts_its_worker_early(
             if job.callback is process_actions and job.name != "action-worker"  # not the repeating one
         ]
         assert bool(early) is kicked
+
+
+@pytest.mark.parametrize("command", ["/login", "/login AQEDAS-li-at-cookie"])
+async def test_web_sends_sign_in_elsewhere_and_still_deletes_a_cookie(
+    botapi: BotApiServer, settings: Settings, owned: Account, command: str
+) -> None:
+    browser = NoBrowser()
+    async with running_bot(settings, role=Role.WEB, linkedin_client_factory=browser):
+        sent = botapi.send_text(OWNER, command)
+        (answer,) = await wait_until(lambda: botapi.bot_messages(OWNER), what="the answer")
+    assert "invitesweep login" in (answer.text or "")
+    assert botapi.message(OWNER, sent.message_id).deleted is (command != "/login")
+    assert browser.calls == []
