@@ -9,17 +9,28 @@ import socket
 import sys
 from asyncio.subprocess import PIPE
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
 
 from bot.cli import main
-from bot.db.session import create_engine
+from bot.db.migrate import upgrade_engine
+from bot.db.models import Account, Action, ActionState
+from bot.db.session import create_engine, create_session_factory
+from bot.services.actions import request_bulk_withdrawal
+from bot.services.rhythm import ALWAYS
+from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
+from bot.services.sync import sync_account
 from bot.webhook import SECRET_HEADER
+from sandbox import SandboxServer
 from tests.botapi import BotApiServer
+from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.botapi import OWNER, wait_until
 
 SECRET = "a-webhook-secret_of-at-least-16"
@@ -121,8 +132,14 @@ def _free_port() -> int:
 
 
 async def _stop(process: asyncio.subprocess.Process) -> str:
+    """SIGTERM, and what the process printed; one that does not end is killed (it shares the store)."""
     process.send_signal(signal.SIGTERM)
-    out, err = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
     return (out + err).decode()
 
 
@@ -198,3 +215,58 @@ async def test_a_polling_web_process_answers_and_stops_cleanly_on_sigterm(
     assert process.returncode == 0, output
     assert botapi.token not in output
     assert botapi.calls_of("setWebhook") == []
+
+
+@pytest.mark.postgres
+async def test_sigterm_lets_a_worker_finish_the_action_in_hand_and_leaves_the_rest_queued(
+    botapi: BotApiServer,
+    tmp_path: Path,
+    postgres_url: str,
+    sandbox: SandboxServer,
+    fake_site: FakeLinkedInSite,
+) -> None:
+    """A real worker process withdraws in Chromium against the sandbox; stopped mid-batch."""
+    sandbox.reset(pending=12)
+    key = Fernet.generate_key()
+    engine = create_engine(postgres_url)
+    await upgrade_engine(engine)
+    db = create_session_factory(engine)
+    now = sandbox.state.now()
+    async with db.begin() as session:
+        account = Account(name="default", owner_telegram_id=OWNER, chat_id=OWNER, **ALWAYS)
+        session.add(account)
+        await session.flush()
+        await adopt_session(session, account, SessionVault(key), sandbox.storage_state(), now)
+    async with fake_site.open(sandbox.storage_state()) as client:
+        await sync_account(db, client, account.id, lambda: now)
+    await request_bulk_withdrawal(db, account.id, 0, 12, OWNER, now=now, undo_window=timedelta(0))
+
+    async def states() -> list[ActionState]:
+        async with db() as session:
+            return list((await session.scalars(select(Action.state))).all())
+
+    env = {
+        **_process_env(botapi, tmp_path, postgres_url),
+        "SESSION_KEY": key.decode(),
+        "LINKEDIN_BASE_URL": sandbox.base_url,
+        "PACING_MIN_SECONDS": "1",
+        "PACING_MAX_SECONDS": "1",
+    }
+    process = await asyncio.create_subprocess_exec(INVITESWEEP, "worker", env=env, stdout=PIPE, stderr=PIPE)
+    try:
+        seen: list[ActionState] = []
+        for _ in range(1200):  # until the first withdrawal is done (a minute at most)
+            seen = await states()
+            if ActionState.DONE in seen:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        output = await _stop(process)
+    assert ActionState.DONE in seen, output
+    assert process.returncode == 0, output
+    after = await states()
+    await engine.dispose()
+    assert ActionState.RUNNING not in after  # the action in hand was finished, not dropped
+    assert ActionState.QUEUED in after  # the rest waits for the next worker
+    assert after.count(ActionState.DONE) == len(sandbox.state.withdrawn_slugs())
+    assert botapi.token not in output and key.decode() not in output
