@@ -4,8 +4,6 @@
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
 
-The three scans run in one process at a time across all processes sharing a PostgreSQL store
-(`bot.services.singleton.only_one`: a process finding a scan running elsewhere skips that round).
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`),
                     each after one visit to the person's profile for its note's context
                     (`bot.services.profile_context`; a failed visit never holds a reminder back).
@@ -20,6 +18,12 @@ The three scans run in one process at a time across all processes sharing a Post
                     what happened (never by clicking again).
     action-worker   every few seconds, and right after an undo window ends: run queued browser
                     work (`bot.services.actions`) and edit the Telegram messages that track it.
+    work-waiter     (a `worker` process, instead of action-worker) runs the same worker whenever
+                    work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback.
+
+The three scans (weekly-digest, due-reminders, daily-sync) run in one process at a time across
+all processes sharing a PostgreSQL store (`bot.services.singleton.only_one`: a process finding a
+scan running elsewhere skips that round).
 
 Which of them a process runs is its `Role` (bot.roles): the scans (weekly-digest, due-reminders,
 due-followups) run where updates are handled (`run`, `web`), the browser jobs (daily-sync, browser-idle,
@@ -46,6 +50,7 @@ from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.roles import Role
 from bot.services import digest_schedule, reminders
+from bot.services.actions import next_due_at
 from bot.services.note_model import NoteModelConfig, redraft_with_model
 from bot.services.note_templates import TemplateStore
 from bot.services.notes import note_quota
@@ -53,6 +58,7 @@ from bot.services.profile_context import wants_read
 from bot.services.singleton import only_one
 from bot.services.stats import template_records
 from bot.services.sync_schedule import accounts_due_for_sync
+from bot.services.wakeups import WorkWaiter
 from bot.views.reminders import reminder_card
 
 if TYPE_CHECKING:
@@ -63,6 +69,7 @@ logger = logging.getLogger(__name__)
 DIGEST_SCAN_SECONDS = 60.0
 REMINDER_SCAN_SECONDS = 60.0
 WORKER_SECONDS = 5.0
+WORK_RECHECK_SECONDS = 1.0
 SYNC_SCAN_SECONDS = 3600.0
 BROWSER_CHECK_SECONDS = 60.0
 BROWSER_IDLE_SECONDS = 300.0
@@ -85,10 +92,29 @@ async def schedule(
         close_idle_browser, BROWSER_CHECK_SECONDS, first=BROWSER_CHECK_SECONDS, name="browser-idle"
     )
     queue.run_once(recover_actions, 0.2, name="action-recovery")
+    if role is Role.WORKER:  # web processes queue the work: their NOTIFY wakes this one
+        queue.run_once(wait_for_work, 1.5, name="work-waiter")
+        return
     # A batch keeps one run busy for minutes; later ticks return at once (the worker lock), and
     # allowing them to start keeps APScheduler from logging a "skipped" warning every tick.
     overlap = {"max_instances": 3}
     queue.run_repeating(process_actions, WORKER_SECONDS, first=1.5, name="action-worker", job_kwargs=overlap)
+
+
+async def wait_for_work(context: BotContext) -> None:
+    """Run the action worker whenever work is announced or comes due, until the application stops.
+
+    Between runs it waits on the queue's NOTIFY (`bot.services.wakeups`) for at most the time
+    until the earliest queued work is due, and never longer than `WORKER_SECONDS`: work that
+    cannot be claimed yet (its account busy elsewhere) is looked at again after `WORK_RECHECK_SECONDS`.
+    """
+    settings = context.settings
+    async with WorkWaiter(settings.resolved_database_url, poll=WORKER_SECONDS) as waiter:
+        while context.application.running:
+            await process_actions(context)
+            due = await next_due_at(context.db)
+            until_due = WORKER_SECONDS if due is None else (due - context.clock()).total_seconds()
+            await waiter.wait(at_most=min(WORKER_SECONDS, max(WORK_RECHECK_SECONDS, until_due)))
 
 
 async def send_due_digests(context: BotContext) -> None:

@@ -27,7 +27,7 @@ from tests.fixtures.botapi import OWNER, bot_settings, run_job, running_bot, wai
 from tests.fixtures.store import FIXED_NOW
 
 SCANS = {"weekly-digest", "due-reminders"}
-BROWSER_JOBS = {"daily-sync", "browser-idle", "action-recovery", "action-worker"}
+BROWSER_JOBS = {"daily-sync", "browser-idle", "action-recovery"}
 
 
 class NoBrowser:
@@ -44,9 +44,10 @@ class NoBrowser:
 @pytest.mark.parametrize(
     ("role", "jobs", "handles"),
     [
-        (Role.ALL, SCANS | BROWSER_JOBS, True),
+        (Role.ALL, SCANS | BROWSER_JOBS | {"action-worker"}, True),
         (Role.WEB, SCANS, True),
-        (Role.WORKER, BROWSER_JOBS, False),
+        # A worker waits for announced work (NOTIFY) instead of ticking every few seconds.
+        (Role.WORKER, BROWSER_JOBS | {"work-waiter"}, False),
     ],
 )
 async def test_each_role_wires_its_part(
@@ -54,8 +55,10 @@ async def test_each_role_wires_its_part(
 ) -> None:
     async with running_bot(settings, role=role, linkedin_client_factory=NoBrowser()) as app:
         assert app.job_queue is not None
-        assert {job.name for job in app.job_queue.jobs()} >= jobs - {"action-recovery"}
-        assert not {job.name for job in app.job_queue.jobs()} & (SCANS | BROWSER_JOBS) - jobs
+        once = {"action-recovery", "work-waiter"}  # run-once jobs leave the list when they start
+        assert {job.name for job in app.job_queue.jobs()} >= jobs - once
+        every = SCANS | BROWSER_JOBS | {"action-worker", "work-waiter"}
+        assert not {job.name for job in app.job_queue.jobs()} & every - jobs
         assert bool(app.handlers) is handles
         assert (app.updater is not None) is handles
         assert (app.bot_data.browsers is not None) is role.runs_browser
@@ -68,8 +71,8 @@ async def test_each_role_wires_its_part(
 async def test_a_worker_never_asks_for_updates(botapi: BotApiServer, settings: Settings) -> None:
     """Two pollers on one token conflict: a worker must not be one (the web process is)."""
     botapi.send_text(OWNER, "/start")
-    async with running_bot(settings, role=Role.WORKER, linkedin_client_factory=NoBrowser()) as app:
-        await run_job(app, "action-worker")
+    async with running_bot(settings, role=Role.WORKER, linkedin_client_factory=NoBrowser()):
+        pass
     assert botapi.calls_of("getUpdates") == []
     assert botapi.bot_messages(OWNER) == []
 
