@@ -3,7 +3,6 @@
     weekly-digest   every minute: send each account's digest once its weekday/hour has passed in
                     its timezone this ISO week (so one missed while the bot was down goes out at
                     start-up), syncing first; `bot.services.digest_schedule` keeps it once a week.
-
     due-reminders   every minute: cooldown reminders whose time has come (`bot.services.reminders`),
                     each after one visit to the person's profile for its note's context
                     (`bot.services.profile_context`; a failed visit never holds a reminder back).
@@ -21,15 +20,15 @@
     work-waiter     (a `worker` process, instead of action-worker) runs the same worker whenever
                     work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback.
 
-The three scans (weekly-digest, due-reminders, daily-sync) run in one process at a time across
-all processes sharing a PostgreSQL store (`bot.services.singleton.only_one`: a process finding a
-scan running elsewhere skips that round).
+The scans (weekly-digest, due-reminders, due-followups, daily-sync) run in one process at a
+time across all processes sharing a PostgreSQL store (`bot.services.singleton.only_one`: a
+process finding a scan running elsewhere skips that round).
 
-Which of them a process runs is its `Role` (bot.roles): the scans (weekly-digest, due-reminders,
-due-followups) run where updates are handled (`run`, `web`), the browser jobs (daily-sync, browser-idle,
-action-recovery, action-worker) where a browser may run (`run`, `worker`). In a `web` process the
-scans never open a browser: the digest is built from the last sync (workers sync daily) and a
-reminder is drafted from the context already stored.
+Which of them a process runs is its `Role` (bot.roles): the card scans (weekly-digest,
+due-reminders, due-followups) run where updates are handled (`run`, `web`), the browser jobs
+(daily-sync, browser-idle, action-recovery, action-worker or work-waiter) where a browser may run
+(`run`, `worker`). In a `web` process the scans never open a browser: the digest is built from
+the last sync (workers sync daily) and a reminder is drafted from the context already stored.
 
 What the jobs send (the digest, the worker's progress, a pause notice) is `bot.delivery`, which
 the handlers share; jobs never import handlers. Nothing is kept only in memory: each job reads

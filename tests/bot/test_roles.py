@@ -26,7 +26,7 @@ from tests.botapi import BotApiServer
 from tests.fixtures.botapi import OWNER, bot_settings, run_job, running_bot, wait_until
 from tests.fixtures.store import FIXED_NOW
 
-SCANS = {"weekly-digest", "due-reminders"}
+SCANS = {"weekly-digest", "due-reminders", "due-followups"}
 BROWSER_JOBS = {"daily-sync", "browser-idle", "action-recovery"}
 
 
