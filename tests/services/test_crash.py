@@ -1,4 +1,10 @@
-"""Crash safety: a worker killed at any instant never withdraws twice and never loses a withdrawal."""
+"""Crash safety: a worker killed at any instant never withdraws twice and never loses a withdrawal.
+
+Recovery in process (a claim left RUNNING, settled by reading LinkedIn back) meets LinkedIn as a
+counterpart, so it runs on the in-memory one (tests/fakes/linkedin.py) over the sandbox's world;
+the contract test holds that fake to the real client. The SIGKILL test runs real workers, each
+with its own Chromium, in subprocesses against the sandbox and kills them mid-flight.
+"""
 
 import asyncio
 import os
@@ -44,9 +50,17 @@ from bot.services.sync import sync_account
 from sandbox import SandboxServer
 from tests.fixtures.store import killed_worker
 
-pytestmark = pytest.mark.browser
-
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def linkedin(fake_linkedin: LinkedInClient) -> LinkedInClient:
+    return fake_linkedin
+
+
+@pytest.fixture
+def provider(fake_provider: ClientProvider) -> ClientProvider:
+    return fake_provider
 
 
 @pytest.fixture
@@ -232,6 +246,7 @@ async def test_running_invite_that_happened_is_recorded_with_its_time_window(
     assert sandbox.state.invited_slugs().count(stranger.slug) == 1
 
 
+@pytest.mark.browser
 async def test_sigkill_at_random_moments_neither_doubles_nor_loses_a_withdrawal(
     db: SessionFactory,
     db_path: Path,
