@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.store",
     "tests.fixtures.botapi",
     "tests.fixtures.fake_linkedin",
+    "tests.fixtures.postgres",
 ]
