@@ -3,7 +3,8 @@
 Every case runs the real `invitesweep` console script in a subprocess, in its own folder with its
 own copy of a migrated store holding the account "default", and a clean environment (no `.env`).
 The file a case could damage (the store, or the broken file it points at) is hashed before and
-after. Each case fails before any browser starts, so a small thread pool runs them side by side.
+after. Each case is a test of its own, so pytest-xdist spreads the cases (each a Python start-up
+in a subprocess, most of their cost) over its workers beside the rest of the suite.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,6 @@ from bot.db.models import Account
 INVITESWEEP = str(Path(sys.executable).with_name("invitesweep"))
 SECRET = "hunter2-secret"
 TOKEN = f"123456:{SECRET}"
-WORKERS = 3
 
 
 @dataclass(frozen=True)
@@ -277,16 +276,16 @@ def _problems(ran: Ran) -> list[str]:
     return problems
 
 
-def test_every_bad_input_ends_in_one_line_and_exit_2_and_changes_nothing(
-    tmp_path: Path, store_template: Path, busy_port: int
-) -> None:
+def test_every_case_has_a_name_of_its_own() -> None:
     assert len({case.name for case in CASES}) == len(CASES)
-    folders = [tmp_path / f"case-{number}" for number in range(len(CASES))]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(lambda c, f: _run(c, f, store_template, busy_port), CASES, folders))
-    failures = [
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_every_bad_input_ends_in_one_line_and_exit_2_and_changes_nothing(
+    case: Case, tmp_path: Path, store_template: Path, busy_port: int
+) -> None:
+    ran = _run(case, tmp_path / "case", store_template, busy_port)
+    problems = _problems(ran)
+    assert not problems, (
         f"{ran.case.name}: {', '.join(problems)}\n  stderr: {ran.stderr!r}\n  stdout: {ran.stdout[:300]!r}"
-        for ran in results
-        if (problems := _problems(ran))
-    ]
-    assert not failures, "\n".join(failures)
+    )
