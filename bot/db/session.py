@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import event, make_url
@@ -39,8 +40,23 @@ def _private_sqlite_files(database: Path) -> None:
         tighten(database.with_name(database.name + suffix), PRIVATE_FILE)
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`; for SQLite, makes its files private and sets the pragmas we rely on."""
+IDLE_TRANSACTION_TIMEOUT = timedelta(seconds=30)
+"""How long PostgreSQL lets one of our connections sit idle inside a transaction before ending it.
+
+Our transactions are short and never wait on a browser or on Telegram, so only a process that
+froze mid-transaction (stopped, its machine suspended, its network gone quiet) stays idle that
+long; its row locks would otherwise keep every other worker from taking its account over for as
+long as the server keeps the connection, which for a stopped process is forever. Ending the
+session releases the locks; the frozen process, if it wakes, finds its transaction gone and
+records nothing (the lease fence would refuse it anyway)."""
+
+
+def create_engine(url: str, *, idle_transaction_timeout: timedelta = IDLE_TRANSACTION_TIMEOUT) -> AsyncEngine:
+    """An async engine for `url`; for SQLite, makes its files private and sets the pragmas we rely on.
+
+    On PostgreSQL through asyncpg, its sessions end a transaction left idle longer than
+    `idle_transaction_timeout` (see `IDLE_TRANSACTION_TIMEOUT`).
+    """
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -48,6 +64,10 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    if make_url(url).drivername == "postgresql+asyncpg":
+        milliseconds = str(max(1, int(idle_transaction_timeout.total_seconds() * 1000)))
+        settings = {"idle_in_transaction_session_timeout": milliseconds}
+        return create_async_engine(url, pool_pre_ping=True, connect_args={"server_settings": settings})
     return create_async_engine(url, pool_pre_ping=True)
 
 

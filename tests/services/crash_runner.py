@@ -31,7 +31,10 @@ async def _print(outcome: ActionOutcome) -> None:
 
 
 async def main(database: str, base_url: str, lease: timedelta | None = None) -> None:
-    engine = create_engine(database if "://" in database else f"sqlite+aiosqlite:///{database}")
+    url = database if "://" in database else f"sqlite+aiosqlite:///{database}"
+    # A stalled runner's open transaction is ended by the server within its lease, as in production
+    # (where the timeout is longer than a transaction ever idles): the take-over is then not held up.
+    engine = create_engine(url) if lease is None else create_engine(url, idle_transaction_timeout=lease)
     policy = WorkerPolicy() if lease is None else WorkerPolicy(lease=lease)
     db = create_session_factory(engine)
     vault = SessionVault(os.environ["SESSION_KEY"].encode())
