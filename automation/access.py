@@ -11,6 +11,12 @@ flows run one at a time, and `close_if_idle` closes a browser nobody has used fo
 bot that waits days between digests should not hold Chromium's memory. Signing in with a
 visible window (`visible_login`) needs a full Chromium with a screen, so it launches its own.
 
+With `config.cdp_url` or `config.ws_endpoint` set, the browser runs elsewhere (a browser grid, a
+second container): "launching" connects to it instead. The contexts are still ours (one per
+flow, closed after it); closing only disconnects, never shuts the remote browser down; a lost
+connection fails the running flow with `BrowserUnreachable` and the next `open` connects again;
+and `visible_login` refuses, since nobody here could see a window there.
+
 Whatever opens clients has the shape `ClientOpener`: `opener(state)` is an async context
 manager of a `LinkedInClient`. `LinkedInAccess.open` is one; tests pass another (a client in
 their own browser, or a LinkedIn in memory) as `opener`, and the slot still applies.
@@ -25,9 +31,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from automation.browser import LaunchedBrowser, launch
-from automation.config import AutomationConfig
-from automation.errors import HumanRequired
+from automation.browser import LaunchedBrowser, launch, start_browser
+from automation.config import AutomationConfig, endpoint_label
+from automation.errors import BrowserUnreachable, HumanRequired, NoVisibleBrowser
 from automation.types import StorageState
 
 if TYPE_CHECKING:
@@ -86,15 +92,29 @@ class LinkedInAccess:
             from automation.client import LinkedInClient  # with the browser: see TYPE_CHECKING above
 
             launched = await self._start()
-            async with LinkedInClient(launched.browser, self.config, storage_state) as client:
-                yield client
+            try:
+                async with LinkedInClient(launched.browser, self.config, storage_state) as client:
+                    yield client
+            except Exception as exc:
+                if launched.remote is None or launched.connected:
+                    raise
+                await self._forget(launched)
+                raise BrowserUnreachable(
+                    f"lost the connection to the remote browser at {endpoint_label(launched.remote)}"
+                ) from exc
 
     async def visible_login(self, *, timeout_ms: int = VISIBLE_LOGIN_TIMEOUT_MS) -> StorageState:
         """Show LinkedIn's sign-in page in a visible browser; the session once the person reaches the feed.
 
         Raises:
             HumanRequired: no screen to show a browser on, or the sign-in was not finished in time.
+            NoVisibleBrowser: the browser is a remote one (`cdp_url`/`ws_endpoint`).
         """
+        if self.config.remote_browser:
+            raise NoVisibleBrowser(
+                f"a visible sign-in needs a browser on this machine, not the remote one at "
+                f"{endpoint_label(self.config.remote_browser)}"
+            )
         from playwright.async_api import Error as PlaywrightError
 
         from automation.client import LinkedInClient
@@ -131,9 +151,17 @@ class LinkedInAccess:
 
     async def _start(self) -> LaunchedBrowser:
         async with self._starting:
+            if self._launched is not None and not self._launched.connected:
+                await self._forget(self._launched)  # a remote browser went away: connect again
             if self._launched is None:
-                self._launched = await launch(self.config)
+                self._launched = await start_browser(self.config)
             return self._launched
+
+    async def _forget(self, launched: LaunchedBrowser) -> None:
+        """Drop a browser whose connection is gone (its driver still runs and is stopped here)."""
+        if self._launched is launched:
+            self._launched = None
+        await launched.close()
 
     async def __aenter__(self) -> LinkedInAccess:
         return self

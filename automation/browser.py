@@ -22,8 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automation.config import AutomationConfig
-from automation.errors import AutomationError, CheckpointRequired, LayoutChanged, NavigationFailed
+from automation.config import AutomationConfig, endpoint_label
+from automation.errors import (
+    AutomationError,
+    BrowserUnreachable,
+    CheckpointRequired,
+    LayoutChanged,
+    NavigationFailed,
+)
 from automation.private_files import private_folder
 from automation.trace_redaction import TraceNotScrubbed, scrub_trace
 
@@ -138,19 +144,76 @@ def launch_args() -> list[str]:
 
 @dataclass(frozen=True)
 class LaunchedBrowser:
-    """A browser we launched, with the Playwright driver and the folder it records traces in."""
+    """A browser we launched (or connected to), with the Playwright driver and the folder it records
+    traces in (None for a remote browser: it records where it runs)."""
 
     playwright: Playwright
     browser: Browser
-    recordings: Path
+    recordings: Path | None
+    remote: str | None = None
+    """The endpoint of a browser that runs elsewhere; closing only disconnects from it."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether the browser (or the connection to a remote one) is still there."""
+        return self.browser.is_connected()
 
     async def close(self) -> None:
-        """Close the browser and its driver, and delete what the recordings left."""
+        """Close the browser and its driver, and delete what the recordings left.
+
+        For a remote browser `Browser.close` closes the contexts we made and disconnects: a
+        browser Playwright did not launch is never shut down by it.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
         try:
-            await self.browser.close()
+            if self.browser.is_connected():
+                await self.browser.close()
+        except PlaywrightError:
+            if self.remote is None:
+                raise  # a remote connection that broke while closing has nothing left to close
         finally:
             await self.playwright.stop()
-            await asyncio.to_thread(shutil.rmtree, self.recordings, ignore_errors=True)
+            if self.recordings is not None:
+                await asyncio.to_thread(shutil.rmtree, self.recordings, ignore_errors=True)
+
+
+async def start_browser(config: AutomationConfig) -> LaunchedBrowser:
+    """Connect to the configured remote browser, else launch our own (`connect` or `launch`)."""
+    return await (connect(config) if config.remote_browser else launch(config))
+
+
+async def connect(config: AutomationConfig) -> LaunchedBrowser:
+    """Connect to a browser that runs elsewhere: Chromium over CDP (`cdp_url`) or a Playwright server.
+
+    Raises:
+        BrowserUnreachable: nothing answers there, or it is not a browser we can drive.
+    """
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    endpoint = config.remote_browser
+    if endpoint is None:
+        raise ValueError("no remote browser configured")
+    with driver_node_options():
+        playwright = await async_playwright().start()
+    try:
+        if config.cdp_url:
+            browser = await playwright.chromium.connect_over_cdp(
+                config.cdp_url, timeout=config.navigation_timeout_ms
+            )
+        else:
+            browser = await playwright.chromium.connect(endpoint, timeout=config.navigation_timeout_ms)
+    except PlaywrightError as exc:
+        await playwright.stop()
+        # The endpoint's path or query may carry a token: the message names only its host and port.
+        raise BrowserUnreachable(
+            f"the remote browser at {endpoint_label(endpoint)} cannot be reached ({_first_line(exc)})"
+        ) from None
+    except BaseException:
+        await playwright.stop()
+        raise
+    return LaunchedBrowser(playwright, browser, None, remote=endpoint)
 
 
 async def launch(config: AutomationConfig) -> LaunchedBrowser:
@@ -319,12 +382,15 @@ async def _keep_trace(
     return path
 
 
+def _first_line(exc: PlaywrightError) -> str:
+    text = exc.message or str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _as_automation_error(exc: PlaywrightError, operation: str, trace_path: Path | None) -> AutomationError:
     from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-    first_line = (
-        (exc.message or str(exc)).splitlines()[0] if (exc.message or str(exc)) else type(exc).__name__
-    )
+    first_line = _first_line(exc)
     if isinstance(exc, PlaywrightTimeoutError):
         return LayoutChanged(f"{operation}: timed out: {first_line}", trace_path=trace_path)
     return NavigationFailed(f"{operation}: {first_line}", trace_path=trace_path)

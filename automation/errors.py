@@ -16,7 +16,9 @@
     ├── WeeklyLimit             the weekly invitation limit is reached
     ├── NoteQuotaExhausted      no personalized notes left this month (free accounts)
     ├── NoteTooLong             the note exceeds the page's counter limit
-    └── BadLogin                LinkedIn rejected the email or password
+    ├── BadLogin                LinkedIn rejected the email or password
+    ├── BrowserUnreachable      the remote browser cannot be reached, or the connection was lost
+    └── NoVisibleBrowser        a visible window was asked of a remote browser
 
 `retryable` says whether trying the same thing later, unchanged, may succeed without a person;
 `pauses_account` says whether the account's browser work should stop until a person acts.
@@ -156,3 +158,14 @@ class NavigationFailed(AutomationError):
     """The page did not load (network error, timeout, server error)."""
 
     retryable = True
+
+
+class BrowserUnreachable(AutomationError):
+    """The remote browser (`BROWSER_CDP_URL`/`BROWSER_WS_ENDPOINT`) could not be reached, or the
+    connection to it was lost; the next attempt connects again."""
+
+    retryable = True
+
+
+class NoVisibleBrowser(AutomationError):
+    """A visible window was asked of a browser that runs elsewhere: nobody here could see it."""

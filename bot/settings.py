@@ -41,6 +41,20 @@ DATABASE_DRIVERS = {"sqlite": ("", "aiosqlite"), "postgres": ("",), "postgresql"
 """Database backends and the drivers of each that we run on (an empty driver gets the async one)."""
 
 
+def _url_with_host(value: str | None, schemes: tuple[str, ...]) -> str | None:
+    """`value` if it is a URL of one of `schemes` with a host (the message never repeats it)."""
+    if value is None:
+        return value
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError("not a URL") from None
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"not a {'/'.join(schemes)} URL with a host")
+    return value
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("invitesweep", appauthor=False))
 
@@ -63,6 +77,8 @@ class Settings(BaseSettings):
     linkedin_base_url: str = LINKEDIN_DEFAULT_BASE_URL
     browser_path: Path | None = None
     headless: bool = True
+    browser_cdp_url: str | None = None
+    browser_ws_endpoint: str | None = Field(default=None, validate_default=True)
     pacing_min_seconds: float = Field(default=4.0, ge=0, le=PACING_CEILING_SECONDS, allow_inf_nan=False)
     pacing_max_seconds: float = Field(default=11.0, ge=0, le=PACING_CEILING_SECONDS, allow_inf_nan=False)
 
@@ -117,7 +133,7 @@ class Settings(BaseSettings):
             raise ValueError("the longest pause is shorter than the shortest")
         return value
 
-    @field_validator("note_model_url", mode="before")
+    @field_validator("note_model_url", "browser_cdp_url", "browser_ws_endpoint", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -142,6 +158,20 @@ class Settings(BaseSettings):
             raise ValueError("not a URL") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL with a host")
+        return value
+
+    @field_validator("browser_cdp_url")
+    @classmethod
+    def _cdp_url(cls, value: str | None) -> str | None:
+        """Chromium's DevTools address: `http://host:port` (or its `ws://…/devtools/browser/…`)."""
+        return _url_with_host(value, ("http", "https", "ws", "wss"))
+
+    @field_validator("browser_ws_endpoint")
+    @classmethod
+    def _ws_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = _url_with_host(value, ("ws", "wss"))
+        if value and info.data.get("browser_cdp_url"):
+            raise ValueError("set BROWSER_CDP_URL or BROWSER_WS_ENDPOINT, not both")
         return value
 
     @field_validator("default_timezone")
@@ -211,4 +241,6 @@ class Settings(BaseSettings):
             headless=self.headless,
             pacing=Pacing(self.pacing_min_seconds, self.pacing_max_seconds),
             trace_dir=self.data_dir / "traces",
+            cdp_url=self.browser_cdp_url,
+            ws_endpoint=self.browser_ws_endpoint,
         )

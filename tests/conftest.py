@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.botapi",
     "tests.fixtures.fake_linkedin",
     "tests.fixtures.postgres",
+    "tests.fixtures.remote_browser",
 ]

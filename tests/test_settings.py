@@ -46,6 +46,10 @@ def load(**env: str) -> Settings:
         ("telegram_api_base_url", "not a url"),
         ("session_key", "not-a-fernet-key-hunter2"),
         ("headless", "maybe"),
+        ("browser_cdp_url", "127.0.0.1:9222"),
+        ("browser_cdp_url", "ftp://127.0.0.1:9222/hunter2"),
+        ("browser_ws_endpoint", "http://127.0.0.1:3000/hunter2"),
+        ("browser_ws_endpoint", "ws://:3000"),
     ],
 )
 def test_a_bad_value_is_refused_naming_only_its_variable(variable: str, value: str) -> None:
@@ -60,6 +64,19 @@ def test_the_longest_pause_cannot_be_shorter_than_the_shortest() -> None:
     with pytest.raises(ValidationError) as caught:
         load(pacing_min_seconds="5", pacing_max_seconds="1")
     assert [error["loc"] for error in caught.value.errors()] == [("pacing_max_seconds",)]
+
+
+def test_a_remote_browser_is_one_endpoint_or_the_other() -> None:
+    with pytest.raises(ValidationError) as caught:
+        load(browser_cdp_url="http://127.0.0.1:9222", browser_ws_endpoint="ws://127.0.0.1:3000/")
+    assert [error["loc"] for error in caught.value.errors()] == [("browser_ws_endpoint",)]
+    config = load(browser_cdp_url="http://127.0.0.1:9222", browser_ws_endpoint=" ").automation_config()
+    assert (config.cdp_url, config.ws_endpoint, config.remote_browser) == (
+        "http://127.0.0.1:9222",
+        None,
+        "http://127.0.0.1:9222",
+    )
+    assert load().automation_config().remote_browser is None
 
 
 def test_good_values_load_as_given(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from automation.browser import BrowserNotFound, find_browser
-from automation.errors import AutomationError, SessionExpired
+from automation.browser import BrowserNotFound, connect, find_browser
+from automation.config import endpoint_label
+from automation.errors import AutomationError, BrowserUnreachable, SessionExpired
 from bot.commands.console import linkedin, open_database
 from bot.db.migrate import head_revision
 from bot.db.models import SessionStatus
@@ -49,6 +50,20 @@ def check_browser(settings: Settings) -> Check:
         return Check("browser", True, "found", str(found))
     except BrowserNotFound:
         return Check("browser", False, "missing", str(settings.browser_path or ""))
+
+
+async def check_remote_browser(settings: Settings) -> Check:
+    """Connect to the remote browser, read its version and disconnect (it keeps running)."""
+    config = settings.automation_config()
+    where = endpoint_label(config.remote_browser or "")
+    try:
+        remote = await connect(config)
+    except BrowserUnreachable:
+        return Check("browser", False, "unreachable", where)
+    try:
+        return Check("browser", True, "remote", f"{where} (Chromium {remote.browser.version})")
+    finally:
+        await remote.close()
 
 
 def check_token(settings: Settings) -> Check:
@@ -101,4 +116,6 @@ async def run_checks(settings: Settings, account_name: str, *, online: bool = Fa
     database, session = await check_store(settings, account_name)
     if online and database.ok:
         session = await check_session_online(settings, account_name)
-    return [check_browser(settings), database, check_token(settings), session]
+    remote = settings.browser_cdp_url or settings.browser_ws_endpoint
+    browser = await check_remote_browser(settings) if remote else check_browser(settings)
+    return [browser, database, check_token(settings), session]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import click
 
 from automation.access import LinkedInAccess
-from automation.errors import CheckpointRequired, HumanRequired
+from automation.config import endpoint_label
+from automation.errors import CheckpointRequired, HumanRequired, NoVisibleBrowser
 from bot.commands import browser_work
 from bot.commands.console import CliContext, pass_cli, run
-from bot.commands.outcomes import NeedsSignIn
+from bot.commands.outcomes import BadInput, NeedsSignIn
 from bot.commands.params import Email, account_option
 from bot.commands.texts import renderer, say
 from bot.db.models import Account
@@ -32,6 +33,11 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
     async def _login() -> None:
         vault = SessionVault.from_settings(settings)
         config = settings.automation_config()
+        if email is None and config.remote_browser:
+            # Refused before anything is created or shown: no window could appear here.
+            where = endpoint_label(config.remote_browser)
+            error = NoVisibleBrowser(f"the browser is the remote one at {where}")
+            raise BadInput("browser_failed", error=error, kind="NoVisibleBrowser")
         async with cli.store() as db, LinkedInAccess(config) as access:
             async with db.begin() as session:
                 account = await get_or_create_account(
