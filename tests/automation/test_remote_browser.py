@@ -85,3 +85,18 @@ async def test_the_visible_login_refuses_a_remote_browser(
         with pytest.raises(NoVisibleBrowser, match=remote_chromium.cdp_url):
             await access.visible_login()
         assert not access.browser_open
+
+
+async def test_a_playwright_browser_server_runs_a_sync_and_a_withdrawal(
+    sandbox: SandboxServer, playwright_server: str
+) -> None:
+    config = sandbox_automation_config(
+        sandbox.base_url, ws_endpoint=playwright_server, browser_path=Path("/nonexistent/chromium")
+    )
+    async with LinkedInAccess(config) as access, access.open(sandbox.storage_state()) as client:
+        listed = await client.list_sent()
+        oldest = listed.invitations[-1]
+        result = await client.withdraw(oldest.slug, name=oldest.name)
+    assert len(listed.invitations) == len(sandbox.state.pending()) + 1
+    assert result.slug == oldest.slug
+    assert sandbox.state.withdrawn_slugs() == [oldest.slug]
