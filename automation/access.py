@@ -17,7 +17,7 @@ flow, closed after it); closing only disconnects, never shuts the remote browser
 connection fails the running flow with `BrowserUnreachable` and the next `open` connects again;
 and `visible_login` refuses, since nobody here could see a window there.
 
-Whatever opens clients has the shape `ClientOpener`: `opener(state)` is an async context
+Whatever opens clients has the shape `ClientOpener`: `opener(state, identity)` is an async context
 manager of a `LinkedInClient`. `LinkedInAccess.open` is one; tests pass another (a client in
 their own browser, or a LinkedIn in memory) as `opener`, and the slot still applies.
 """
@@ -26,22 +26,32 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from automation.browser import LaunchedBrowser, launch, start_browser
 from automation.config import AutomationConfig, endpoint_label
 from automation.errors import BrowserUnreachable, HumanRequired, NoVisibleBrowser
+from automation.identity import BrowserIdentity
 from automation.types import StorageState
 
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with whoever holds this class.
     from automation.client import LinkedInClient
 
-ClientOpener = Callable[[StorageState | None], AbstractAsyncContextManager["LinkedInClient"]]
-"""Opens a client on a (decrypted) storage_state, or signed out on None; used with `async with`."""
+
+class ClientOpener(Protocol):
+    """Opens a client on a (decrypted) storage_state, or signed out on None; used with `async with`.
+
+    `identity` is the account's proxy, locale, time zone and user agent (None: the browser's own).
+    """
+
+    def __call__(
+        self, storage_state: StorageState | None, /, identity: BrowserIdentity | None = None
+    ) -> AbstractAsyncContextManager[LinkedInClient]: ...
+
 
 VISIBLE_LOGIN_TIMEOUT_MS = 10 * 60 * 1000
 """How long a visible sign-in may take: a person typing a password and a 2FA code."""
@@ -82,18 +92,22 @@ class LinkedInAccess:
                 self._last_used = time.monotonic()
 
     @asynccontextmanager
-    async def open(self, storage_state: StorageState | None) -> AsyncIterator[LinkedInClient]:
-        """A client on `storage_state` for the block; waits for the browser slot first."""
+    async def open(
+        self, storage_state: StorageState | None, /, identity: BrowserIdentity | None = None
+    ) -> AsyncIterator[LinkedInClient]:
+        """A client on `storage_state` (as `identity`, when given) for the block; waits for the slot first."""
         async with self.slot():
             if self._opener is not None:
-                async with self._opener(storage_state) as client:
+                async with self._opener(storage_state, identity) as client:
                     yield client
                 return
             from automation.client import LinkedInClient  # with the browser: see TYPE_CHECKING above
 
             launched = await self._start()
             try:
-                async with LinkedInClient(launched.browser, self.config, storage_state) as client:
+                async with LinkedInClient(
+                    launched.browser, self.config, storage_state, identity=identity
+                ) as client:
                     yield client
             except Exception as exc:
                 if launched.remote is None or launched.connected:

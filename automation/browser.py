@@ -30,6 +30,7 @@ from automation.errors import (
     LayoutChanged,
     NavigationFailed,
 )
+from automation.identity import BrowserIdentity, stable_user_agent
 from automation.private_files import private_folder
 from automation.trace_redaction import TraceNotScrubbed, scrub_trace
 
@@ -262,14 +263,50 @@ async def launch_browser(config: AutomationConfig) -> AsyncIterator[Browser]:
         await launched.close()
 
 
+DEFAULT_USER_AGENTS: weakref.WeakKeyDictionary[Browser, str] = weakref.WeakKeyDictionary()
+"""Each browser's own user agent, asked once per connection."""
+
+
+async def browser_user_agent(browser: Browser) -> str:
+    """The user agent the browser itself sends (its version and platform), asked once."""
+    known = DEFAULT_USER_AGENTS.get(browser)
+    if known is None:
+        session = await browser.new_browser_cdp_session()
+        try:
+            known = str((await session.send("Browser.getVersion"))["userAgent"])
+        finally:
+            await session.detach()
+        DEFAULT_USER_AGENTS[browser] = known
+    return known
+
+
+async def chosen_user_agent(browser: Browser, identity: BrowserIdentity | None) -> str | None:
+    """The user agent a context of `identity` sends (`automation.identity.stable_user_agent`);
+    None without an identity: the browser's own."""
+    if identity is None:
+        return None
+    return stable_user_agent(identity.user_agent, await browser_user_agent(browser))
+
+
 async def new_account_context(
-    browser: Browser, config: AutomationConfig, storage_state: dict[str, Any] | None
+    browser: Browser,
+    config: AutomationConfig,
+    storage_state: dict[str, Any] | None,
+    identity: BrowserIdentity | None = None,
 ) -> BrowserContext:
-    """An isolated context for one LinkedIn account, with the default timeouts."""
+    """An isolated context for one LinkedIn account, with the default timeouts.
+
+    With an `identity`, the context takes the account's proxy, locale and time zone, and its
+    `chosen_user_agent`; without one (signing in, the scan command, tests) the browser's own.
+    """
+    options: dict[str, Any] = {"locale": config.locale}
+    user_agent = await chosen_user_agent(browser, identity)
+    if identity is not None and user_agent is not None:
+        options.update(identity.context_options(user_agent))
     context = await browser.new_context(
         storage_state=storage_state,  # type: ignore[arg-type]  # Playwright's TypedDict is stricter
-        locale=config.locale,
         viewport={"width": 1280, "height": 900},
+        **options,
     )
     # The one place timeouts are set; page objects rely on auto-waiting within them.
     context.set_default_timeout(config.timeout_ms)

@@ -17,7 +17,12 @@ from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.browser import new_account_context, traced_operation, untraced_operation
+from automation.browser import (
+    chosen_user_agent,
+    new_account_context,
+    traced_operation,
+    untraced_operation,
+)
 from automation.config import AutomationConfig
 from automation.errors import (
     AccountRestricted,
@@ -27,12 +32,15 @@ from automation.errors import (
     InvitationNotFound,
     LayoutChanged,
     MessageNotVerified,
+    NavigationFailed,
+    ProxyFailed,
     SessionExpired,
     UnsupportedLanguage,
     UnusualActivity,
     WeeklyLimit,
     WithdrawNotVerified,
 )
+from automation.identity import BrowserIdentity
 from automation.pacing import Pacer, Sleep
 from automation.pages.friction import friction_on, unreadable_list
 from automation.pages.invite import CustomInvitePage
@@ -79,12 +87,16 @@ class LinkedInClient:
         config: AutomationConfig,
         storage_state: StorageState | None = None,
         *,
+        identity: BrowserIdentity | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self.browser = browser
         self.config = config
         self._initial_state = storage_state
+        self.identity = identity
+        self.user_agent: str | None = None
+        """The user agent an `identity` chose for this client's context (None: the browser's own)."""
         self._pacer = Pacer(config.pacing, sleep=sleep, rng=rng)
         self._context: BrowserContext | None = None
         self._page: Page | None = None
@@ -97,7 +109,14 @@ class LinkedInClient:
         self._reuse_sent_page = False  # what the running operation found when it started
 
     async def __aenter__(self) -> LinkedInClient:
-        self._context = await new_account_context(self.browser, self.config, self._initial_state)
+        try:
+            # Asked once per browser and kept: the context below sends the same one.
+            self.user_agent = await chosen_user_agent(self.browser, self.identity)
+            self._context = await new_account_context(
+                self.browser, self.config, self._initial_state, self.identity
+            )
+        except PlaywrightError as exc:
+            raise NavigationFailed(f"no browser context: {exc.message.splitlines()[0]}") from exc
         self._page = await self._context.new_page()
         return self
 
@@ -127,16 +146,23 @@ class LinkedInClient:
         tracing = traced_operation(self._context, self.config, name) if traced else untraced_operation(name)
         async with self._busy, tracing:
             self._reuse_sent_page, self._sent_page_reusable = self._sent_page_reusable, False
-            if not signed_in:
-                yield page
-                return
             try:
-                yield page
-            except (AutomationError, PlaywrightError) as exc:
-                friction = await self._friction_behind(page, exc)
-                if friction is exc:
+                if not signed_in:
+                    yield page
+                    return
+                try:
+                    yield page
+                except ProxyFailed:
+                    raise  # the proxy's answer is the page: no LinkedIn friction behind it
+                except (AutomationError, PlaywrightError) as exc:
+                    friction = await self._friction_behind(page, exc)
+                    if friction is exc:
+                        raise
+                    raise friction from exc
+            except ProxyFailed as exc:
+                if self.identity is None:
                     raise
-                raise friction from exc
+                raise exc.for_account(self.identity.label) from None
 
     @staticmethod
     async def _friction_behind(page: Page, failure: Exception) -> Exception:

@@ -18,7 +18,8 @@
     ├── NoteTooLong             the note exceeds the page's counter limit
     ├── BadLogin                LinkedIn rejected the email or password
     ├── BrowserUnreachable      the remote browser cannot be reached, or the connection was lost
-    └── NoVisibleBrowser        a visible window was asked of a remote browser
+    ├── NoVisibleBrowser        a visible window was asked of a remote browser
+    └── ProxyFailed             an account's proxy refused its credentials or cannot be reached
 
 `retryable` says whether trying the same thing later, unchanged, may succeed without a person;
 `pauses_account` says whether the account's browser work should stop until a person acts.
@@ -169,3 +170,22 @@ class BrowserUnreachable(AutomationError):
 
 class NoVisibleBrowser(AutomationError):
     """A visible window was asked of a browser that runs elsewhere: nobody here could see it."""
+
+
+class ProxyFailed(AutomationError):
+    """An account's proxy refused its credentials (HTTP 407) or could not be reached.
+
+    Not retried as is: the same proxy settings fail the same way until someone changes them.
+    The page that met it does not know the account; the client names it (`for_account`). The
+    message never holds the proxy's credentials.
+    """
+
+    def __init__(self, reason: str, *, account: str | None = None, trace_path: Path | None = None) -> None:
+        whose = f'the proxy of account "{account}"' if account is not None else "the proxy"
+        super().__init__(f"{whose} {reason}", trace_path=trace_path)
+        self.reason = reason
+        self.account = account
+
+    def for_account(self, account: str) -> ProxyFailed:
+        """The same failure, naming the account whose proxy it is."""
+        return ProxyFailed(self.reason, account=account, trace_path=self.trace_path)

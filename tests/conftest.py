@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.fake_linkedin",
     "tests.fixtures.postgres",
     "tests.fixtures.remote_browser",
+    "tests.fixtures.proxy",
 ]

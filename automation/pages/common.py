@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
-from automation.errors import NavigationFailed, SecurityCheckpoint, SessionExpired
+from automation.errors import NavigationFailed, ProxyFailed, SecurityCheckpoint, SessionExpired
 from automation.pages.friction import PageSignals, check_page, friction_in
 from automation.text import clean_text
 
@@ -36,16 +36,29 @@ async def open_url(page: Page, url: str, *, signed_in: bool = True) -> Response 
         SecurityCheckpoint, CaptchaRequired, AccountRestricted, UnusualActivity, WeeklyLimit,
             UnsupportedLanguage: LinkedIn put something else in front of the page (`friction`).
         NavigationFailed: the page did not load or the server answered with an error.
+        ProxyFailed: the context's proxy refused its credentials or could not be reached.
     """
     try:
         response = await page.goto(url, wait_until="domcontentloaded")
     except PlaywrightError as exc:
-        raise NavigationFailed(f"could not open {urlsplit(url).path}: {exc.message.splitlines()[0]}") from exc
+        first_line = exc.message.splitlines()[0] if exc.message else type(exc).__name__
+        proxy_error = PROXY_NET_ERRORS.search(first_line)
+        if proxy_error is not None:
+            raise ProxyFailed(f"cannot be reached ({proxy_error.group(0)})") from None
+        raise NavigationFailed(f"could not open {urlsplit(url).path}: {first_line}") from exc
+    if response is not None and response.status == PROXY_AUTHENTICATION_REQUIRED:
+        # Chromium shows the proxy's own answer as the page: nothing of LinkedIn is behind it.
+        raise ProxyFailed("refused its credentials (HTTP 407)")
     if signed_in:
         await check_page(page)
     if response is not None and response.status >= 500:
         raise NavigationFailed(f"{urlsplit(url).path} answered HTTP {response.status}")
     return response
+
+
+PROXY_AUTHENTICATION_REQUIRED = 407
+PROXY_NET_ERRORS = re.compile(r"net::ERR_(?:PROXY|TUNNEL|SOCKS)_[A-Z_]+")
+"""Chromium's network errors that mean the proxy, not the site, failed."""
 
 
 def one_of(*alternatives: str) -> str:

@@ -116,6 +116,14 @@ class Account(Base):
     owner_context_read_at: Mapped[datetime | None]
     # Days from an acceptance to its follow-up card (moved into the active hours).
     followup_days: Mapped[int] = mapped_column(default=3, server_default=text("3"))
+    # How the account looks to LinkedIn (`automation.identity.BrowserIdentity`, built by
+    # bot.services.identity): its proxy (credentials Fernet-encrypted like the session), the
+    # browser's locale and time zone (None: the browser's own), and the user agent chosen once.
+    proxy_server: Mapped[str | None] = mapped_column(String(300))
+    proxy_credentials: Mapped[bytes | None]
+    browser_locale: Mapped[str | None] = mapped_column(String(35))
+    browser_timezone: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

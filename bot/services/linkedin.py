@@ -4,8 +4,10 @@
     async with provider.open(account) as client:
         await client.list_sent()
 
-`open` decrypts the account's stored session, opens a client on it, and afterwards stores the
-refreshed storage_state (LinkedIn rotates cookies), encrypted. When LinkedIn says the session is
+`open` decrypts the account's stored session, opens a client on it as the account's browser
+identity (proxy, locale, time zone, user agent: `bot.services.identity`), and afterwards stores
+the refreshed storage_state (LinkedIn rotates cookies), encrypted, and the user agent the
+client chose. When LinkedIn says the session is
 gone (`SessionExpired`), the account's session is marked EXPIRED and its browser work paused
 until the owner signs in again; the error still reaches the caller.
 """
@@ -22,6 +24,7 @@ from automation.errors import AutomationError, SessionExpired
 from bot.db.models import Account
 from bot.db.session import SessionFactory
 from bot.services.clock import Clock
+from bot.services.identity import browser_identity, keep_user_agent
 from bot.services.secrets import SessionVault
 from bot.services.session_health import pause_for, refresh_session
 
@@ -47,12 +50,13 @@ class ClientProvider:
         async with self.db() as session:
             stored = await session.get_one(Account, account.id)
             state = self.vault.load_session(stored)
+            identity = browser_identity(stored, self.vault)
         if state is None:
             # Never signed in (or signed out): no page can be opened, so do not open a browser at
             # all; the session status stays "none" and callers treat it like an expired session.
             raise SessionExpired("not signed in to LinkedIn")
         expired: SessionExpired | None = None
-        async with self._opener(state) as client:
+        async with self._opener(state, identity) as client:
             try:
                 yield client
             except SessionExpired as error:
@@ -84,3 +88,4 @@ class ClientProvider:
         async with self.db.begin() as session:
             account = await session.get_one(Account, account_id)
             refresh_session(account, self.vault, state)
+            keep_user_agent(account, client.user_agent)

@@ -55,4 +55,4 @@ async def signed_in(
 def sandbox_clients(browser: Browser, sandbox: SandboxServer) -> ClientFactory:
     """Opens real `LinkedInClient`s in the session's Chromium against this test's sandbox."""
     config = sandbox_automation_config(sandbox.base_url)
-    return lambda state: LinkedInClient(browser, config, state)
+    return lambda state, identity=None: LinkedInClient(browser, config, state, identity=identity)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict, deque
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, Self, cast
 from urllib.parse import urlsplit
 
+from automation.access import ClientOpener
 from automation.config import AutomationConfig
 from automation.errors import (
     AccountRestricted,
@@ -52,6 +52,7 @@ from automation.errors import (
     WeeklyLimit,
     WithdrawNotVerified,
 )
+from automation.identity import BrowserIdentity
 from automation.pages.friction import SUPPORTED_LANGUAGES
 from automation.pages.profile_context import about_line
 from automation.slugs import profile_path
@@ -82,9 +83,9 @@ StorageState = dict[str, Any]
 ProgressCallback = Callable[[int, int | None], None]
 """As `automation.client.ProgressCallback`: (rows loaded so far, the pill's total or None)."""
 
-Opener = Callable[[StorageState | None], AbstractAsyncContextManager["LinkedInClient"]]
-"""The seam services and the bot take to open a client on a decrypted storage_state (structural:
-whatever the product names its alias, a callable of this shape fits)."""
+Opener = ClientOpener
+"""The seam services and the bot take to open a client on a decrypted storage_state and an
+account's browser identity."""
 
 PAGE_SIZE = 10
 """Rows per lazy load of the sandbox's Sent page: the fake reports progress in the same steps."""
@@ -162,9 +163,11 @@ class FakeLinkedInSite:
         self._failures: defaultdict[str, deque[AutomationError]] = defaultdict(deque)
         self._strings = PageRenderer()
 
-    def open(self, storage_state: StorageState | None) -> FakeLinkedIn:
-        """A client on `storage_state` (None: signed out), to be used as `async with`."""
-        client = FakeLinkedIn(self, storage_state)
+    def open(
+        self, storage_state: StorageState | None, /, identity: BrowserIdentity | None = None
+    ) -> FakeLinkedIn:
+        """A client on `storage_state` (None: signed out) as `identity`, to be used as `async with`."""
+        client = FakeLinkedIn(self, storage_state, identity)
         self.opened.append(client)
         return client
 
@@ -215,8 +218,17 @@ class FakeLinkedIn:
     load and page action), or a language the automation does not read.
     """
 
-    def __init__(self, site: FakeLinkedInSite, storage_state: StorageState | None) -> None:
+    def __init__(
+        self,
+        site: FakeLinkedInSite,
+        storage_state: StorageState | None,
+        identity: BrowserIdentity | None = None,
+    ) -> None:
         self.site = site
+        self.identity = identity
+        """The browser identity it was opened as (what a real context would have taken)."""
+        self.user_agent: str | None = None
+        """No browser, so no user agent of its own to choose: nothing is stored for the account."""
         self._cookies: list[dict[str, Any]] = list((storage_state or {}).get("cookies", []))
         self._open = False
         self.operations: list[str] = []

@@ -184,7 +184,10 @@ async def _scenario(sandbox: SandboxServer, open_client: Open) -> list[object]:
 async def test_the_fake_answers_as_the_real_client_in_chromium(
     sandbox: SandboxServer, browser: Browser, automation_config: AutomationConfig
 ) -> None:
-    real = await _scenario(sandbox, lambda state: LinkedInClient(browser, automation_config, state))
+    real = await _scenario(
+        sandbox,
+        lambda state, identity=None: LinkedInClient(browser, automation_config, state, identity=identity),
+    )
     fake = await _scenario(sandbox, FakeLinkedInSite(sandbox.state, automation_config).open)
 
     assert len(real) == 45 + 12

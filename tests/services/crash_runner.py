@@ -42,7 +42,10 @@ async def main(database: str, base_url: str, lease: timedelta | None = None) -> 
     try:
         async with launch_browser(config) as browser:
             provider = ClientProvider(
-                db, vault, lambda state: LinkedInClient(browser, config, state), system_clock
+                db,
+                vault,
+                lambda state, identity=None: LinkedInClient(browser, config, state, identity=identity),
+                system_clock,
             )
             print("ready", flush=True)  # the test times its kills from here, not from the slow start-up
             await recover_interrupted(db, provider, system_clock, on_progress=_print, policy=policy)

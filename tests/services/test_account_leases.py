@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
+from automation.identity import BrowserIdentity
 from automation.types import StorageState, WithdrawResult
 from bot.db.models import Account, AccountLease, Action, ActionState, Event, Invitation, Person
 from bot.db.session import SessionFactory, create_session_factory
@@ -165,8 +166,10 @@ class SlowWithdrawals:
         self.stall = True
 
     @contextlib.asynccontextmanager
-    async def open(self, storage_state: StorageState | None) -> AsyncIterator[LinkedInClient]:
-        async with self.site.open(storage_state) as client:
+    async def open(
+        self, storage_state: StorageState | None, identity: BrowserIdentity | None = None
+    ) -> AsyncIterator[LinkedInClient]:
+        async with self.site.open(storage_state, identity) as client:
             if not self.stall:
                 yield cast(LinkedInClient, client)
                 return

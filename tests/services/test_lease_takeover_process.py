@@ -72,7 +72,10 @@ async def test_another_worker_takes_over_a_stalled_or_killed_workers_account_and
 ) -> None:
     sandbox.reset(pending=BATCH + 2)
     provider = ClientProvider(
-        pg, vault, lambda state: LinkedInClient(browser, automation_config, state), system_clock
+        pg,
+        vault,
+        lambda state, identity=None: LinkedInClient(browser, automation_config, state, identity=identity),
+        system_clock,
     )
     async with pg.begin() as session:
         account = Account(name="default", owner_telegram_id=7, **ALWAYS)

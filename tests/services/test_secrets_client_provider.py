@@ -75,7 +75,7 @@ async def test_an_account_never_signed_in_opens_no_browser(
 ) -> None:
     opened: list[object] = []
 
-    def opener(state: object) -> AbstractAsyncContextManager[LinkedInClient]:
+    def opener(state: object, identity: object = None) -> AbstractAsyncContextManager[LinkedInClient]:
         opened.append(state)
         raise AssertionError("a browser context was opened without a session")
 
