@@ -1,4 +1,5 @@
-"""CLI: `accounts add` and `accounts list`, the explicit way to make and see LinkedIn accounts.
+"""CLI: `accounts add` and `accounts list`, the explicit way to make and see LinkedIn accounts;
+`accounts proxy set|clear` and `accounts identity`, how an account's browser looks to LinkedIn.
 
 `--account NAME` on the other commands only finds accounts; signing in (`invitesweep login`)
 and `accounts add` are what create them.
@@ -8,11 +9,20 @@ from __future__ import annotations
 
 import click
 
-from bot.commands.console import CliContext, pass_cli, run
+from bot.commands.console import CliContext, find_account, pass_cli, run
 from bot.commands.outcomes import BadInput
-from bot.commands.params import AccountName
-from bot.commands.texts import say
+from bot.commands.params import AccountName, BrowserSetting, ProxyServer, account_option
+from bot.commands.texts import invalid, say
+from bot.db.models import Account
 from bot.services.accounts import AccountExists, all_accounts, create_account
+from bot.services.identity import (
+    InvalidIdentity,
+    clear_proxy,
+    identity_view,
+    set_browser_settings,
+    set_proxy,
+)
+from bot.services.secrets import SessionVault
 
 
 @click.group()
@@ -49,3 +59,78 @@ def accounts_list(cli: CliContext) -> None:
             say("accounts_list", accounts=await all_accounts(session))
 
     run(_list())
+
+
+@accounts.group("proxy")
+def accounts_proxy() -> None:
+    """Route an account's browser through a proxy of its own (or directly again)."""
+
+
+@accounts_proxy.command("set")
+@account_option
+@click.argument("server", type=ProxyServer())
+@click.option(
+    "--username", help="The proxy's username; its password is then asked for (never on the command line)."
+)
+@pass_cli
+def accounts_proxy_set(cli: CliContext, account_name: str, server: str, username: str | None) -> None:
+    """Send the account's browser traffic through the proxy at SERVER (http://host:port, socks5://…)."""
+    password = click.prompt("Proxy password", hide_input=True) if username is not None else None
+
+    async def _set() -> None:
+        vault = SessionVault.from_settings(cli.settings)
+        async with cli.store() as db:
+            account = await find_account(db, account_name)
+            try:
+                async with db.begin() as session:
+                    set_proxy(await session.get_one(Account, account.id), vault, server, username, password)
+            except InvalidIdentity as exc:
+                raise invalid(exc.reason, "") from None
+        say("proxy_set", name=account_name, server=server, username=username)
+
+    run(_set())
+
+
+@accounts_proxy.command("clear")
+@account_option
+@pass_cli
+def accounts_proxy_clear(cli: CliContext, account_name: str) -> None:
+    """Let the account's browser connect directly again (its proxy and credentials are forgotten)."""
+
+    async def _clear() -> None:
+        async with cli.store() as db:
+            account = await find_account(db, account_name)
+            async with db.begin() as session:
+                had = clear_proxy(await session.get_one(Account, account.id))
+        say("proxy_cleared", name=account_name, had=had)
+
+    run(_clear())
+
+
+@accounts.command("identity")
+@account_option
+@click.option(
+    "--locale",
+    type=BrowserSetting("locale"),
+    help='The browser\'s language, e.g. nl-NL ("default": its own).',
+)
+@click.option(
+    "--timezone",
+    type=BrowserSetting("timezone"),
+    help='The browser\'s time zone, e.g. Europe/Amsterdam ("default").',
+)
+@pass_cli
+def accounts_identity(cli: CliContext, account_name: str, locale: str | None, timezone: str | None) -> None:
+    """Show (and with --locale/--timezone set) how the account's browser looks to LinkedIn."""
+
+    async def _identity() -> None:
+        vault = SessionVault.from_settings(cli.settings)
+        async with cli.store() as db:
+            account = await find_account(db, account_name)
+            async with db.begin() as session:
+                row = await session.get_one(Account, account.id)
+                set_browser_settings(row, locale=locale, timezone=timezone)
+                view = identity_view(row, vault)
+        say("identity", name=account_name, identity=view)
+
+    run(_identity())

@@ -14,6 +14,7 @@ import click
 from automation.slugs import profile_slug
 from bot.commands.texts import invalid
 from bot.services.accounts import DEFAULT_ACCOUNT_NAME, InvalidAccountName, check_account_name
+from bot.services.identity import InvalidIdentity, check_locale, check_proxy_server, check_timezone
 from bot.services.reminders import CONTEXT_MAX_LENGTH
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks)\s*$", re.IGNORECASE)
@@ -32,6 +33,36 @@ class AccountName(click.ParamType[str]):
             return check_account_name(str(value))
         except InvalidAccountName as exc:
             raise invalid("account_name", value, problem=exc.reason) from None
+
+
+class ProxyServer(click.ParamType[str]):
+    """A proxy's address: http://, https:// or socks5:// host:port, without credentials in it."""
+
+    name = "server"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_proxy_server(str(value))
+        except InvalidIdentity:
+            # The value is not repeated: a mistyped address may hold a password.
+            raise invalid("proxy_server", "") from None
+
+
+class BrowserSetting(click.ParamType[str]):
+    """A browser locale (en-US) or time zone (Europe/Amsterdam), or "default" for the browser's own."""
+
+    def __init__(self, kind: str) -> None:
+        self.name = kind
+        self._check = check_locale if kind == "locale" else check_timezone
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if text == "default":
+            return text
+        try:
+            return self._check(text)
+        except InvalidIdentity as exc:
+            raise invalid(exc.reason, text) from None
 
 
 account_option = click.option(
