@@ -17,6 +17,7 @@ from sandbox.config import SandboxConfig
 from sandbox.context import Sandbox
 from sandbox.drift import DriftPage
 from sandbox.friction import FrictionFault
+from sandbox.identities import SESSION_COOKIE, counted
 from sandbox.rendering import PageRenderer
 from sandbox.state import SandboxState
 
@@ -24,15 +25,17 @@ STATIC_FILES = ("sandbox", "static")  # package data: the page scripts
 
 
 class _SlowResponses:
-    """The slow-responses fault: delay every site request (not the control API) by `delay_ms`."""
+    """The slow-responses fault: delay every site request (not the control API) by `delay_ms`
+    (the member's own, for a request with another member's session)."""
 
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
         self.app = app
-        self.state = state
+        self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith("/__sandbox/"):
-            delay_ms = self.state.faults.delay_ms
+            member = self.sandbox.acting(Request(scope).cookies.get(SESSION_COOKIE))
+            delay_ms = member.state.faults.delay_ms
             if delay_ms:
                 await asyncio.sleep(delay_ms / 1000)
         await self.app(scope, receive, send)
@@ -46,8 +49,12 @@ class _Drifting:
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = self.sandbox.state
-        drift = state.drift
+        sandbox = (
+            self.sandbox.acting(Request(scope).cookies.get(SESSION_COOKIE))
+            if scope["type"] == "http"
+            else self.sandbox
+        )
+        drift = sandbox.state.drift
         if (
             scope["type"] != "http"
             or drift is None
@@ -72,29 +79,54 @@ class _Drifting:
             if headers.get("content-type", "").startswith("text/html"):
                 request = Request(scope)
                 origin = str(request.base_url).rstrip("/")
-                content = drift.transform(content.decode(), self._page(origin)).encode()
+                content = drift.transform(content.decode(), self._page(sandbox, origin)).encode()
                 headers["content-length"] = str(len(content))
             await send({**start, "headers": headers.raw})
             await send({"type": "http.response.body", "body": content})
 
         await self.app(scope, receive, capture)
 
-    def _page(self, origin: str) -> DriftPage:
-        state, pages = self.sandbox.state, self.sandbox.pages
-        hooks = self.sandbox.classes()
+    @staticmethod
+    def _page(sandbox: Sandbox, origin: str) -> DriftPage:
+        state, pages = sandbox.state, sandbox.pages
+        hooks = sandbox.classes()
         pending = [p for p in (state.person(slug) for slug in state.pending_slugs()) if p is not None]
         return DriftPage(
             load=state.next_load(),
             origin=origin,
             locale=state.locale,
             hook=hooks.hook,
-            more_text=str(self.sandbox.strings().more()),
+            more_text=str(sandbox.strings().more()),
             decoys=pages.env.get_template("drift/decoys.html.j2").make_module(
                 vars={"origin": origin, "locale": state.locale}
             ),
             strangers=state.strangers(6),
             pending=pending,
         )
+
+
+class _SessionOverlaps:
+    """Hold a member's session busy while one of its page loads or page actions is served.
+
+    Outermost, so a slow answer (the slow-responses fault) keeps the session busy as long as the
+    browser waits for it; `Identities.most_at_once` is what a test reads.
+    """
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        member = None
+        if scope["type"] == "http" and not scope["path"].startswith(("/__sandbox/", "/sandbox-static/")):
+            request = Request(scope)
+            if counted(request.method, request.headers):
+                member = self.sandbox.identities.of_session(request.cookies.get(SESSION_COOKIE))
+        if member is None:
+            await self.app(scope, receive, send)
+            return
+        with self.sandbox.identities.working(member[0]):
+            await self.app(scope, receive, send)
 
 
 async def _invitation_manager(request: Request) -> Response:
@@ -129,5 +161,6 @@ def create_app(config: SandboxConfig | None = None, *, state: SandboxState | Non
     app.state.sandbox = sandbox = Sandbox(state=world, pages=PageRenderer())
     app.add_middleware(FrictionFault, sandbox=sandbox)  # inside the drift: friction pages drift too
     app.add_middleware(_Drifting, sandbox=sandbox)
-    app.add_middleware(_SlowResponses, state=world)
+    app.add_middleware(_SlowResponses, sandbox=sandbox)
+    app.add_middleware(_SessionOverlaps, sandbox=sandbox)
     return app

@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.context import Sandbox
+from sandbox.identities import SESSION_COOKIE, counted
 from sandbox.session import signed_in
 
 EXEMPT_PREFIXES = (
@@ -58,7 +59,8 @@ class FrictionFault:
             return None
         if not signed_in(request):
             return None  # the sign-in wall comes first, as on the live site
-        kind = self.sandbox.state.friction_now()
+        sandbox = self.sandbox.acting(request.cookies.get(SESSION_COOKIE))  # the member's own faults
+        kind = sandbox.state.friction_now()
         if kind is None:
             return None
         target = (
@@ -67,22 +69,20 @@ class FrictionFault:
         if kind in CHALLENGE_KINDS:
             parts = urlsplit(target)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            challenge = self.sandbox.state.sessions.open_challenge(CHALLENGE_KINDS[kind], path)
+            challenge = sandbox.state.sessions.open_challenge(CHALLENGE_KINDS[kind], path)
             return RedirectResponse(f"/checkpoint/challenge/{challenge.id}", status_code=303)
         if request.method != "GET":
             return RedirectResponse(FRICTION_PAGE, status_code=303)
-        state = self.sandbox.state
-        return self.sandbox.pages.page(
+        state = sandbox.state
+        return sandbox.pages.page(
             "friction.html.j2",
             status_code=200,
             kind=kind,
-            t=self.sandbox.strings(),
+            t=sandbox.strings(),
             locale=state.locale,
         )
 
 
 def _counted(request: Request) -> bool:
     """A page load (a document) or a page action (any POST); not images, scripts or fetched fragments."""
-    if request.method == "POST":
-        return True
-    return request.method == "GET" and request.headers.get("sec-fetch-dest", "document") == "document"
+    return counted(request.method, request.headers)

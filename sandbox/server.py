@@ -12,14 +12,16 @@ import socket
 import threading
 from datetime import timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import uvicorn
 
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
-from sandbox.control import apply_switches
+from sandbox.context import Sandbox
+from sandbox.control import apply_switches, member_config
+from sandbox.identities import DEFAULT_IDENTITY, Identities
 from sandbox.model import Faults
 from sandbox.state import SandboxState
 
@@ -110,8 +112,27 @@ class SandboxServer:
         return self.base_url + "/" + path.lstrip("/")
 
     def reset(self, **overrides: Any) -> None:
-        """Rebuild the world with `overrides` of `SandboxConfig` fields; faults go back to off."""
+        """Rebuild the world with `overrides` of `SandboxConfig` fields; faults go back to off.
+
+        Members added with `add_identity` are forgotten, and so are the overlaps seen.
+        """
         self.state.reset(**overrides)
+        self.identities.clear()
+
+    @property
+    def identities(self) -> Identities:
+        """The sandbox's members (`sandbox.identities`): the default one is `state`."""
+        return cast(Sandbox, self.app.state.sandbox).identities
+
+    def add_identity(self, name: str, **overrides: Any) -> SandboxState:
+        """A new member called `name` with a world of its own (`SandboxConfig` overrides; its own seed)."""
+        return self.identities.add(
+            name, member_config(self.state.config, len(self.identities.names()), overrides)
+        )
+
+    def sessions_at_once(self) -> dict[str, int]:
+        """Per member, the most page loads and actions of its sessions seen at once."""
+        return self.identities.most_at_once()
 
     def set_faults(self, **flags: Any) -> Faults:
         """Switch faults (see `Faults` and the control API's `/__sandbox/faults` keys)."""
@@ -121,9 +142,9 @@ class SandboxServer:
     def advance_clock(self, delta: timedelta) -> None:
         self.state.advance_clock(delta)
 
-    def mint_session(self) -> list[dict[str, Any]]:
-        """Playwright cookie dicts (li_at, JSESSIONID) of a new valid session for this origin."""
-        li_at, jsessionid = self.state.sessions.mint()
+    def mint_session(self, identity: str = DEFAULT_IDENTITY) -> list[dict[str, Any]]:
+        """Playwright cookie dicts (li_at, JSESSIONID) of a new valid session of the member `identity`."""
+        li_at, jsessionid = self.identities.get(identity).sessions.mint()
         host = urlsplit(self.base_url).hostname or self.config.host
         common = {"domain": host, "path": "/", "expires": -1, "secure": False, "sameSite": "Lax"}
         return [
@@ -131,9 +152,10 @@ class SandboxServer:
             {"name": "JSESSIONID", "value": jsessionid, "httpOnly": False, **common},
         ]
 
-    def storage_state(self) -> dict[str, Any]:
-        """A Playwright storage_state with a fresh session, for `browser.new_context(storage_state=...)`."""
-        return {"cookies": self.mint_session(), "origins": []}
+    def storage_state(self, identity: str = DEFAULT_IDENTITY) -> dict[str, Any]:
+        """A Playwright storage_state with a fresh session (of the member `identity`), for
+        `browser.new_context(storage_state=...)`."""
+        return {"cookies": self.mint_session(identity), "origins": []}
 
     def with_config(self, **overrides: Any) -> SandboxConfig:
         return dataclasses.replace(self.config, **overrides)

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from sandbox.context import sandbox_of
+from sandbox.identities import SESSION_COOKIE as SESSION_COOKIE
 
-SESSION_COOKIE = "li_at"
 CSRF_COOKIE = "JSESSIONID"
 SESSION_MAX_AGE = 365 * 86_400
 
