@@ -107,3 +107,21 @@ async def test_the_identity_is_set_and_shown(
     reset = await invoke(signed_in_env, "accounts", "identity", "--locale", "default")
     assert "Language: the browser's own" in reset.output
     assert "Time zone: Europe/Amsterdam" in reset.output
+
+
+@pytest.mark.browser
+async def test_signing_in_with_credentials_goes_through_the_accounts_proxy(
+    signed_in_env: dict[str, str], recording_proxy: RecordingProxy, sandbox: SandboxServer
+) -> None:
+    from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD
+
+    setting = await invoke_with_input(
+        signed_in_env, "accounts", "proxy", "set", recording_proxy.server, "--username", "tester",
+        input=f"{recording_proxy.password}\n",
+    )  # fmt: skip
+    assert setting.exit_code == 0, setting.output
+    result = await invoke_with_input(
+        signed_in_env, "login", "--email", DEFAULT_EMAIL, input=f"{DEFAULT_PASSWORD}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert any("/login" in url for url in recording_proxy.passed())

@@ -14,6 +14,7 @@ from typing import cast
 
 from automation.access import LinkedInAccess
 from automation.errors import CheckpointRequired
+from automation.identity import BrowserIdentity
 from automation.types import StorageState
 from bot.commands.console import progress_bar
 from bot.commands.texts import renderer
@@ -215,15 +216,17 @@ async def credential_login(
     email: str,
     password: str,
     ask_code: Callable[[CheckpointRequired], str],
+    identity: BrowserIdentity | None = None,
 ) -> StorageState:
-    """Sign in headless with credentials; a code checkpoint is answered with `ask_code`.
+    """Sign in headless with credentials (as the account's browser `identity`, so LinkedIn sees the
+    sign-in from where the account's work will come); a code checkpoint is answered with `ask_code`.
 
     A rejected code is asked for again, up to `CODE_ATTEMPTS` times in all.
 
     Raises:
         BadLogin, HumanRequired, CheckpointRequired: from the automation, for the caller to explain.
     """
-    async with access.open(None) as client:
+    async with access.open(None, identity) as client:
         try:
             return await client.login(email, password)
         except CheckpointRequired as first:

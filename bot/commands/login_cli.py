@@ -15,6 +15,7 @@ from bot.commands.params import Email, account_option
 from bot.commands.texts import renderer, say
 from bot.db.models import Account
 from bot.services.accounts import get_or_create_account
+from bot.services.identity import browser_identity
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
 
@@ -51,7 +52,8 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
                     raise NeedsSignIn("login_visible_failed") from None
             else:
                 assert password is not None
-                state = await browser_work.credential_login(access, email, password, _ask_code)
+                identity = browser_identity(account, vault)
+                state = await browser_work.credential_login(access, email, password, _ask_code, identity)
             async with db.begin() as session:
                 stored = await session.get_one(Account, account.id)
                 await adopt_session(session, stored, vault, state, cli.clock())
