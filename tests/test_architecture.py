@@ -334,3 +334,56 @@ def test_only_the_lease_module_touches_account_leases() -> None:
     ]
     assert found == []
     assert "bot.db.models.AccountLease" in set(imports_of(REPO / "bot/services/actions/leases.py"))
+
+
+IDENTITY_FIELDS = frozenset(
+    {"proxy_server", "proxy_credentials", "browser_locale", "browser_timezone", "user_agent"}
+)
+"""An account's browser identity: `bot.services.identity` alone changes it (and alone decrypts the
+proxy's credentials)."""
+
+
+def test_only_the_identity_service_changes_an_accounts_browser_identity() -> None:
+    owner = REPO / "bot/services/identity.py"
+    found = [
+        write
+        for path in sorted((REPO / "bot").rglob("*.py"))
+        if path != owner
+        for write in writes_of(path, IDENTITY_FIELDS)
+    ]
+    assert found == []
+    assert list(writes_of(owner, IDENTITY_FIELDS)) != []  # the scan sees the writes it looks for
+
+
+BROWSER_STARTS = frozenset({"launch", "connect", "connect_over_cdp", "launch_persistent_context"})
+
+
+def browser_starts_of(path: Path) -> Iterator[str]:
+    """Each `<x>.chromium.<start>(...)` call in `path`, as "file:line start"."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in BROWSER_STARTS
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr == "chromium"
+        ):
+            yield f"{path.relative_to(REPO)}:{node.lineno} {node.func.attr}"
+
+
+def test_only_automation_browser_launches_or_connects_to_a_browser() -> None:
+    """One place decides between our own Chromium and a remote one (BROWSER_CDP_URL / WS endpoint)."""
+    owner = REPO / "automation/browser.py"
+    found = [
+        start
+        for folder in ("automation", "bot", "sandbox")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if path != owner
+        for start in browser_starts_of(path)
+    ]
+    assert found == []
+    assert {start.rsplit(" ", 1)[1] for start in browser_starts_of(owner)} == {
+        "launch",
+        "connect",
+        "connect_over_cdp",
+    }
