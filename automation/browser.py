@@ -76,6 +76,9 @@ INSTALL_HINT = (
 RECORDINGS: weakref.WeakKeyDictionary[Browser, Path] = weakref.WeakKeyDictionary()
 """Where each browser we launched lets Playwright record traces while they run (`traces_dir`)."""
 
+OVER_CDP: weakref.WeakSet[Browser] = weakref.WeakSet()
+"""Remote browsers we reached over CDP: our own driver records their traces (`_forget_recording`)."""
+
 
 class BrowserNotFound(AutomationError):
     """No Chromium or Chrome binary could be found."""
@@ -203,6 +206,7 @@ async def connect(config: AutomationConfig) -> LaunchedBrowser:
             browser = await playwright.chromium.connect_over_cdp(
                 config.cdp_url, timeout=config.navigation_timeout_ms
             )
+            OVER_CDP.add(browser)
         else:
             browser = await playwright.chromium.connect(endpoint, timeout=config.navigation_timeout_ms)
     except PlaywrightError as exc:
@@ -377,15 +381,27 @@ def _forget_recording(context: BrowserContext, recording: str) -> None:
 
     Only the shared `resources/` (response bodies and DOM snapshots, deduplicated across
     recordings by Playwright) stays until the browser closes. A browser we did not launch
-    records where Playwright chose, and nothing is deleted.
+    records where Playwright chose: over CDP that is our driver's temporary folder, and the
+    recording is deleted there too; a Playwright server (`ws_endpoint`) records on its own
+    machine, out of our reach, and deletes its recordings when we disconnect.
     """
     browser = context.browser
-    recordings = RECORDINGS.get(browser) if browser is not None else None
-    if recordings is None:
+    if browser is None:
         return
-    for leftover in recordings.glob(f"{recording}*"):
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
+    recordings = RECORDINGS.get(browser)
+    if recordings is not None:
+        folders = [recordings]
+    elif browser in OVER_CDP:
+        # Over CDP our own driver records, in the `playwright-artifacts-*` folder it made in the
+        # temporary directory (no option moves it); the recording's name is a fresh UUID, so
+        # only its own files match.
+        folders = list(Path(tempfile.gettempdir()).glob("playwright-artifacts-*"))
+    else:
+        return
+    for folder in folders:
+        for leftover in folder.glob(f"{recording}*"):
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
 
 
 async def _cookie_values(context: BrowserContext) -> set[str]:

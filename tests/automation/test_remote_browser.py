@@ -3,6 +3,7 @@ connection reported and mended on the next flow."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -100,3 +101,28 @@ async def test_a_playwright_browser_server_runs_a_sync_and_a_withdrawal(
     assert len(listed.invitations) == len(sandbox.state.pending()) + 1
     assert result.slug == oldest.slug
     assert sandbox.state.withdrawn_slugs() == [oldest.slug]
+
+
+async def test_a_traced_flow_over_cdp_leaves_no_recording_behind_while_connected(
+    sandbox: SandboxServer, remote_chromium: RemoteChromium, tmp_path: Path
+) -> None:
+    # A running recording holds the session's cookies; a launched browser's are deleted as each
+    # operation ends, and so must a remote one's be, though the connection stays open for the next.
+    def recordings() -> set[Path]:
+        return {
+            path
+            for folder in Path(tempfile.gettempdir()).glob("playwright-artifacts-*")
+            for path in folder.iterdir()
+            if path.suffix in (".trace", ".network")
+        }
+
+    before = recordings()
+    config = sandbox_automation_config(
+        sandbox.base_url, cdp_url=remote_chromium.cdp_url, trace_dir=tmp_path / "traces"
+    )
+    async with LinkedInAccess(config) as access:
+        for _ in range(2):
+            async with access.open(sandbox.storage_state()) as client:
+                await client.check_session()
+        assert access.browser_open
+        assert recordings() - before == set()
