@@ -26,6 +26,7 @@ from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
 from bot.delivery.chat import send
 from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
+from bot.services.identity import browser_identity
 from bot.services.login_checkpoints import close_checkpoint, open_checkpoint, relay_code, wait_for_code
 from bot.services.session_health import adopt_session, forget
 from bot.views import View
@@ -115,8 +116,12 @@ async def _login_task(
 async def _sign_in(
     context: BotContext, account: Account, *, cookie: str | None, email: str, password: str
 ) -> StorageState | None:
-    """The signed-in session, relaying a checkpoint to the owner; None if no right code came in time."""
-    async with context.browsers.open(None) as client:
+    """The signed-in session, relaying a checkpoint to the owner; None if no right code came in time.
+
+    The sign-in goes out as the account's browser identity (its proxy, locale, time zone, user
+    agent), as all its later work will: LinkedIn sees one member from one place.
+    """
+    async with context.browsers.open(None, browser_identity(account, context.vault)) as client:
         try:
             return await client.login_with_cookie(cookie) if cookie else await client.login(email, password)
         except CheckpointRequired as checkpoint:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.db.models import Account, Event, SessionStatus
 from bot.db.session import SessionFactory
+from bot.services.identity import set_proxy
 from bot.services.secrets import SessionVault
 from bot.services.session_health import PauseCause, pause
 from bot.settings import Settings
@@ -15,6 +16,7 @@ from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, running_bot, wait_until
+from tests.fixtures.proxy import RecordingProxy
 
 
 def _said(botapi: BotApiServer, fragment: str) -> ChatMessage | None:
@@ -88,3 +90,26 @@ async def test_signing_in_ends_a_session_pause_but_not_the_owners(
     assert stored.session_status is SessionStatus.VALID
     assert (stored.paused, stored.paused_reason) == ((True, cause) if still_paused else (False, None))
     assert "session_adopted" in kinds
+
+
+async def test_signing_in_from_the_chat_goes_through_the_accounts_proxy(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    sandbox_clients: ClientFactory,
+    recording_proxy: RecordingProxy,
+) -> None:
+    vault = SessionVault.from_settings(settings)
+    async with db.begin() as session:
+        account = await session.get_one(Account, owned.id)
+        set_proxy(account, vault, recording_proxy.server, recording_proxy.username, recording_proxy.password)
+    async with running_bot(settings, linkedin_client_factory=sandbox_clients):
+        botapi.send_text(OWNER, "/login")
+        await wait_until(lambda: _said(botapi, "Let's connect LinkedIn"), what="the question")
+        botapi.send_text(OWNER, DEFAULT_EMAIL)
+        await wait_until(lambda: _said(botapi, "Now your LinkedIn password"), what="the password question")
+        botapi.send_text(OWNER, DEFAULT_PASSWORD)
+        await wait_until(lambda: _said(botapi, "LinkedIn is connected"), within=60, what="the result")
+    # The sign-in left from where the account's later work will: LinkedIn sees one place.
+    assert any("/login" in url for url in recording_proxy.passed())
