@@ -214,9 +214,11 @@ def draft_note(
     keys = [*variants, *own]
     records = records or {}
     if rng is None and not any(key in records for key in keys):
-        # Nothing sent with any of them yet: Thompson sampling would pick uniformly anyway, and
-        # the slug's crc32 keeps the drafts people already saw before any record existed.
-        picked = keys[zlib.crc32(slug.encode()) % len(keys)]
+        # Nothing sent with any of them yet: Thompson sampling would pick uniformly anyway. The
+        # pick is the candidate with the highest crc32 of (slug, candidate) — rendezvous hashing —
+        # so a person keeps their draft when a template is added or removed, unless the new one
+        # wins them (a position modulo the count would reshuffle everyone's).
+        picked = max(keys, key=lambda key: zlib.crc32(f"{slug}\0{key}".encode()))
     else:
         picked = thompson_pick(keys, records, rng or rng_for(slug))
     text = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from bot.db.models import Account, Invitation, Person, Plan
 from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
+from bot.services.note_templates import TemplateStore
 from bot.services.notes import (
     FREE_NOTES_PER_MONTH,
     InvalidNote,
@@ -53,6 +55,21 @@ def test_variants_are_deterministic_per_person_and_varied_across_people() -> Non
     again = [draft_note(slug=s, name="Alex Kim", limit=200).template for s in slugs]
     assert first == again
     assert len(set(first)) == 3
+
+
+def test_adding_an_owner_template_moves_only_the_people_it_wins(tmp_path: Path) -> None:
+    slugs = [f"person-{i}" for i in range(60)]
+    before = [draft_note(slug=s, name="Alex Kim", company="Acme", limit=200).template for s in slugs]
+    own = TemplateStore(tmp_path).save("plain", "Hi {{ first_name }}, shall we connect?", limit=200)
+    after = [
+        draft_note(slug=s, name="Alex Kim", company="Acme", limit=200, owner_templates=[own]).template
+        for s in slugs
+    ]
+    moved = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    # Roughly a quarter of people (one candidate in four) now get the owner's template, and
+    # nobody else's draft changes: a draft the owner has seen stays put when templates come and go.
+    assert moved and all(a == "own:plain" for _, a in moved)
+    assert 5 < len(moved) < 30
 
 
 def test_a_context_too_long_for_the_limit_falls_back_to_a_shorter_template() -> None:

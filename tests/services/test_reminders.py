@@ -74,7 +74,7 @@ async def test_scan_finds_due_reminders_oldest_first_with_a_stored_draft(
         assert await count_due(session, account, now=now) == 2
         due = await scan_due(session, now=now)
     assert [item.person.slug for item in due] == ["older", "recent"]
-    assert "met at PyCon" in (due[0].reminder.draft_note or "")
+    assert "met at pycon" in (due[0].reminder.draft_note or "").casefold()  # a variant may capitalise it
     assert due[1].reminder.draft_note and "Jane" in due[1].reminder.draft_note
 
     async with db() as session:
@@ -163,7 +163,7 @@ async def test_edited_drafts_are_validated_and_context_redrafts(
     assert person.context == "met at DevOpsDays"
     async with db() as session:
         redrafted = await session.get_one(Reminder, reminder.id)
-    assert "met at DevOpsDays" in (redrafted.draft_note or "")
+    assert "met at devopsdays" in (redrafted.draft_note or "").casefold()
 
 
 async def test_accounts_without_a_chat_wait_unless_asked_for(
