@@ -100,7 +100,7 @@ async def test_reminder_after_the_cooldown_with_an_edited_note_sends_the_invite(
         redrafted = botapi.message(OWNER, reminder.message_id).text or ""
         assert redrafted.startswith("Context saved; the note is redrafted.")
         assert "You noted: we met at Denver Tech Conference" in redrafted
-        assert "we met at Denver Tech Conference — it would be great" in redrafted
+        assert "Leila. We met at Denver Tech Conference — it would be great" in redrafted
 
         botapi.tap(OWNER, "Edit note", message_id=reminder.message_id)
         await wait_until(lambda: _with_text(botapi, "Send me the note"), what="the question")

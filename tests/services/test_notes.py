@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,6 +71,23 @@ def test_adding_an_owner_template_moves_only_the_people_it_wins(tmp_path: Path) 
     # nobody else's draft changes: a draft the owner has seen stays put when templates come and go.
     assert moved and all(a == "own:plain" for _, a in moved)
     assert 5 < len(moved) < 30
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "de", "fr", "es"])
+@pytest.mark.parametrize("typed", ["we met at the Data Council meetup", "We met at the Data Council meetup"])
+def test_the_owners_context_stands_as_its_own_sentence_however_it_was_typed(
+    language: str, typed: str
+) -> None:
+    texts = {
+        draft_note(
+            slug=f"p-{i}", name="Jonas Berg", company="Acme", context=typed, language=language, limit=300
+        ).text
+        for i in range(40)
+    }
+    assert len(texts) > 1  # every variant of the tier was seen
+    for text in texts:
+        assert "We met at the Data Council meetup" in text, text  # capitalised, never mid-sentence
+        assert not re.search(r"[,:] We met", text), text
 
 
 def test_a_context_too_long_for_the_limit_falls_back_to_a_shorter_template() -> None:
