@@ -143,7 +143,7 @@ async def test_what_the_model_wrote_reaches_the_card_escaped(
 
 
 OWN = "{# when: original_note #}\nHi {{ first_name }}, {{ days_since_withdrawal }} days on: still keen?"
-SLUG = "jane-doe-6"  # its rendezvous hash picks the owner's template among four untried ones (see notes.draft_note)
+SLUG = "jane-doe-6"  # its rendezvous hash picks the owner's template of four untried (notes.draft_note)
 
 
 async def test_a_refused_model_keeps_the_scans_draft_whatever_template_wrote_it(
