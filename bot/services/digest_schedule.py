@@ -10,6 +10,12 @@ the digest is built and sent, so two schedulers, or a scan that overlaps a slow 
 send it. If sending fails the caller calls `release_week` so the next scan tries again; a crash
 between the claim and the send loses that week's digest, which the next week's replaces (a
 duplicate digest is worse than a missing one: it invites double taps).
+
+The scan is asked in SQL, so its cost does not grow with the accounts already served this week
+(at 100,000 accounts, loading every account and listing their ids in an `IN` both took seconds
+and broke PostgreSQL's 32,767-parameter limit; docs/benchmarks.md): per timezone in use, the
+latest (weekday, hour) slot already past there bounds the candidates, the week's sent row
+excludes them, and the exact `is_due` decides on the few that remain.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,11 +38,13 @@ def iso_week(moment: datetime, timezone: str) -> str:
 
 def digest_moment(moment: datetime, account: Account) -> datetime:
     """This ISO week's digest time for the account (aware, in its timezone)."""
-    zone = ZoneInfo(account.timezone)
+    return _slot_moment(moment, ZoneInfo(account.timezone), account.digest_weekday, account.digest_hour)
+
+
+def _slot_moment(moment: datetime, zone: ZoneInfo, weekday: int, hour: int) -> datetime:
     local = moment.astimezone(zone)
     monday: date = local.date() - timedelta(days=local.weekday())
-    day = monday + timedelta(days=account.digest_weekday)
-    return datetime.combine(day, time(account.digest_hour), tzinfo=zone)
+    return datetime.combine(monday + timedelta(days=weekday), time(hour), tzinfo=zone)
 
 
 def is_due(account: Account, now: datetime) -> bool:
@@ -44,22 +52,33 @@ def is_due(account: Account, now: datetime) -> bool:
     return now >= digest_moment(now, account)
 
 
+def _latest_slot_passed(now: datetime, timezone: str) -> int:
+    """The highest `weekday * 24 + hour` whose digest time this week has passed in `timezone` (-1: none).
+
+    Every due account's slot is at most this, so it bounds the candidates in SQL exactly, even
+    where a clock change makes local time repeat or skip an hour.
+    """
+    zone = ZoneInfo(timezone)
+    for slot in range(7 * 24 - 1, -1, -1):
+        if now >= _slot_moment(now, zone, *divmod(slot, 24)):
+            return slot
+    return -1
+
+
 async def due_accounts(session: AsyncSession, now: datetime) -> list[Account]:
     """Accounts with a chat whose digest for the current week is due and not yet claimed."""
-    accounts = (await session.scalars(select(Account).where(Account.chat_id.is_not(None)))).all()
-    due = [account for account in accounts if is_due(account, now)]
-    if not due:
+    with_chat = Account.chat_id.is_not(None)
+    zones = (await session.scalars(select(Account.timezone).where(with_chat).distinct())).all()
+    if not zones:
         return []
-    sent = set(
-        (
-            await session.execute(
-                select(DigestSent.account_id, DigestSent.iso_week).where(
-                    DigestSent.account_id.in_([a.id for a in due])
-                )
-            )
-        ).all()
+    slot = Account.digest_weekday * 24 + Account.digest_hour
+    passed = or_(*(and_(Account.timezone == zone, slot <= _latest_slot_passed(now, zone)) for zone in zones))
+    this_week = case({zone: iso_week(now, zone) for zone in zones}, value=Account.timezone)
+    sent = select(DigestSent.id).where(DigestSent.account_id == Account.id, DigestSent.iso_week == this_week)
+    candidates = await session.scalars(
+        select(Account).where(with_chat, passed, ~sent.exists()).order_by(Account.id)
     )
-    return [a for a in due if (a.id, iso_week(now, a.timezone)) not in sent]
+    return [account for account in candidates if is_due(account, now)]
 
 
 async def claim_week(session: AsyncSession, account: Account, now: datetime) -> DigestSent | None:
