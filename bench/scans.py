@@ -1,7 +1,7 @@
 """Benchmark: the four due-scans over 100,000 accounts on PostgreSQL, with their query plans.
 
     python bench/scans.py postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/postgres \
-        [--accounts 100000] [--repeat 10] [--no-plans] [--keep]
+        [--accounts 100000] [--weeks 3] [--repeat 10] [--no-plans] [--keep]
 
 Goal: each scan in ≤ 1 s. The URL names a PostgreSQL server (its database part is ignored): the
 script creates its own database there, migrates it with Alembic like a real one, seeds it in SQL
@@ -17,7 +17,7 @@ without a chat, 1% paused, 90% signed in; the daily sync done some time in the l
 ~4% are due, as at an hourly scan), 1% never synced. Each account has three people: two withdrawn
 invitations with cooldown reminders (half already sent; the waiting ones due over the next three
 weeks, ~0.5% overdue) and one accepted invitation with its follow-up (30% waiting, due over three
-days, ~0.7% overdue). `digests_sent` holds three past weeks for every account with a chat, and
+days, ~0.7% overdue). `digests_sent` holds three past weeks (`--weeks`) for every account with a chat, and
 this week for every account whose digest time has passed, but for ~0.2% still to send.
 """
 
@@ -118,7 +118,7 @@ SEED = [
     SELECT id, to_char(local - weeks * interval '7 days', 'IYYY-"W"IW'), :now - weeks * interval '7 days',
         chat_id, 1
     FROM (SELECT id, chat_id, digest_weekday, digest_hour, (:now AT TIME ZONE timezone) AS local
-          FROM accounts WHERE chat_id IS NOT NULL) AS a, generate_series(0, 3) AS weeks
+          FROM accounts WHERE chat_id IS NOT NULL) AS a, generate_series(0, :weeks) AS weeks
     WHERE weeks > 0 OR (digest_weekday * 24 + digest_hour
         <= (extract(isodow FROM local)::int - 1) * 24 + extract(hour FROM local)::int AND random() > 0.002)
     """,
@@ -140,14 +140,15 @@ async def create_database(server_url: str, *, drop: bool = False) -> None:
     await admin.dispose()
 
 
-async def seed(connection: AsyncConnection, accounts: int) -> None:
+async def seed(connection: AsyncConnection, accounts: int, weeks: int) -> None:
     values: dict[str, Any] = {
         "accounts": accounts,
         "now": NOW,
         "timezones": list(TIMEZONES),
         "zones": len(TIMEZONES),
+        "weeks": weeks,
     }
-    types = {"accounts": "int", "now": "timestamptz", "timezones": "text[]", "zones": "int"}
+    types = {"accounts": "int", "now": "timestamptz", "timezones": "text[]", "zones": "int", "weeks": "int"}
     for statement in SEED[:-1]:
         names = [name for name in values if f":{name}" in statement]
         for name in names:  # asyncpg needs the types of parameters PostgreSQL cannot infer
@@ -268,7 +269,7 @@ async def plans(db: SessionFactory, label: str, scan: Scan) -> None:
         await session.rollback()
 
 
-async def main(server_url: str, accounts: int, repeat: int, show_plans: bool, keep: bool) -> None:
+async def main(server_url: str, accounts: int, weeks: int, repeat: int, show_plans: bool, keep: bool) -> None:
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus"
     await create_database(server_url)
     engine = create_engine(database_url(server_url, DATABASE))
@@ -276,7 +277,7 @@ async def main(server_url: str, accounts: int, repeat: int, show_plans: bool, ke
         await upgrade_engine(engine)
         started = time.perf_counter()
         async with engine.begin() as connection:
-            await seed(connection, accounts)
+            await seed(connection, accounts, weeks)
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(text("VACUUM ANALYZE"))
@@ -301,8 +302,9 @@ if __name__ == "__main__":
         "url", help="a PostgreSQL server, e.g. postgresql+asyncpg://postgres:postgres@127.0.0.1/postgres"
     )
     parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--weeks", type=int, default=3, help="past weeks of sent digests per account")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-plans", dest="plans", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    asyncio.run(main(args.url, args.accounts, args.repeat, args.plans, args.keep))
+    asyncio.run(main(args.url, args.accounts, args.weeks, args.repeat, args.plans, args.keep))
