@@ -173,17 +173,21 @@ async def main(server_url: str, counts: list[int], accounts: int, pending: int, 
         f"python {platform.python_version()}, {platform.system()} {platform.machine()}, {os.cpu_count()} cpus"
     )
     print(f"{accounts} accounts, {pending} pending each, {each} withdrawals queued per account, pacing off")
-    base = None
-    for workers in counts:
+    rates: dict[int, float] = {}
+    for workers in counts:  # in the order given: reversed, a rising load favours the fewer workers
         result = await one_round(server_url, workers, accounts, pending, each)
-        base = base or result["per_minute"]
+        rates[workers] = result["per_minute"]
         print(
             f"{workers} worker(s): {result['done']:.0f}/{result['queued']:.0f} done"
             f" ({result['failed']:.0f} failed, {result['withdrawn']:.0f} withdrawn in the sandbox,"
             f" most sessions of one member at once {result['most_at_once']:.0f})"
             f"  {result['per_minute']:.1f}/min over {result['working']:.1f} s of work"
-            f"  ({result['per_minute'] / base:.2f}× one worker)  wall from spawn {result['wall']:.1f} s"
+            f"  wall from spawn {result['wall']:.1f} s"
             f"  load {result['load_before']:.1f}→{result['load_after']:.1f}"
+        )
+    if 1 in rates:
+        print(
+            "ratio to one worker: " + ", ".join(f"{n}: {rate / rates[1]:.2f}×" for n, rate in rates.items())
         )
 
 
