@@ -14,6 +14,9 @@ Four acts change them, each with one rule:
 - `forget(account)`: sign out (/logout); browser work then waits for a new sign-in.
 - `resume(account)`: the owner's /resume (or `invitesweep resume`) ends any pause.
 
+Ending a pause (resume, or a sign-in that cures it) announces the account's work
+(`wakeups.notify_work`, sent when the caller commits), so waiting workers run its queue at once.
+
 A pause's cause is a `PauseCause` and nothing else: it is stored as the account's `paused_reason`
 and picks what the owner is told (templates `_pause` and `control/paused_by_error`). Values older
 versions stored (error class names such as "SessionExpired") are rewritten by migration 0004.
@@ -45,6 +48,7 @@ from bot.db.models import Account, SessionStatus
 from bot.services.events import record_event
 from bot.services.profile_context import forget_owner_context
 from bot.services.secrets import SessionKeyError, SessionVault, StorageState
+from bot.services.wakeups import notify_work
 
 
 class PauseCause(enum.StrEnum):
@@ -191,4 +195,6 @@ async def _unpause(session: AsyncSession, account: Account, now: datetime) -> bo
     account.paused_reason = None
     account.paused_at = None
     record_event(session, account_id=account.id, kind="account_resumed", at=now, previous_reason=previous)
+    # Its queued work may run again: wake the workers (at commit) rather than leave it to their poll.
+    await notify_work(session, account.id)
     return True

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,8 @@ from bot.db.models import Account
 from bot.db.session import SessionFactory, create_session_factory
 from bot.services.actions import next_due_at, request_bulk_withdrawal, request_withdrawal
 from bot.services.rhythm import ALWAYS
+from bot.services.secrets import SessionVault
+from bot.services.session_health import PauseCause, adopt_session, pause, resume
 from bot.services.wakeups import APPLICATION_NAME, WorkWaiter, notify_work
 from tests.fixtures.store import FIXED_NOW
 from tests.services.backends import BACKENDS, fresh_postgres, open_backend, postgres_url
@@ -130,3 +133,34 @@ async def test_a_worker_with_nothing_to_do_knows_until_when_it_may_wait(store: S
     async with store.begin() as session:
         (await session.get_one(Account, account_id)).paused = True
     assert await next_due_at(store) is None  # a paused account's work waits for its owner, not the clock
+
+
+@pytest.mark.postgres
+async def test_ending_a_pause_wakes_the_workers(pg_engine: AsyncEngine) -> None:
+    db = create_session_factory(pg_engine)
+    account_id, _ = await _account_with_pending(db, 1)
+    vault = SessionVault(Fernet.generate_key())
+    async with db.begin() as session:
+        await pause(session, await session.get_one(Account, account_id), PauseCause.OWNER, FIXED_NOW)
+    async with WorkWaiter(postgres_url(), poll=600) as waiter:
+        assert waiter.listening
+        waiting = asyncio.create_task(waiter.wait())
+        async with db.begin() as session:  # the owner's /resume
+            assert await resume(session, await session.get_one(Account, account_id), FIXED_NOW)
+        assert await asyncio.wait_for(waiting, WOKEN_WITHIN) is True
+        assert waiter.take_announced() == {account_id}
+
+        async with db.begin() as session:  # a sign-in that ends the pause it cures
+            account = await session.get_one(Account, account_id)
+            await pause(session, account, PauseCause.SESSION_EXPIRED, FIXED_NOW)
+        async with db.begin() as session:
+            ended = await adopt_session(
+                session, await session.get_one(Account, account_id), vault, {}, FIXED_NOW
+            )
+        assert ended
+        assert await asyncio.wait_for(waiter.wait(), WOKEN_WITHIN) is True
+        assert waiter.take_announced() == {account_id}
+
+        async with db.begin() as session:  # a resume of an account that was not paused: nothing to wake
+            assert not await resume(session, await session.get_one(Account, account_id), FIXED_NOW)
+        assert await waiter.wait(at_most=0.2) is False
