@@ -13,6 +13,7 @@ for updates), only the browser jobs, which still send and edit messages through 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -183,7 +184,8 @@ async def _start_resources(application: BotApplication) -> None:
     data.db = create_session_factory(data.engine)
     data.vault = SessionVault.from_settings(settings)
     if data.browsers is not None:
-        data.linkedin = ClientProvider(data.db, data.vault, data.browsers.open, data.clock)
+        lease = timedelta(seconds=settings.worker_lease_seconds)
+        data.linkedin = ClientProvider(data.db, data.vault, data.browsers.open, data.clock, lease=lease)
     if data.role.handles_updates:
         await _meet_owners(application)
     await jobs.schedule(application, data.role)

@@ -25,6 +25,7 @@ from bot.services.actions import (
     QueueItem,
     QueueOverview,
     Result,
+    WorkerPolicy,
     queue_overview,
     request_bulk_withdrawal,
     run_due_actions,
@@ -148,7 +149,10 @@ async def run_queue_with_progress(
                 if outcome.result is not Result.REQUEUED:  # requeued work runs again in this run
                     progress.advance(task)
 
-            outcomes = await run_due_actions(db, provider, clock, on_progress=advance, account_id=account.id)
+            policy = WorkerPolicy(lease=provider.lease)  # the configured lease, as the workers use it
+            outcomes = await run_due_actions(
+                db, provider, clock, on_progress=advance, account_id=account.id, policy=policy
+            )
     after = await queue_overview(db, account.id, now=clock(), limit=QUEUE_LIMIT)
     return QueueRun(outcomes=tuple(outcomes), after=after)
 

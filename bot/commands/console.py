@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -188,7 +189,8 @@ async def linkedin(db: SessionFactory, settings: Settings, clock: Clock) -> Asyn
 
     vault = SessionVault.from_settings(settings)
     async with LinkedInAccess(settings.automation_config()) as access:
-        yield ClientProvider(db, vault, access.open, clock)
+        lease = timedelta(seconds=settings.worker_lease_seconds)
+        yield ClientProvider(db, vault, access.open, clock, lease=lease)
 
 
 @contextmanager

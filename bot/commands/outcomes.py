@@ -2,7 +2,8 @@
 
     code  exception      meaning
     0     —              done
-    1     WorkFailed     the work failed, all of it or some (the line says what failed)
+    1     WorkFailed     the work failed, all of it or some (the line says what failed), or
+                         another process is working on the account (`AccountBusy`)
     2     BadInput       bad input or configuration: nothing was changed
     3     NeedsSignIn    LinkedIn needs a person: sign in (again) with `invitesweep login`
     4     AccountPaused  the account's browser work is paused (`invitesweep status` says why)
@@ -90,6 +91,7 @@ class Interrupted(Outcome):
 def outcome_for(error: BaseException, command: str = "invitesweep") -> Outcome:
     """The outcome a command ends with when `error` escapes it; `command` names it in hints."""
     from bot.services.actions import ActionRefused
+    from bot.services.linkedin import AccountBusy
     from bot.services.secrets import SessionKeyError
 
     if isinstance(error, Outcome):
@@ -112,6 +114,8 @@ def outcome_for(error: BaseException, command: str = "invitesweep") -> Outcome:
     if isinstance(error, AutomationError):
         failure = AccountPaused if error.pauses_account else WorkFailed
         return failure("browser_failed", error=error, kind=type(error).__name__)
+    if isinstance(error, AccountBusy):
+        return WorkFailed("account_busy", lost=error.lost)
     if isinstance(error, ActionRefused):
         failure = AccountPaused if error.reason == "account_paused" else WorkFailed
         return failure("action_refused", reason=error.reason)

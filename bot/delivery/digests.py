@@ -12,6 +12,7 @@ from bot.delivery.chat import pause_for_error, send
 from bot.delivery.transport import Receipt, Status
 from bot.services import digest_schedule
 from bot.services.digest import Digest, build_digest
+from bot.services.linkedin import AccountBusy
 from bot.services.sync import sync_account
 from bot.views.cards import PAGE_SIZE, digest_summary, page_of_cards
 
@@ -91,6 +92,7 @@ async def sync_quietly(context: BotContext, account: Account) -> bool | None:
 
     A failure that only the owner can fix pauses the account and tells them once. A process
     without a browser (`web`) never tries: its digest shows the last sync, which workers keep fresh.
+    Nor does it wait while another process works on the account: this round is skipped.
     """
     if not context.bot_data.role.runs_browser:
         return None
@@ -99,6 +101,9 @@ async def sync_quietly(context: BotContext, account: Account) -> bool | None:
     try:
         async with context.linkedin.open(account) as client:
             await sync_account(context.db, client, account.id, context.clock)
+    except AccountBusy as busy:
+        logger.info("sync of account %s skipped: %s", account.id, busy)
+        return None
     except AutomationError as error:
         logger.warning("sync of account %s failed: %s", account.id, type(error).__name__)
         if error.pauses_account:

@@ -15,6 +15,7 @@ from bot.db.models import Account, Invitation, Person, Reminder
 from bot.delivery.chat import edit, pause_for_error
 from bot.services import profile_context
 from bot.services.chat_lookups import reminder_with_person
+from bot.services.linkedin import AccountBusy
 from bot.services.note_variants import TemplateRecord
 from bot.services.notes import NoteQuota, note_quota
 from bot.services.secrets import SessionKeyError
@@ -93,7 +94,8 @@ async def read_profile_quietly(context: BotContext, account_id: int, person_id: 
     """Visit the person's profile for their reminder if it is wanted and browser work may run now.
 
     A failed read only costs the reminder its fresh context: it is logged, and an error that
-    needs the owner pauses the account and tells them once, as a failed sync does.
+    needs the owner pauses the account and tells them once, as a failed sync does. While another
+    process works on the account the visit is skipped (no wait, no second browser session).
     """
     async with context.db() as session:
         account = await session.get_one(Account, account_id)
@@ -105,6 +107,9 @@ async def read_profile_quietly(context: BotContext, account_id: int, person_id: 
             await profile_context.read_for_reminder(
                 context.db, client, account_id, person_id, now=context.clock
             )
+    except AccountBusy as busy:
+        logger.info("profile read of person %s skipped: %s", person_id, busy)
+        return Visit.NONE  # another process has the account's browser: this reminder goes without
     except (AutomationError, SessionKeyError) as error:
         logger.warning("profile read of person %s failed: %s", person_id, type(error).__name__)
         if pauses(error):

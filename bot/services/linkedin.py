@@ -10,19 +10,36 @@ the refreshed storage_state (LinkedIn rotates cookies), encrypted, and the user 
 client chose. When LinkedIn says the session is
 gone (`SessionExpired`), the account's session is marked EXPIRED and its browser work paused
 until the owner signs in again; the error still reaches the caller.
+
+An account has at most one browser session at a time, across processes: `open` runs under the
+account's lease (`bot.services.actions.leases`), taken for the block with the provider's ttl
+(`WORKER_LEASE_SECONDS`), renewed while it runs, released after. A caller that already holds it
+passes it in (the queue's worker: `open(account, lease=lease)`); a block nested in another
+`open` of the same account in the same task reuses the outer one's. While another process
+holds the account, `open` raises `AccountBusy` before any browser starts: commands and chat say
+so, the scheduled jobs skip the round. If the lease is lost while the block runs (this process
+stalled past its ttl and another took the account), the block is cancelled at its next await
+and ends with `AccountBusy(lost=True)`: the browser stops, and what the block was writing is
+rolled back with its transaction. A caller that passes its own lease is never cancelled: the
+queue's claims and fence (`transitions.fence`) stop its work and drop a late outcome instead,
+so no action is left RUNNING half-recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from automation.access import ClientOpener
 from automation.errors import AutomationError, SessionExpired
 from bot.db.models import Account
 from bot.db.session import SessionFactory
+from bot.services.actions.leases import DEFAULT_LEASE, Lease, hold_lease
 from bot.services.clock import Clock
 from bot.services.identity import browser_identity, keep_user_agent
 from bot.services.secrets import SessionVault
@@ -34,19 +51,90 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_HELD: ContextVar[frozenset[int]] = ContextVar("invitesweep_accounts_held", default=frozenset())
+"""The accounts whose lease an enclosing `open` of this task holds (so a nested one reuses it)."""
+
+
+class AccountBusy(Exception):
+    """Another process is doing this account's browser work (`lost`: it took the account meanwhile)."""
+
+    def __init__(self, account_id: int, *, lost: bool = False) -> None:
+        self.account_id = account_id
+        self.lost = lost
+        when = "took it over while this process was working" if lost else "is working on it"
+        super().__init__(f"another process {when} (account {account_id})")
+
 
 class ClientProvider:
-    """Opens `LinkedInClient`s for accounts with their stored, encrypted sessions."""
+    """Opens `LinkedInClient`s for accounts with their stored sessions, one session per account at a time."""
 
-    def __init__(self, db: SessionFactory, vault: SessionVault, opener: ClientOpener, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: SessionFactory,
+        vault: SessionVault,
+        opener: ClientOpener,
+        clock: Clock,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
         self.db = db
         self.vault = vault
         self.clock = clock
+        self.lease = lease
+        """The ttl of the account leases this provider takes (`WORKER_LEASE_SECONDS`)."""
         self._opener = opener
 
     @asynccontextmanager
-    async def open(self, account: Account) -> AsyncIterator[LinkedInClient]:
-        """Open a client signed in as `account` for the block (its session read fresh from the store)."""
+    async def open(self, account: Account, *, lease: Lease | None = None) -> AsyncIterator[LinkedInClient]:
+        """Open a client signed in as `account` for the block, under the account's lease.
+
+        `lease`: the account's lease the caller holds (it fences its own work). Without it the
+        lease is taken here, or reused from an enclosing `open` of this task.
+
+        Raises:
+            AccountBusy: another process holds the account (nothing was opened), or took it
+                while the block ran (the block was stopped).
+        """
+        if lease is not None:
+            if lease.account_id != account.id:
+                raise ValueError(f"a lease of account {lease.account_id} opened account {account.id}")
+            async with self._client(account) as client:
+                yield client
+        elif account.id in _HELD.get():
+            async with self._client(account) as client:
+                yield client
+        else:
+            async with self._leased(account.id), self._client(account) as client:
+                yield client
+
+    @asynccontextmanager
+    async def _leased(self, account_id: int) -> AsyncIterator[None]:
+        """Hold the account's lease for the block; cancel the block if it is lost meanwhile."""
+        task = asyncio.current_task()
+        assert task is not None, "open() runs in a task"
+        lost = False
+
+        def stop() -> None:
+            nonlocal lost
+            lost = True
+            task.cancel()  # the block's next await ends it: no further browser step on this account
+
+        try:
+            async with hold_lease(self.db, account_id, self.clock, self.lease, on_lost=stop) as held:
+                if held is None:
+                    raise AccountBusy(account_id)
+                reset = _HELD.set(_HELD.get() | {account_id})
+                try:
+                    yield
+                finally:
+                    _HELD.reset(reset)
+        except asyncio.CancelledError:
+            if lost and task.uncancel() == 0:
+                raise AccountBusy(account_id, lost=True) from None
+            raise
+
+    @asynccontextmanager
+    async def _client(self, account: Account) -> AsyncIterator[LinkedInClient]:
         async with self.db() as session:
             stored = await session.get_one(Account, account.id)
             state = self.vault.load_session(stored)

@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -226,11 +226,13 @@ async def hold_lease(
     ttl: timedelta,
     *,
     holder: LeaseHolder | None = None,
+    on_lost: Callable[[], None] | None = None,
 ) -> AsyncIterator[Lease | None]:
     """Acquire the account's lease, renew it every ttl/3 while the block runs, release it after.
 
     Yields None when another live holder has it. A holder found dead on this machine loses its
-    lease at once instead of after its ttl.
+    lease at once instead of after its ttl. `on_lost` is called (from the heartbeat) when a
+    renewal finds the lease taken by another holder.
     """
     holder = holder or LeaseHolder.new()
     lease = await acquire(db, account_id, holder, clock(), ttl)
@@ -242,7 +244,7 @@ async def hold_lease(
     if lease is None:
         yield None
         return
-    beat = asyncio.create_task(_heartbeat(db, lease, clock), name=f"lease-{account_id}")
+    beat = asyncio.create_task(_heartbeat(db, lease, clock, on_lost), name=f"lease-{account_id}")
     try:
         yield lease
     finally:
@@ -256,7 +258,9 @@ async def hold_lease(
             logger.warning("could not release the lease of account %s", account_id, exc_info=True)
 
 
-async def _heartbeat(db: SessionFactory, lease: Lease, clock: Clock) -> None:
+async def _heartbeat(
+    db: SessionFactory, lease: Lease, clock: Clock, on_lost: Callable[[], None] | None
+) -> None:
     interval = lease.ttl.total_seconds() / 3
     while lease.held:
         await asyncio.sleep(interval)  # a timer, not a wait for something to happen
@@ -266,6 +270,8 @@ async def _heartbeat(db: SessionFactory, lease: Lease, clock: Clock) -> None:
             # The store is unreachable: keep trying; if the lease runs out meanwhile, the renewal
             # that finally lands finds it taken and the worker stops.
             logger.warning("lease heartbeat for account %s failed", lease.account_id, exc_info=True)
+    if on_lost is not None:
+        on_lost()
 
 
 def _ours(lease: Lease) -> tuple[ColumnElement[bool], ...]:

@@ -62,7 +62,6 @@ from bot.services.actions.queries import next_in_batch
 from bot.services.actions.transitions import FINAL_STATES, KEPT, Result, fail, fence, finish, hold
 from bot.services.clock import Clock
 from bot.services.events import record_event
-from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionKeyError
 from bot.services.session_health import PauseNotice, pause_for, pauses
 from bot.settings import Settings
@@ -70,6 +69,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     # Types only: Playwright loads with the browser, not with the bot (docs/benchmarks.md).
     from automation.client import LinkedInClient
+    from bot.services.linkedin import ClientProvider  # which takes account leases from this package
 
 __all__ = [
     "ActionOutcome",
@@ -196,7 +196,7 @@ async def _run_account(
     outcomes: list[ActionOutcome] = []
     claimed: ClaimedAction | None = first
     try:
-        async with provider.open(first.account) as client:
+        async with provider.open(first.account, lease=lease) as client:
             while claimed is not None:
                 outcome = await _execute(db, client, claimed, now, policy)
                 claimed = None  # recorded: whatever happens next is not this action's failure
@@ -319,7 +319,7 @@ async def _recover_account(
     if not claims:
         return outcomes
     try:
-        async with provider.open(claims[0].account) as client:
+        async with provider.open(claims[0].account, lease=lease) as client:
             for claimed in claims:
                 outcome = await _settle(db, client, claimed, now, policy, interrupted=True)
                 if outcome is None:
