@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db.models import (
     Account,
+    AccountLease,
     Action,
     ActionState,
     Event,
@@ -23,6 +24,7 @@ from bot.db.models import (
 )
 from bot.db.session import SessionFactory
 from bot.services.actions import claim_next_action, request_withdrawal
+from bot.services.actions.leases import LeaseHolder, acquire, release
 from bot.services.secrets import SessionVault, load_or_create_key_file
 from bot.services.session_health import PauseCause, adopt_session, pause
 from sandbox import SandboxServer
@@ -351,3 +353,26 @@ async def test_stored_text_is_cleaned_again_when_printed(
     assert shown.exit_code == 0, shown.output
     assert_printable(shown.output)
     assert "Old Row" in shown.output and "Lead" in shown.output
+
+
+async def test_sync_while_a_worker_holds_the_account_says_so_and_starts_no_browser(
+    signed_in_env: dict[str, str], db: SessionFactory, account: Account, sandbox: SandboxServer
+) -> None:
+    env = {**signed_in_env, "WORKER_LEASE_SECONDS": "120"}
+    worker = await acquire(db, account.id, LeaseHolder.new(), datetime.now(UTC), timedelta(minutes=10))
+    assert worker is not None  # this test process, alive, as a worker on another machine would
+
+    busy = await invoke(env, "sync")
+
+    assert busy.exit_code == 1, busy.output
+    assert "Another InviteSweep process is working on this account; try again in a minute." in busy.stderr
+    async with db() as session:
+        assert await session.scalar(select(func.count()).select_from(Invitation)) == 0  # nothing synced
+
+    await release(db, worker, datetime.now(UTC))
+    synced = await invoke(env, "sync")
+    assert synced.exit_code == 0, synced.output
+    async with db() as session:
+        lease = await session.get_one(AccountLease, account.id)
+    assert lease.token == worker.token + 1  # the CLI's own session ran under the next lease
+    assert lease.expires_at <= datetime.now(UTC)  # and gave it back when done

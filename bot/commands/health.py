@@ -96,6 +96,8 @@ async def check_store(settings: Settings, account_name: str) -> tuple[Check, Che
 async def check_session_online(settings: Settings, account_name: str) -> Check:
     """Open the Sent page with the stored session. An expired one is recorded as such (and the
     account paused), exactly as the worker would on its next run."""
+    from bot.services.linkedin import AccountBusy  # with the browser work, not with every `doctor`
+
     try:
         async with open_database(settings) as engine:
             db = create_session_factory(engine)
@@ -107,7 +109,7 @@ async def check_session_online(settings: Settings, account_name: str) -> Check:
                 await client.check_session()
     except SessionExpired:
         return Check("session", False, "expired", account_name)
-    except AutomationError as exc:
+    except (AutomationError, AccountBusy) as exc:  # busy: a worker is using the session right now
         return Check("session", False, "unchecked", type(exc).__name__)
     return Check("session", True, "checked", account_name)
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
 from automation.types import StorageState
+from bot.commands import console
 from bot.commands.browser_work import run_queue_with_progress
 from bot.db.models import Account, AccountLease, Invitation, Person
 from bot.db.session import SessionFactory, create_engine, create_session_factory
@@ -29,6 +30,7 @@ from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
 from bot.services.sync import sync_account
+from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.services.backends import BACKENDS, fresh_postgres, open_backend, postgres_url
@@ -286,3 +288,11 @@ async def test_hold_lease_tells_its_caller_when_the_lease_is_lost(
         await _taken_by_another(store, account.id, clock)
         await asyncio.wait_for(lost.wait(), 20)
         assert lease.lost
+
+
+async def test_the_cli_provider_takes_leases_for_worker_lease_seconds(
+    store: SessionFactory, clock: FrozenClock, session_key: bytes
+) -> None:
+    settings = Settings(_env_file=None, worker_lease_seconds=90, session_key=session_key.decode())  # type: ignore[call-arg]
+    async with console.linkedin(store, settings, clock) as provider:  # no browser starts until a block opens
+        assert provider.lease == timedelta(seconds=90)
