@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from bot.db.models import Account, Invitation
 from bot.db.session import SessionFactory
+from bot.services.actions.leases import LeaseHolder, acquire, release
 from bot.services.clock import FrozenClock
 from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
+from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.botapi import run_job, running_bot
 
 
@@ -37,5 +39,29 @@ async def test_stale_accounts_are_synced_once_a_day(
 
         clock.advance(timedelta(hours=13))
         await run_job(app, "daily-sync")
+        async with db() as session:
+            assert (await session.get_one(Account, signed_in.id)).last_synced_at == clock()
+
+
+async def test_the_daily_sync_skips_an_account_another_process_holds(
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+    fake_site: FakeLinkedInSite,
+    clock: FrozenClock,
+) -> None:
+    worker = await acquire(db, signed_in.id, LeaseHolder.new(), clock(), timedelta(hours=1))
+    assert worker is not None  # a worker process is doing the account's browser work
+    async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
+        await run_job(app, "daily-sync")  # skipped quietly: no browser, no pause, no message
+        assert fake_site.opened == []
+        async with db() as session:
+            account = await session.get_one(Account, signed_in.id)
+        assert account.last_synced_at is None and not account.paused
+
+        await release(db, worker, clock())
+        await run_job(app, "daily-sync")  # the next round, once the worker is done
         async with db() as session:
             assert (await session.get_one(Account, signed_in.id)).last_synced_at == clock()

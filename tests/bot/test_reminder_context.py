@@ -6,7 +6,7 @@ The bot runs over real HTTP against the local Bot API server; LinkedIn is the in
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from automation.errors import LayoutChanged
 from automation.types import ProfileContext, SharedFacts
 from bot.db.models import Account, Invitation, InvitationState, Person, Reminder, ReminderState
 from bot.db.session import SessionFactory
+from bot.services.actions.leases import LeaseHolder, acquire
 from bot.services.session_health import PauseCause
 from bot.settings import Settings
 from sandbox import SandboxServer
@@ -270,3 +271,29 @@ async def test_one_profile_visit_per_account_per_scan_the_next_reminder_waits_a_
     async with db() as session:
         sent = await session.scalar(select(Reminder).where(Reminder.person_id == waiting.id))
     assert sent is not None and sent.state is ReminderState.SENT and sent.draft_note
+
+
+async def test_while_another_process_holds_the_account_the_visit_is_skipped_and_the_reminder_goes(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+    fake_site: FakeLinkedInSite,
+) -> None:
+    slug = sandbox.state.people()[0].slug
+    await due_reminder(db, signed_in, slug, "Jane Doe")
+    worker = await acquire(db, signed_in.id, LeaseHolder.new(), datetime.now(UTC), timedelta(hours=1))
+    assert worker is not None  # a worker process is doing the account's browser work
+
+    async with running_bot(settings, linkedin_client_factory=fake_clients) as app:
+        await wait_until(lambda: _card(botapi) is not None, within=30, what="the reminder")
+        await wait_until(lambda: not app.bot_data.reminder_lock.locked(), what="the end of the scan")
+
+    assert fake_site.opened == []  # no second browser session beside the worker's
+    card = _card(botapi)
+    assert card is not None and "Jane Doe" in without_isolates(card.text or "")
+    async with db() as session:
+        person = await session.get_one(Person, (await session.scalars(select(Person.id))).one())
+    assert person.profile_read_at is None  # nothing read: the card goes without fresh context
