@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -376,3 +379,38 @@ async def test_sync_while_a_worker_holds_the_account_says_so_and_starts_no_brows
         lease = await session.get_one(AccountLease, account.id)
     assert lease.token == worker.token + 1  # the CLI's own session ran under the next lease
     assert lease.expires_at <= datetime.now(UTC)  # and gave it back when done
+
+
+async def test_two_sync_processes_on_one_account_never_drive_it_at_once(
+    signed_in_env: dict[str, str],
+    db: SessionFactory,
+    account: Account,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, **signed_in_env, "WORKER_LEASE_SECONDS": "60"}
+    invitesweep = str(Path(sys.executable).with_name("invitesweep"))
+
+    async def sync() -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            invitesweep, "sync", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+        )
+        try:
+            _, err = await asyncio.wait_for(process.communicate(), 180)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise
+        assert process.returncode is not None
+        return process.returncode, err.decode()
+
+    results = await asyncio.gather(sync(), sync())
+
+    assert sandbox.sessions_at_once().get("default") == 1  # never two browsers on the account at once
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1]), results  # both in turn, or one told to come back
+    for code, err in results:
+        if code == 1:
+            assert "Another InviteSweep process is working on this account" in err, err
+    async with db() as session:
+        assert (await session.get_one(Account, account.id)).last_synced_at is not None

@@ -13,10 +13,12 @@ from datetime import timedelta
 from typing import cast
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
+from automation.identity import BrowserIdentity
 from automation.types import StorageState
 from bot.commands import console
 from bot.commands.browser_work import run_queue_with_progress
@@ -200,11 +202,13 @@ async def test_the_worker_passes_its_lease_and_the_cli_queue_runs_under_the_prov
     seen: list[timedelta] = []
 
     @contextlib.asynccontextmanager
-    async def opener(state: StorageState | None) -> AsyncIterator[LinkedInClient]:
+    async def opener(
+        state: StorageState | None, /, identity: BrowserIdentity | None = None
+    ) -> AsyncIterator[LinkedInClient]:
         row = await _lease_row(store, account.id)
         assert row is not None
         seen.append(row.expires_at - row.renewed_at)
-        async with fake_site.open(state) as opened:
+        async with fake_site.open(state, identity) as opened:
             yield cast(LinkedInClient, opened)
 
     provider = ClientProvider(store, vault, opener, clock, lease=ttl)
@@ -225,13 +229,15 @@ class ConcurrentOpens:
         self.opened = 0
 
     @contextlib.asynccontextmanager
-    async def open(self, state: StorageState | None) -> AsyncIterator[LinkedInClient]:
+    async def open(
+        self, state: StorageState | None, /, identity: BrowserIdentity | None = None
+    ) -> AsyncIterator[LinkedInClient]:
         with self.lock:
             self.now += 1
             self.most = max(self.most, self.now)
             self.opened += 1
         try:
-            async with self.site.open(state) as client:
+            async with self.site.open(state, identity) as client:
                 yield cast(LinkedInClient, client)
         finally:
             with self.lock:
@@ -293,6 +299,6 @@ async def test_hold_lease_tells_its_caller_when_the_lease_is_lost(
 async def test_the_cli_provider_takes_leases_for_worker_lease_seconds(
     store: SessionFactory, clock: FrozenClock, session_key: bytes
 ) -> None:
-    settings = Settings(_env_file=None, worker_lease_seconds=90, session_key=session_key.decode())  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, worker_lease_seconds=90, session_key=SecretStr(session_key.decode()))  # type: ignore[call-arg]
     async with console.linkedin(store, settings, clock) as provider:  # no browser starts until a block opens
         assert provider.lease == timedelta(seconds=90)
