@@ -414,3 +414,26 @@ async def test_two_sync_processes_on_one_account_never_drive_it_at_once(
             assert "Another InviteSweep process is working on this account" in err, err
     async with db() as session:
         assert (await session.get_one(Account, account.id)).last_synced_at is not None
+
+
+async def test_login_while_a_worker_holds_the_account_signs_nothing_in(
+    signed_in_env: dict[str, str], db: SessionFactory, account: Account, sandbox: SandboxServer
+) -> None:
+    from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD
+
+    async with db() as session:
+        before = (await session.get_one(Account, account.id)).session_state
+    worker = await acquire(db, account.id, LeaseHolder.new(), datetime.now(UTC), timedelta(minutes=10))
+    assert worker is not None
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        main,
+        ["login", "--email", DEFAULT_EMAIL],
+        env=signed_in_env,
+        input=f"{DEFAULT_PASSWORD}\n",
+    )
+
+    assert result.exit_code == 1, result.output
+    assert "Another InviteSweep process is working on this account" in result.stderr
+    async with db() as session:
+        assert (await session.get_one(Account, account.id)).session_state == before  # nothing adopted

@@ -3,6 +3,8 @@ the session encrypted."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
 from automation.access import LinkedInAccess
@@ -16,6 +18,7 @@ from bot.commands.texts import renderer, say
 from bot.db.models import Account
 from bot.services.accounts import get_or_create_account
 from bot.services.identity import browser_identity
+from bot.services.linkedin import exclusive_browser
 from bot.services.secrets import SessionVault
 from bot.services.session_health import adopt_session
 
@@ -44,16 +47,18 @@ def login(cli: CliContext, account_name: str, email: str | None) -> None:
                 account = await get_or_create_account(
                     session, account_name, timezone=settings.default_timezone
                 )
-            if email is None:
-                say("login_visible", url=config.url("/login"))
-                try:
-                    state = await access.visible_login()
-                except HumanRequired:
-                    raise NeedsSignIn("login_visible_failed") from None
-            else:
-                assert password is not None
-                identity = browser_identity(account, vault)
-                state = await browser_work.credential_login(access, email, password, _ask_code, identity)
+            lease = timedelta(seconds=settings.worker_lease_seconds)
+            async with exclusive_browser(db, account.id, cli.clock, lease):  # no worker drives it meanwhile
+                if email is None:
+                    say("login_visible", url=config.url("/login"))
+                    try:
+                        state = await access.visible_login()
+                    except HumanRequired:
+                        raise NeedsSignIn("login_visible_failed") from None
+                else:
+                    assert password is not None
+                    identity = browser_identity(account, vault)
+                    state = await browser_work.credential_login(access, email, password, _ask_code, identity)
             async with db.begin() as session:
                 stored = await session.get_one(Account, account.id)
                 await adopt_session(session, stored, vault, state, cli.clock())

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -63,6 +63,45 @@ class AccountBusy(Exception):
         self.lost = lost
         when = "took it over while this process was working" if lost else "is working on it"
         super().__init__(f"another process {when} (account {account_id})")
+
+
+@asynccontextmanager
+async def exclusive_browser(
+    db: SessionFactory, account_id: int, clock: Clock, ttl: timedelta
+) -> AsyncIterator[None]:
+    """Hold the account's lease for a block of browser work; cancel the block if it is lost meanwhile.
+
+    For browser work that does not open the stored session (a sign-in); `ClientProvider.open`
+    uses it too. A block nested in another of the same account in this task reuses its lease.
+
+    Raises:
+        AccountBusy: another process holds the account, or took it while the block ran.
+    """
+    if account_id in _HELD.get():
+        yield
+        return
+    task = asyncio.current_task()
+    assert task is not None, "browser work runs in a task"
+    lost = False
+
+    def stop() -> None:
+        nonlocal lost
+        lost = True
+        task.cancel()  # the block's next await ends it: no further browser step on this account
+
+    try:
+        async with hold_lease(db, account_id, clock, ttl, on_lost=stop) as held:
+            if held is None:
+                raise AccountBusy(account_id)
+            reset = _HELD.set(_HELD.get() | {account_id})
+            try:
+                yield
+            finally:
+                _HELD.reset(reset)
+    except asyncio.CancelledError:
+        if lost and task.uncancel() == 0:
+            raise AccountBusy(account_id, lost=True) from None
+        raise
 
 
 class ClientProvider:
@@ -100,38 +139,12 @@ class ClientProvider:
                 raise ValueError(f"a lease of account {lease.account_id} opened account {account.id}")
             async with self._client(account) as client:
                 yield client
-        elif account.id in _HELD.get():
-            async with self._client(account) as client:
-                yield client
         else:
             async with self._leased(account.id), self._client(account) as client:
                 yield client
 
-    @asynccontextmanager
-    async def _leased(self, account_id: int) -> AsyncIterator[None]:
-        """Hold the account's lease for the block; cancel the block if it is lost meanwhile."""
-        task = asyncio.current_task()
-        assert task is not None, "open() runs in a task"
-        lost = False
-
-        def stop() -> None:
-            nonlocal lost
-            lost = True
-            task.cancel()  # the block's next await ends it: no further browser step on this account
-
-        try:
-            async with hold_lease(self.db, account_id, self.clock, self.lease, on_lost=stop) as held:
-                if held is None:
-                    raise AccountBusy(account_id)
-                reset = _HELD.set(_HELD.get() | {account_id})
-                try:
-                    yield
-                finally:
-                    _HELD.reset(reset)
-        except asyncio.CancelledError:
-            if lost and task.uncancel() == 0:
-                raise AccountBusy(account_id, lost=True) from None
-            raise
+    def _leased(self, account_id: int) -> AbstractAsyncContextManager[None]:
+        return exclusive_browser(self.db, account_id, self.clock, self.lease)
 
     @asynccontextmanager
     async def _client(self, account: Account) -> AsyncIterator[LinkedInClient]:
