@@ -15,9 +15,11 @@ An account has at most one browser session at a time, across processes: `open` r
 account's lease (`bot.services.actions.leases`), taken for the block with the provider's ttl
 (`WORKER_LEASE_SECONDS`), renewed while it runs, released after. A caller that already holds it
 passes it in (the queue's worker: `open(account, lease=lease)`); a block nested in another
-`open` of the same account in the same task reuses the outer one's. While another process
-holds the account, `open` raises `AccountBusy` before any browser starts: commands and chat say
-so, the scheduled jobs skip the round. If the lease is lost while the block runs (this process
+`open` of the same account in the same task reuses the outer one's, and other tasks of this
+event loop wait their turn (the on-demand digest waits for the daily sync, as it did for the
+browser slot). While another holder has the account (another process, or this process's
+queue worker), `open` raises `AccountBusy` before any browser starts: commands say so, the
+scheduled jobs and the digest's sync skip the round. If the lease is lost while the block runs (this process
 stalled past its ttl and another took the account), the block is cancelled at its next await
 and ends with `AccountBusy(lost=True)`: the browser stops, and what the block was writing is
 rolled back with its transaction. A caller that passes its own lease is never cancelled: the
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
@@ -80,6 +83,24 @@ async def exclusive_browser(
     if account_id in _HELD.get():
         yield
         return
+    async with _local_turn(account_id), _leased(db, account_id, clock, ttl):
+        yield
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _local_turn(account_id: int) -> asyncio.Lock:
+    """This event loop's lock for the account: its own tasks take turns (as one browser slot made
+    them before), and only another process is refused."""
+    turns = _TURNS.setdefault(asyncio.get_running_loop(), {})
+    return turns.setdefault(account_id, asyncio.Lock())
+
+
+@asynccontextmanager
+async def _leased(db: SessionFactory, account_id: int, clock: Clock, ttl: timedelta) -> AsyncIterator[None]:
     task = asyncio.current_task()
     assert task is not None, "browser work runs in a task"
     lost = False

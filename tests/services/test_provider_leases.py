@@ -302,3 +302,36 @@ async def test_the_cli_provider_takes_leases_for_worker_lease_seconds(
     settings = Settings(_env_file=None, worker_lease_seconds=90, session_key=SecretStr(session_key.decode()))  # type: ignore[call-arg]
     async with console.linkedin(store, settings, clock) as provider:  # no browser starts until a block opens
         assert provider.lease == timedelta(seconds=90)
+
+
+async def test_tasks_of_one_process_take_turns_on_an_account_instead_of_being_refused(
+    store: SessionFactory,
+    vault: SessionVault,
+    sandbox: SandboxServer,
+    fake_site: FakeLinkedInSite,
+    clock: FrozenClock,
+) -> None:
+    account = await _signed_in(store, vault, sandbox, clock)
+    counter = ConcurrentOpens(fake_site)
+    provider = ClientProvider(store, vault, counter.open, clock, lease=TTL)
+    first_in = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def first() -> None:  # the daily sync
+        async with provider.open(account):
+            first_in.set()
+            await go_on.wait()
+
+    async def second() -> None:  # the owner's /digest meanwhile
+        async with provider.open(account) as client:
+            await client.list_sent()
+
+    running = asyncio.create_task(first())
+    await asyncio.wait_for(first_in.wait(), 20)
+    waiting = asyncio.create_task(second())
+    await asyncio.sleep(0)  # let it reach its turn
+    assert not waiting.done() and counter.opened == 1
+    go_on.set()
+    await asyncio.wait_for(asyncio.gather(running, waiting), 20)
+
+    assert counter.opened == 2 and counter.most == 1
