@@ -27,6 +27,7 @@ from bot.db.models import Account
 from bot.delivery.chat import send
 from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
 from bot.services.identity import browser_identity
+from bot.services.linkedin import AccountBusy, exclusive_browser
 from bot.services.login_checkpoints import close_checkpoint, open_checkpoint, relay_code, wait_for_code
 from bot.services.session_health import adopt_session, forget
 from bot.views import View
@@ -103,6 +104,8 @@ async def _login_task(
     except AutomationError as error:
         outcome = next((name for kind, name in _FAILURES if isinstance(error, kind)), "failed")
         detail = type(error).__name__ if outcome == "failed" else ""
+    except AccountBusy:
+        outcome = "busy"  # a worker drives the account: a second browser session is what the lease forbids
     finally:
         await close_checkpoint(context.db, account.id)
     if outcome == "pin_timeout" and not context.application.running:
@@ -119,9 +122,14 @@ async def _sign_in(
     """The signed-in session, relaying a checkpoint to the owner; None if no right code came in time.
 
     The sign-in goes out as the account's browser identity (its proxy, locale, time zone, user
-    agent), as all its later work will: LinkedIn sees one member from one place.
+    agent), as all its later work will: LinkedIn sees one member from one place; and under the
+    account's lease, so it never shares the account with a worker's browser session.
     """
-    async with context.browsers.open(None, browser_identity(account, context.vault)) as client:
+    lease = context.linkedin.lease
+    async with (
+        exclusive_browser(context.db, account.id, context.clock, lease),
+        context.browsers.open(None, browser_identity(account, context.vault)) as client,
+    ):
         try:
             return await client.login_with_cookie(cookie) if cookie else await client.login(email, password)
         except CheckpointRequired as checkpoint:

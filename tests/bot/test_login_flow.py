@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import Account, Event, SessionStatus
 from bot.db.session import SessionFactory
+from bot.services.actions.leases import LeaseHolder, acquire
+from bot.services.clock import system_clock
 from bot.services.identity import set_proxy
 from bot.services.secrets import SessionVault
 from bot.services.session_health import PauseCause, pause
@@ -15,6 +19,7 @@ from sandbox import SandboxServer
 from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_PIN
 from tests.bot.conftest import ClientFactory
 from tests.botapi import BotApiServer, ChatMessage
+from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.botapi import OWNER, running_bot, wait_until
 from tests.fixtures.proxy import RecordingProxy
 
@@ -113,3 +118,26 @@ async def test_signing_in_from_the_chat_goes_through_the_accounts_proxy(
         await wait_until(lambda: _said(botapi, "LinkedIn is connected"), within=60, what="the result")
     # The sign-in left from where the account's later work will: LinkedIn sees one place.
     assert any("/login" in url for url in recording_proxy.passed())
+
+
+async def test_signing_in_while_a_worker_drives_the_account_opens_no_second_browser(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    fake_site: FakeLinkedInSite,
+) -> None:
+    worker = await acquire(db, owned.id, LeaseHolder.new(), system_clock(), timedelta(minutes=5))
+    assert worker is not None  # another process holds the account's browser work
+    async with running_bot(settings, linkedin_client_factory=fake_site.opener):
+        botapi.send_text(OWNER, "/login")
+        await wait_until(lambda: _said(botapi, "Let's connect LinkedIn"), what="the question")
+        botapi.send_text(OWNER, DEFAULT_EMAIL)
+        await wait_until(lambda: _said(botapi, "Now your LinkedIn password"), what="the password question")
+        botapi.send_text(OWNER, DEFAULT_PASSWORD)
+        busy = "Another InviteSweep process is working on this account"
+        await wait_until(lambda: _said(botapi, busy), within=30, what="the busy answer")
+    assert fake_site.opened == []  # no browser session beside the worker's
+    async with db() as session:
+        stored = await session.get_one(Account, owned.id)
+    assert stored.session_status is not SessionStatus.VALID
