@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures.botapi",
     "tests.fixtures.fake_linkedin",
     "tests.fixtures.postgres",
+    "tests.fixtures.workers",
     "tests.fixtures.remote_browser",
     "tests.fixtures.proxy",
 ]
