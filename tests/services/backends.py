@@ -1,7 +1,6 @@
 """The store on each backend the coordination code runs on: this test's SQLite file, or a fresh PostgreSQL.
 
-    @pytest.fixture(params=BACKENDS)
-    async def store(request, db_engine): async with open_backend(request.param, db_engine) as db: yield db
+    async def test_something(store): ...  # the `store` fixture of tests/services/conftest.py
 
 PostgreSQL needs `DATABASE_URL_TEST`; without it those cases skip. Its schema is dropped and
 migrated afresh for each test.

@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
 from automation.identity import BrowserIdentity
@@ -35,15 +34,9 @@ from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.store import killed_worker
-from tests.services.backends import BACKENDS, fresh_postgres, open_backend
+from tests.services.backends import fresh_postgres
 
 TTL = timedelta(seconds=60)
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, db_engine: AsyncEngine) -> AsyncIterator[SessionFactory]:
-    async with open_backend(request.param, db_engine) as db:
-        yield db
 
 
 @pytest.fixture

@@ -7,17 +7,15 @@ passed in its timezone (`is_due`), and no digest row exists for its local ISO we
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Account, DigestSent
 from bot.db.session import SessionFactory, create_session_factory
 from bot.services.digest_schedule import due_accounts, is_due, iso_week
-from tests.services.backends import BACKENDS, fresh_postgres, open_backend
+from tests.services.backends import fresh_postgres
 
 # Whole-hour, half-hour and 45-minute offsets; a 2-hour clock change (Troll) and a 30-minute one (Lord Howe).
 ZONES = (
@@ -38,12 +36,6 @@ NOWS = (
     datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # Troll's second 01:30 (it falls back from 03:00 to 01:00)
     datetime(2026, 4, 5, 15, 15, tzinfo=UTC),  # Lord Howe's repeated half hour
 )
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, db_engine: AsyncEngine) -> AsyncIterator[SessionFactory]:
-    async with open_backend(request.param, db_engine) as db:
-        yield db
 
 
 async def test_the_scan_agrees_with_the_rule_in_every_zone_and_slot(store: SessionFactory) -> None:

@@ -15,7 +15,6 @@ from typing import cast
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from automation.client import LinkedInClient
 from automation.identity import BrowserIdentity
@@ -35,15 +34,9 @@ from bot.services.sync import sync_account
 from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.fakes.linkedin import FakeLinkedInSite
-from tests.services.backends import BACKENDS, fresh_postgres, open_backend, postgres_url
+from tests.services.backends import fresh_postgres, postgres_url
 
 TTL = timedelta(seconds=60)
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, db_engine: AsyncEngine) -> AsyncIterator[SessionFactory]:
-    async with open_backend(request.param, db_engine) as db:
-        yield db
 
 
 @pytest.fixture

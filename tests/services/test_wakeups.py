@@ -18,7 +18,7 @@ from bot.services.secrets import SessionVault
 from bot.services.session_health import PauseCause, adopt_session, pause, resume
 from bot.services.wakeups import APPLICATION_NAME, WorkWaiter, notify_work
 from tests.fixtures.store import FIXED_NOW
-from tests.services.backends import BACKENDS, fresh_postgres, open_backend, postgres_url
+from tests.services.backends import fresh_postgres, postgres_url
 from tests.services.store_seed import add_pending
 
 WOKEN_WITHIN = 30  # seconds: far below the waiters' 600 s poll, so True means a notification woke it
@@ -114,12 +114,6 @@ async def test_a_waiter_that_cannot_listen_polls_and_says_so_once(caplog: pytest
             assert await waiter.wait() is False
     warnings = [r.getMessage() for r in caplog.records if r.name == "bot.services.wakeups"]
     assert warnings == ["cannot LISTEN for queued work (ConnectionRefusedError); polling instead"]
-
-
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, db_engine: AsyncEngine) -> AsyncIterator[SessionFactory]:
-    async with open_backend(request.param, db_engine) as db:
-        yield db
 
 
 async def test_a_worker_with_nothing_to_do_knows_until_when_it_may_wait(store: SessionFactory) -> None:
