@@ -67,6 +67,7 @@ class BotData:
     refused_users: set[int] = field(default_factory=set)
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
+    followup_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one follow-up scan at a time
     after_answer: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ANSWER_SLOTS))
 
 

@@ -161,9 +161,10 @@ async def scan_due_reminders(context: BotContext) -> None:
 
 
 async def scan_due_followups(context: BotContext) -> None:
-    """Send every follow-up card that is due, then stamp it; one scan of scheduled cards at a time,
-    in this process (the reminders' lock) and across processes (a second would send them twice)."""
-    lock = context.bot_data.reminder_lock
+    """Send every follow-up card that is due, then stamp it; one follow-up scan at a time, in this
+    process and across processes (a second would send them twice). Its own lock, not the
+    reminders': a follow-up scan in progress must not make a reminder scan skip its round."""
+    lock = context.bot_data.followup_lock
     if lock.locked():
         return
     async with lock, only_one(context.db, "due-followups") as mine:
