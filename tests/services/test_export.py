@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.db.models import Account, Followup, FollowupState, Invitation, InvitationState, Person, Reminder
 from bot.db.session import SessionFactory
@@ -175,3 +175,43 @@ async def test_an_accepted_invitation_carries_its_template_and_follow_up(
         "2026-11-24",
     )
     assert values["followup_message"] == "'=Hi Ana, thanks for connecting!"  # formula-safe
+
+
+async def test_every_formula_start_is_defused_and_plain_text_is_not(
+    db: SessionFactory, account: Account
+) -> None:
+    """OWASP's list: a cell starting with =, +, -, @, tab or CR gets an apostrophe; nothing else does."""
+    risky = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd"]
+    plain = ["Jane-Doe", "R&D lead, +10 years", "Ana Lima (she/her)", " =spaced", "'quoted"]
+    now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    async with db.begin() as session:
+        for index, name in enumerate(risky + plain):
+            person = Person(
+                account_id=account.id,
+                slug=f"p{index}",
+                name=name,
+                headline=name,
+                profile_url=f"/in/p{index}/",
+            )
+            session.add(person)
+            await session.flush()
+            sent = now - timedelta(days=index)  # newest first: the sheet keeps this order
+            session.add(
+                Invitation(
+                    account_id=account.id,
+                    person_id=person.id,
+                    sent_at_earliest=sent,
+                    sent_at_latest=sent,
+                    first_seen_at=sent,
+                    last_seen_at=sent,
+                )
+            )
+    async with db() as session:
+        rows = await sheet_rows(session, account)
+    stream = io.StringIO()
+    write_csv(rows, stream)
+    table = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
+
+    names = [row[HEADER.index("name")] for row in table]
+    headlines = [row[HEADER.index("headline")] for row in table]
+    assert names == headlines == ["'" + name for name in risky] + plain
