@@ -190,6 +190,7 @@ LOADED_BY_NAME = {
     "aiosqlite": "SQLAlchemy's sqlite+aiosqlite driver, the default store",
     "asyncpg": "SQLAlchemy's postgresql+asyncpg driver",
     "multipart": "Starlette's request.form(), the sandbox's sign-in and invite forms",
+    "tzdata": "zoneinfo's time zones where the system has no zoneinfo database",
 }
 
 
@@ -236,3 +237,26 @@ def test_every_runtime_import_is_a_main_dependency(repo: Path) -> None:
         if not {canonicalize_name(d) for d in installed_by.get(module, [])} & main
     }
     assert missing == {}
+
+
+def test_time_zones_work_without_the_systems_zoneinfo_database(tmp_path: Path) -> None:
+    """Slim images and Windows have no /usr/share/zoneinfo: zoneinfo then reads the `tzdata` package.
+
+    That package must be ours to require: here it only comes through matplotlib's python-dateutil,
+    which is free to drop it.
+    """
+    assert "tzdata" in {
+        canonicalize_name(Requirement(line).name) for line in metadata.requires("invitesweep") or []
+    }
+    check = (
+        "import zoneinfo; from datetime import UTC, datetime; from bot.services.policy import local_date\n"
+        "assert zoneinfo.TZPATH == (), zoneinfo.TZPATH\n"
+        "print(local_date(datetime(2026, 11, 24, 23, 30, tzinfo=UTC), 'Europe/Amsterdam'))\n"
+    )
+    # An empty PYTHONTZPATH is a machine without the system database.
+    env = {**os.environ, "PYTHONTZPATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2026-11-25"  # 00:30 in Amsterdam
