@@ -2,7 +2,8 @@
 
 Buttons act only on the card that shows the follow-up now, while it awaits an answer; a replayed
 tap, or one on an older card of it, says "Already done" and changes nothing. [Send] queues a
-message action with an [Undo] (`followup_sending.request_send`); [Edit] asks a question
+message action with an [Undo] (`followup_sending.request_send`), which [Done] cancels while it is
+still queued (`followup_sending.mark_done`); [Edit] asks a question
 (`Asking.FOLLOWUP`) answered by `answer_message` through `bot.handlers.replies`.
 """
 
@@ -29,6 +30,7 @@ from bot.handlers.common import (
     with_tap,
 )
 from bot.services import actions, followups
+from bot.services.followup_sending import mark_done as close_followup
 from bot.services.followup_sending import request_send
 from bot.services.followups import MESSAGE_LIMIT
 from bot.services.notes import InvalidNote, note_length
@@ -119,7 +121,7 @@ async def answer_message(
         )
         return
     except (followups.FollowupNotFound, followups.FollowupClosed):
-        await reply(update, context, "followups/done", account, name="")
+        await reply(update, context, "followups/done", account, name="", cancelled=False)
         return
     notice = text(context, "followups/message_updated", account)
     await redraw_followup(context, account, awaiting.target, notice=notice)
@@ -127,14 +129,22 @@ async def answer_message(
 
 @with_tap(owns="followup")
 async def mark_done(tap: Tap, context: BotContext) -> None:
-    """[Done]: closed without sending."""
+    """[Done]: closed without sending; a queued [Send] of it is cancelled, a running one refuses."""
     opened = await _open_followup(tap, context)
     if opened is None:
         return
-    async with context.db.begin() as session:
-        await followups.mark_done(session, tap.target, account_id=tap.account.id, now=context.clock())
+    try:
+        closed = await close_followup(
+            context.db, tap.account.id, tap.target, now=context.clock(), by_user=tap.user_id
+        )
+    except actions.ActionRefused:  # its message is being sent right now
+        await refuse(tap, context, "followup_sending", alert=True)
+        return
+    except followups.FollowupClosed:
+        await refuse(tap, context, "followup_closed", alert=False)
+        return
     await tap.answer()
-    await show_text(context, tap, "followups/done", name=opened[1].name)
+    await show_text(context, tap, "followups/done", name=opened[1].name, cancelled=closed.cancelled_send)
 
 
 @with_tap(owns="followup")

@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Account, Followup, FollowupState, Person
+from bot.db.models import Account, Action, ActionState, Followup, FollowupState, Person
 from bot.db.session import SessionFactory
+from bot.services.actions.transitions import claim
 from bot.services.clock import FrozenClock
 from bot.services.linkedin import ClientProvider
 from bot.services.secrets import SessionVault
@@ -166,6 +167,90 @@ async def test_done_later_and_forged_or_foreign_taps(
 
     done = await _followup(db)
     assert done.state is FollowupState.DONE and done.message_sent_at is None
+    assert sandbox.state.thread(person.slug) == []
+
+
+async def _message_action(db: SessionFactory) -> Action:
+    async with db() as session:
+        found = await session.scalar(select(Action))
+    assert found is not None
+    return found
+
+
+async def _press(botapi: BotApiServer, card: ChatMessage, data: str) -> str | None:
+    """A tap on the card's own button that reaches the bot after it showed "Sending" (a client's replay)."""
+    query = botapi.press(OWNER, card.message_id, data)
+    await wait_until(lambda: botapi.answer(query).answered_at, what=f"the answer to {data!r}")
+    return botapi.answer(query).answer_text
+
+
+async def test_done_while_the_message_is_queued_cancels_it(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+) -> None:
+    person, clock = await _accepted(db, settings, signed_in, fake_clients, sandbox)
+    clock.advance(timedelta(days=3, minutes=1))
+
+    async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
+        await run_job(app, "due-followups")
+        card = await wait_until(lambda: _card(botapi), what="the follow-up card")
+        botapi.tap(OWNER, "Send this message", message_id=card.message_id)
+        await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="undo")
+        assert (await _message_action(db)).state is ActionState.QUEUED
+
+        assert await _press(botapi, card, f"fd:{(await _followup(db)).id}") is None
+        await wait_until(
+            lambda: (botapi.message(OWNER, card.message_id).text or "").startswith(
+                f"Marked done: the queued message to {person.name} is cancelled"
+            ),
+            what="done",
+        )
+        clock.advance(timedelta(seconds=11))
+        await run_job(app, "action-worker")
+
+    followup = await _followup(db)
+    assert followup.state is FollowupState.DONE and followup.message_sent_at is None
+    cancelled = await _message_action(db)
+    assert (cancelled.state, cancelled.active_key) == (ActionState.CANCELLED, None)
+    assert sandbox.state.thread(person.slug) == []
+
+
+async def test_done_while_the_message_is_being_sent_says_so_and_changes_nothing(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    signed_in: Account,
+    sandbox: SandboxServer,
+    fake_clients: ClientFactory,
+) -> None:
+    person, clock = await _accepted(db, settings, signed_in, fake_clients, sandbox)
+    clock.advance(timedelta(days=3, minutes=1))
+
+    async with running_bot(settings, linkedin_client_factory=fake_clients, clock=clock) as app:
+        await run_job(app, "due-followups")
+        card = await wait_until(lambda: _card(botapi), what="the follow-up card")
+        botapi.tap(OWNER, "Send this message", message_id=card.message_id)
+        await wait_until(lambda: botapi.message(OWNER, card.message_id).button_texts == ["Undo"], what="undo")
+        async with db.begin() as session:  # a worker has taken it: the browser may be typing it
+            assert await claim(
+                session, await session.get_one(Action, (await _message_action(db)).id), clock()
+            )
+
+        answer = await _press(botapi, card, f"fd:{(await _followup(db)).id}")
+        assert (
+            answer
+            == "Your message is being sent right now, so it cannot be marked done. Nothing was changed."
+        )
+        await run_job(app, "due-followups")
+
+    followup = await _followup(db)
+    assert followup.state is FollowupState.SHOWN and followup.done_at is None
+    assert (await _message_action(db)).state is ActionState.RUNNING
+    assert botapi.message(OWNER, card.message_id).button_texts == ["Undo"]
     assert sandbox.state.thread(person.slug) == []
 
 

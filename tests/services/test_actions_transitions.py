@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ast
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.db.models import Account, Action
+from bot.db.models import Account, Action, ActionState
 from bot.db.session import SessionFactory
 from bot.services.actions import request_withdrawal
-from bot.services.actions.transitions import Result, finish
+from bot.services.actions.transitions import Result, cancel, claim, finish, hold_queued
+from bot.services.rhythm import ALWAYS
 from tests.fixtures.store import FIXED_NOW
 from tests.services.store_seed import add_pending
 
@@ -102,3 +104,43 @@ async def test_finish_takes_only_what_a_run_finds(
             queued.active_key,
             None,
         )
+
+
+async def _queued_withdrawal(db: SessionFactory) -> int:
+    async with db.begin() as session:
+        account = Account(name="race", **ALWAYS)
+        session.add(account)
+    invitation = await add_pending(db, account.id, "someone", now=FIXED_NOW, age_days=100)
+    return (await request_withdrawal(db, account.id, invitation, now=FIXED_NOW, undo_window=timedelta(0))).id
+
+
+async def test_a_cancel_decided_on_a_stale_read_loses_to_the_claim_that_came_first(
+    store: SessionFactory,
+) -> None:
+    """[Done] read the action QUEUED, the worker claimed it meanwhile: `hold_queued` says no."""
+    action_id = await _queued_withdrawal(store)
+    async with store.begin() as cancelling:
+        stale = await cancelling.get_one(Action, action_id)
+        assert stale.state is ActionState.QUEUED
+        async with store.begin() as worker:
+            assert await claim(worker, await worker.get_one(Action, action_id), FIXED_NOW)
+        assert await hold_queued(cancelling, stale) is False
+        assert stale.state is ActionState.RUNNING  # refreshed: the caller sees why
+    async with store() as session:
+        assert (await session.get_one(Action, action_id)).state is ActionState.RUNNING
+
+
+async def test_a_claim_decided_on_a_stale_read_loses_to_the_cancel_that_came_first(
+    store: SessionFactory,
+) -> None:
+    action_id = await _queued_withdrawal(store)
+    async with store() as worker:
+        stale = await worker.get_one(Action, action_id)
+        async with store.begin() as cancelling:
+            action = await cancelling.get_one(Action, action_id)
+            assert await hold_queued(cancelling, action) is True
+            cancel(cancelling, action, FIXED_NOW)
+        assert await claim(worker, stale, FIXED_NOW) is False
+        await worker.commit()
+    async with store() as session:
+        assert (await session.get_one(Action, action_id)).state is ActionState.CANCELLED

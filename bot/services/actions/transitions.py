@@ -5,7 +5,7 @@
        │                 ├──hold──▶ QUEUED, unchanged (the account is paused)
        │                 └──take_over──▶ RUNNING, by a recovering worker (holder dead, or its lease lost)
        └──retry── FAILED
-    QUEUED ──cancel──▶ CANCELLED ([Undo], or not wanted any more when its turn comes)
+    QUEUED ──cancel──▶ CANCELLED ([Undo], [Done] on a follow-up, or not wanted any more when its turn comes)
 
 `new_action` makes a QUEUED action. An action holds its `active_key` exactly while it is QUEUED
 or RUNNING, so a new request for the same work is possible again only once it has ended; a
@@ -252,6 +252,23 @@ def hold(action: Action, at: datetime, *, error_kind: str, message: str) -> None
     """
     _set_error(action, error_kind, message)
     _requeue(action, at, count_attempt=False)
+
+
+async def hold_queued(session: AsyncSession, action: Action) -> bool:
+    """Whether `action` is still QUEUED, kept so until the caller's transaction ends.
+
+    Compare-and-set before a `cancel` decided on a row read earlier: the no-op UPDATE holds the
+    row (PostgreSQL) or the database (SQLite), so the worker's claim, itself a compare-and-set on
+    QUEUED, either came first (False here) or finds the action cancelled. `action` is refreshed.
+    """
+    still = await session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.state == ActionState.QUEUED)
+        .values(not_before=Action.not_before)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(action)
+    return bool(still.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def cancel(
