@@ -6,9 +6,20 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Account, Followup, FollowupState, Invitation, InvitationState, Person
+from bot.db.models import (
+    Account,
+    Action,
+    ActionState,
+    Followup,
+    FollowupState,
+    Invitation,
+    InvitationState,
+    Person,
+)
 from bot.db.session import SessionFactory
+from bot.services.actions.transitions import claim, fail
 from bot.services.clock import system_clock
+from bot.services.followup_sending import request_send
 from tests.test_store_cli import cli_env as cli_env
 from tests.test_store_cli import invoke
 
@@ -64,3 +75,35 @@ async def test_list_and_done(cli_env: dict[str, str], db: SessionFactory, accoun
         assert await session.scalar(select(Followup.state)) is FollowupState.DONE
     again = await invoke(cli_env, "followups", "done", "ana-lima")
     assert again.exit_code == 1
+
+
+async def test_done_cancels_a_queued_message_and_refuses_one_being_sent(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await _accepted(db, account)
+    async with db() as session:
+        followup = await session.scalar(select(Followup))
+    assert followup is not None
+    message = await request_send(db, account.id, followup.id, now=system_clock())
+    async with db.begin() as session:  # a worker has taken it: the browser may be typing it
+        assert await claim(session, await session.get_one(Action, message.id), system_clock())
+
+    sending = await invoke(cli_env, "followups", "done", "ana-lima")
+    assert sending.exit_code == 1
+    assert "The message to Ana Lima is being sent right now; nothing was changed." in sending.output
+    async with db() as session:
+        assert await session.scalar(select(Followup.state)) is FollowupState.SHOWN
+        assert (await session.get_one(Action, message.id)).state is ActionState.RUNNING
+
+    async with db.begin() as session:  # it failed for good: a second [Send] queues it again
+        running = await session.get_one(Action, message.id)
+        fail(session, running, system_clock(), error_kind="NotConnected", message="gone", retry_at=None)
+    queued = await request_send(db, account.id, followup.id, now=system_clock())
+    assert queued.id != message.id and queued.state is ActionState.QUEUED
+
+    done = await invoke(cli_env, "followups", "done", "ana-lima")
+    assert done.exit_code == 0, done.output
+    assert "Marked done: the queued message to Ana Lima is cancelled, nothing is sent." in done.output
+    async with db() as session:
+        assert await session.scalar(select(Followup.state)) is FollowupState.DONE
+        assert (await session.get_one(Action, queued.id)).state is ActionState.CANCELLED
