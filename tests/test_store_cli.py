@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from automation.errors import WeeklyLimit
+from automation.errors import SessionExpired, WeeklyLimit
 from bot.cli import main
-from bot.db.models import Account, Action, Event, Invitation, InvitationState, Person
+from bot.db.models import Account, Action, Event, Invitation, InvitationState, Person, SessionStatus
 from bot.db.session import SessionFactory
 from bot.services.clock import system_clock
 from bot.services.session_health import PauseCause, pause_for
@@ -316,6 +316,28 @@ async def test_pause_and_resume_from_the_command_line(
     assert kinds == ["account_paused", "account_resumed", "account_paused"]
     unknown = await invoke(cli_env, "resume", "--account", "wrok")
     assert unknown.exit_code == 2 and 'no account called "wrok"' in unknown.stderr
+
+
+async def test_pause_from_the_command_line_while_the_session_expired_outlasts_the_sign_in(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        await pause_for(session, stored, SessionExpired("gone"), system_clock())
+    paused = await invoke(cli_env, "pause")
+    assert paused.exit_code == 0, paused.output
+    assert (
+        'Paused the browser work of "default" by you. It was already paused: the LinkedIn session expired'
+        in paused.stdout
+    )
+    assert "After you sign in again it stays paused until `invitesweep resume`." in paused.stdout
+    async with db() as session:
+        stored = await session.get_one(Account, account.id)
+    assert (stored.paused, stored.paused_reason, stored.session_status) == (
+        True,
+        PauseCause.OWNER,
+        SessionStatus.EXPIRED,
+    )
 
 
 async def test_stats_show_acceptance_per_note_template(

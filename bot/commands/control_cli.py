@@ -13,7 +13,6 @@ from bot.commands.params import account_option
 from bot.commands.texts import say
 from bot.db.models import Account
 from bot.services import session_health
-from bot.services.session_health import PauseCause
 
 
 @click.command("pause")
@@ -27,8 +26,8 @@ def pause(cli: CliContext, account_name: str) -> None:
             found = await find_account(db, account_name)
             async with db.begin() as session:
                 account = await session.get_one(Account, found.id)
-                changed = await session_health.pause(session, account, PauseCause.OWNER, cli.clock())
-        say("paused", account=account, changed=changed)
+                paused = await session_health.pause_by_owner(session, account, cli.clock())
+        say("paused", account=account, changed=paused.changed, sign_in_cause=paused.sign_in_cause)
 
     run(_pause())
 

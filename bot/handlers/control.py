@@ -9,21 +9,21 @@ from bot.context import BotContext
 from bot.db.models import Account
 from bot.handlers.common import reply, with_account
 from bot.services import session_health
-from bot.services.session_health import PauseCause
 
 
 @with_account
 async def pause(update: Update, context: BotContext, account: Account) -> None:
-    """Pause browser work (queued actions wait; nothing is lost)."""
+    """Pause browser work until /resume, even past a new sign-in (queued actions wait; nothing is lost)."""
     async with context.db.begin() as session:
         account = await session.get_one(Account, account.id)
-        changed = await session_health.pause(session, account, PauseCause.OWNER, context.clock())
+        paused = await session_health.pause_by_owner(session, account, context.clock())
     await reply(
         update,
         context,
-        "control/paused" if changed else "control/already_paused",
+        "control/paused" if paused.changed else "control/already_paused",
         account,
         account_view=account,
+        sign_in_cause=paused.sign_in_cause,
     )
 
 

@@ -4,9 +4,11 @@ Four acts change them, each with one rule:
 
 - `pause(account, cause)`: browser work stops (the worker and the syncs skip the account; queued
   work waits unchanged) until the cause is dealt with. The owner's /pause (or `invitesweep pause`)
-  is `PauseCause.OWNER`; an automation error that `pauses_account` becomes a pause through
-  `pause_for`, the one place that turns an error into its `PauseCause` (used by the worker, the
-  client provider and `bot.delivery.chat.pause_for_error`, which the jobs' syncs go through).
+  is `pause_by_owner`: `PauseCause.OWNER`, which also takes over a pause a sign-in would end, so
+  the owner's pause outlasts the sign-in. An automation error that `pauses_account` becomes a
+  pause through `pause_for`, the one place that turns an error into its `PauseCause` (used by
+  the worker, the client provider and `bot.delivery.chat.pause_for_error`, which the jobs' syncs
+  go through).
 - `adopt_session(account, storage_state)`: a new sign-in, whichever way it came (the bot's
   /login, `invitesweep login`, `run --sandbox`, the demo). The session is stored encrypted and
   marked valid, and the pauses a sign-in cures (`SIGNING_IN_ENDS`) end; every other pause, the
@@ -122,6 +124,36 @@ async def pause(session: AsyncSession, account: Account, cause: PauseCause, now:
     account.paused_at = now
     record_event(session, account_id=account.id, kind="account_paused", at=now, reason=cause)
     return True
+
+
+@dataclass(frozen=True)
+class OwnerPause:
+    """What the owner's /pause did."""
+
+    changed: bool  # False: already paused by the owner, or for a cause only /resume ends
+    sign_in_cause: PauseCause | None = None  # the pause it took over, which a sign-in alone would have ended
+
+
+async def pause_by_owner(session: AsyncSession, account: Account, now: datetime) -> OwnerPause:
+    """The owner's /pause: browser work stops until their /resume, whatever a sign-in does meanwhile.
+
+    Paused already for a cause a sign-in ends (an expired session), the pause becomes the owner's:
+    after signing in again it stays until /resume. The account keeps its `paused_at` and its
+    session state, and the notice of the first cause is not repeated.
+    """
+    cause = account.paused_reason
+    if not account.paused or cause not in SIGNING_IN_ENDS:
+        return OwnerPause(await pause(session, account, PauseCause.OWNER, now))
+    account.paused_reason = PauseCause.OWNER
+    record_event(
+        session,
+        account_id=account.id,
+        kind="account_paused",
+        at=now,
+        reason=PauseCause.OWNER,
+        previous_reason=cause,
+    )
+    return OwnerPause(True, sign_in_cause=PauseCause(cause))
 
 
 async def pause_for(

@@ -25,11 +25,13 @@ from bot.services.clock import FrozenClock
 from bot.services.secrets import SessionKeyError, SessionVault
 from bot.services.session_health import (
     SIGNING_IN_ENDS,
+    OwnerPause,
     PauseCause,
     adopt_session,
     claim_pause_notice,
     forget,
     pause,
+    pause_by_owner,
     pause_for,
     pauses,
     refresh_session,
@@ -225,3 +227,48 @@ async def test_rotated_cookies_are_kept_only_for_a_valid_session(
         refresh_session(stored, vault, STATE)
     assert vault.load_session(stored) == rotated
     assert stored.session_status is SessionStatus.EXPIRED
+
+
+@pytest.mark.parametrize("cause", sorted(SIGNING_IN_ENDS))
+async def test_the_owners_pause_takes_over_one_a_sign_in_ends_and_outlasts_the_sign_in(
+    db: SessionFactory, account: Account, clock: FrozenClock, vault: SessionVault, cause: PauseCause
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        await pause(session, stored, cause, clock())
+    paused_at = clock()
+    clock.advance(timedelta(minutes=5))
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        assert await pause_by_owner(session, stored, clock()) == OwnerPause(True, sign_in_cause=cause)
+        assert await pause_by_owner(session, stored, clock()) == OwnerPause(False)  # already the owner's
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        assert await adopt_session(session, stored, vault, STATE, clock()) is False
+    async with db() as session:
+        stored = await session.get_one(Account, account.id)
+    assert (stored.paused, stored.paused_reason, stored.paused_at) == (True, PauseCause.OWNER, paused_at)
+    assert await _kinds(db) == ["account_paused", "account_paused", "session_adopted"]
+    async with db.begin() as session:
+        assert await resume(session, await session.get_one(Account, account.id), clock()) is True
+
+
+@pytest.mark.parametrize("cause", sorted(set(PauseCause) - SIGNING_IN_ENDS))
+async def test_the_owners_pause_leaves_one_only_resume_ends_as_it_is(
+    db: SessionFactory, account: Account, clock: FrozenClock, cause: PauseCause
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        await pause(session, stored, cause, clock())
+        assert await pause_by_owner(session, stored, clock()) == OwnerPause(False)
+    assert (stored.paused, stored.paused_reason) == (True, cause)
+    assert await _kinds(db) == ["account_paused"]
+
+
+async def test_the_owners_pause_of_a_running_account(
+    db: SessionFactory, account: Account, clock: FrozenClock
+) -> None:
+    async with db.begin() as session:
+        stored = await session.get_one(Account, account.id)
+        assert await pause_by_owner(session, stored, clock()) == OwnerPause(True)
+    assert (stored.paused, stored.paused_reason, stored.paused_at) == (True, PauseCause.OWNER, clock())
