@@ -12,6 +12,7 @@ on stderr. `--debug` prints the traceback of an unexpected error before that lin
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import traceback
@@ -133,8 +134,27 @@ COMMANDS: dict[str, LazyCommand] = {
 
 
 def load_command(entry: LazyCommand) -> click.Command:
-    """Import a command from its module."""
-    command = getattr(importlib.import_module(entry.module), entry.attribute)
+    """Import a command from its module.
+
+    The import makes some 90,000 objects that live as long as the process (classes, functions,
+    SQLAlchemy's and pydantic's tables), and the cyclic garbage collector walked them again and
+    again while they were made, and after: about 0.4 s of `status`'s 1 s of CPU. So it is off
+    for the import, and what the import made is then frozen, out of every later collection's way
+    (docs/benchmarks.md). The few hundred objects the import left as garbage stay frozen too:
+    collecting them first would cost a full collection (~65 ms) to free a few kilobytes.
+    """
+    if entry.module in sys.modules:  # loaded already (tests invoke many commands in one process)
+        module = sys.modules[entry.module]
+    else:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            module = importlib.import_module(entry.module)
+        finally:
+            if collecting:
+                gc.freeze()
+                gc.enable()
+    command = getattr(module, entry.attribute)
     if not isinstance(command, click.Command):
         raise TypeError(f"{entry.module}.{entry.attribute} is not a click command")
     return command

@@ -64,3 +64,28 @@ def test_the_bot_process_loads_neither_alembic_nor_the_sandbox() -> None:
     # only with `run --sandbox`: neither stays in a long-running bot's memory otherwise.
     bot = "import bot.cli, bot.commands.run_cli, bot.app"
     assert loaded_after(bot, ("alembic", "sandbox", *HEAVY)) == []
+
+
+def test_a_command_s_import_is_frozen_out_of_the_collector_s_way() -> None:
+    # What loading a command makes lives as long as the process: the cyclic collector is off
+    # while it is made and then never walks it again (docs/benchmarks.md), and stays on after.
+    probe = (
+        "import gc\nfrom bot.cli import COMMANDS, load_command\n"
+        "before = gc.get_freeze_count()\nload_command(COMMANDS['status'])\n"
+        "print(before, gc.get_freeze_count(), gc.isenabled())"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    before, frozen, enabled = done.stdout.split()
+    assert before == "0"
+    assert int(frozen) > 10_000  # the store, the services, SQLAlchemy: far more than this
+    assert enabled == "True"
+
+
+def test_loading_a_loaded_command_freezes_nothing() -> None:
+    # In a process that has it already (the tests invoke commands in-process), nothing is frozen.
+    probe = (
+        "import gc\nimport bot.commands.status_cli\nfrom bot.cli import COMMANDS, load_command\n"
+        "load_command(COMMANDS['status'])\nprint(gc.get_freeze_count())"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0"]
