@@ -89,3 +89,33 @@ def test_loading_a_loaded_command_freezes_nothing() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0"]
+
+
+def test_a_sqlite_store_loads_no_postgresql_dialect(tmp_path: Path) -> None:
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    command = "from bot.cli import main\nmain([{}], standalone_mode=False)"
+    loaded_after(command.format("'accounts', 'add', 'default'"), env=env)  # makes the store
+    # status, and the whole action queue (whose lease upsert has a PostgreSQL form)
+    status = "import bot.services.actions\n" + command.format("'status'")
+    assert loaded_after(status, ("sqlalchemy.dialects.postgresql", "asyncpg"), env=env) == []
+
+
+def test_a_postgresql_engine_gives_the_partial_indexes_their_condition() -> None:
+    # Made before or after the models are imported, the engine's DDL is the partial index.
+    probe = (
+        "from sqlalchemy.schema import CreateIndex\nfrom bot.db.session import create_engine\n"
+        "{first}\nfrom bot.db.models import Invitation, Reminder\n{then}\n"
+        "for model in (Invitation, Reminder):\n"
+        "    for index in sorted(model.__table__.indexes, key=lambda i: i.name or ''):\n"
+        "        print(CreateIndex(index).compile(dialect=engine.dialect).string.replace(chr(10), ' '))"
+    )
+    url = "postgresql+asyncpg://user:pw@127.0.0.1:1/none"  # never connected to
+    for first, then in ((f"engine = create_engine({url!r})", ""), ("", f"engine = create_engine({url!r})")):
+        code = probe.format(first=first, then=then)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        lines = done.stdout.splitlines()
+        assert any(
+            "uq_invitations_one_pending_per_person" in x and "WHERE state = 'pending'" in x for x in lines
+        )
+        assert any("ix_reminders_due_unsent" in x and "WHERE sent_at IS NULL" in x for x in lines)
+        assert any("ix_invitations_account_state" in x and "WHERE" not in x for x in lines)

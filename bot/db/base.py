@@ -1,10 +1,11 @@
-"""The declarative base, its constraint naming convention, and the UTC timestamp column type."""
+"""The declarative base, its constraint naming convention, the UTC timestamp column type, and
+partial indexes."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Index, MetaData, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -45,3 +46,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+# Partial indexes and their condition. SQLAlchemy checks a `postgresql_where` by loading the
+# PostgreSQL dialect (~20 ms of start-up), so the condition is given to PostgreSQL only once a
+# PostgreSQL engine is made (`bot.db.session.create_engine`) or the migrations run: a SQLite
+# store never loads that dialect (docs/benchmarks.md).
+_PARTIAL_INDEXES: list[tuple[Index, str]] = []
+_postgresql = False
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows where `where` (SQL) holds, on SQLite and on PostgreSQL."""
+    index = Index(name, *columns, unique=unique, sqlite_where=text(where))
+    _PARTIAL_INDEXES.append((index, where))
+    if _postgresql:
+        index.dialect_options["postgresql"]["where"] = text(where)
+    return index
+
+
+def use_postgresql() -> None:
+    """Give every partial index its PostgreSQL condition, now and when defined later (idempotent)."""
+    global _postgresql
+    _postgresql = True
+    for index, where in _PARTIAL_INDEXES:
+        index.dialect_options["postgresql"]["where"] = text(where)

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstr
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.base import Base
+from bot.db.base import Base, partial_index
 
 
 class Plan(enum.StrEnum):
@@ -158,12 +158,8 @@ class Invitation(Base):
     __tablename__ = "invitations"
     __table_args__ = (
         Index("ix_invitations_account_state", "account_id", "state"),
-        Index(
-            "uq_invitations_one_pending_per_person",
-            "person_id",
-            unique=True,
-            sqlite_where=text("state = 'pending'"),
-            postgresql_where=text("state = 'pending'"),
+        partial_index(
+            "uq_invitations_one_pending_per_person", "person_id", unique=True, where="state = 'pending'"
         ),
     )
 
@@ -254,12 +250,7 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
     __table_args__ = (
-        Index(
-            "ix_reminders_due_unsent",
-            "due_at",
-            sqlite_where=text("sent_at IS NULL"),
-            postgresql_where=text("sent_at IS NULL"),
-        ),
+        partial_index("ix_reminders_due_unsent", "due_at", where="sent_at IS NULL"),
         UniqueConstraint("invitation_id"),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from automation.private_files import PRIVATE_FILE, private_file, private_folder, tighten
+from bot.db.base import use_postgresql
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -64,6 +65,8 @@ def create_engine(url: str, *, idle_transaction_timeout: timedelta = IDLE_TRANSA
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    if make_url(url).get_backend_name() == "postgresql":
+        use_postgresql()
     if make_url(url).drivername == "postgresql+asyncpg":
         milliseconds = str(max(1, int(idle_transaction_timeout.total_seconds() * 1000)))
         settings = {"idle_in_transaction_session_timeout": milliseconds}

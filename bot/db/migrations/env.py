@@ -7,12 +7,13 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db.base import Base
+from bot.db.base import Base, use_postgresql
 from bot.db.models import Account  # noqa: F401  (imports every model onto Base.metadata)
 from bot.db.session import create_engine
 
 config = context.config
 target_metadata = Base.metadata
+use_postgresql()  # the models as both backends see them, whichever this database is
 
 
 def _database_url() -> str:

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,6 +124,10 @@ async def _acquire(
     async with db.begin() as session:
         await wait_briefly_for_locks(session)
         dialect = (await session.connection()).dialect.name
+        # The dialect's own INSERT (for its upsert), imported here: a SQLite store never loads
+        # PostgreSQL's dialect (docs/benchmarks.md).
+        from sqlalchemy.dialects import postgresql, sqlite
+
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         row = insert(AccountLease).values(
             account_id=account_id,
