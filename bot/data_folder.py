@@ -8,8 +8,9 @@ database files are made private where the engine opens them (`bot.db.session`), 
 from __future__ import annotations
 
 from automation.private_files import PRIVATE_FILE, PRIVATE_FOLDER, private_folder, tighten
-from bot.services.secrets import KEY_FILE_NAME
 from bot.settings import Settings
+
+KEY_FILE_NAME = "session.key"  # the session key's file (bot.services.secrets), when not in SESSION_KEY
 
 
 def secure_data_folder(settings: Settings) -> None:

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -215,6 +214,8 @@ class Settings(BaseSettings):
         """An empty `SESSION_KEY` means unset: the key file in the data dir is used."""
         if value is None or not value.get_secret_value().strip():
             return None
+        from cryptography.fernet import Fernet  # only when a key is set (~10 ms of start-up)
+
         try:
             Fernet(value.get_secret_value().strip().encode())
         except (ValueError, TypeError):

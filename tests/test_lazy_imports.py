@@ -91,13 +91,38 @@ def test_loading_a_loaded_command_freezes_nothing() -> None:
     assert done.stdout.split() == ["0"]
 
 
-def test_a_sqlite_store_loads_no_postgresql_dialect(tmp_path: Path) -> None:
+def test_status_loads_what_it_shows_only(tmp_path: Path) -> None:
+    # On a SQLite store: no PostgreSQL dialect, and of the action queue only what reads it (not
+    # the worker, its leases or the session vault and its cryptography).
     env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     command = "from bot.cli import main\nmain([{}], standalone_mode=False)"
     loaded_after(command.format("'accounts', 'add', 'default'"), env=env)  # makes the store
-    # status, and the whole action queue (whose lease upsert has a PostgreSQL form)
-    status = "import bot.services.actions\n" + command.format("'status'")
-    assert loaded_after(status, ("sqlalchemy.dialects.postgresql", "asyncpg"), env=env) == []
+    unused = (
+        "sqlalchemy.dialects.postgresql",
+        "asyncpg",
+        "cryptography",
+        "bot.services.secrets",
+        "bot.services.actions.worker",
+        "bot.services.actions.leases",
+        "alembic",
+        *HEAVY,
+    )
+    assert loaded_after(command.format("'status'"), unused, env=env) == []
+    # The lease upsert has a PostgreSQL form: it is loaded where a PostgreSQL store runs it.
+    assert loaded_after("import bot.services.actions.leases", ("sqlalchemy.dialects.postgresql",)) == []
+
+
+def test_the_action_queue_s_front_door_names_what_its_modules_define() -> None:
+    probe = (
+        "import importlib, bot.services.actions as front\n"
+        "for name in front.__all__:\n"
+        "    home = importlib.import_module('bot.services.actions.' + front._HOME[name])\n"
+        "    assert getattr(front, name) is getattr(home, name), name\n"
+        "from bot.services.actions import queue_overview, run_due_actions\n"
+        "print(sorted(front.__all__) == sorted(front._HOME))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True"]
 
 
 def test_a_postgresql_engine_gives_the_partial_indexes_their_condition() -> None:

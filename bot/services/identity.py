@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from automation.identity import BrowserIdentity, Proxy
 from bot.db.models import Account
-from bot.services.secrets import SessionVault
+
+if TYPE_CHECKING:  # the vault is handed in; cryptography loads with whoever makes one
+    from bot.services.secrets import SessionVault
 
 PROXY_SCHEMES = ("http", "https", "socks5")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")

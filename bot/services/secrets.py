@@ -17,10 +17,10 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from automation.private_files import PRIVATE_FILE, private_folder, tighten
+from bot.data_folder import KEY_FILE_NAME as KEY_FILE_NAME  # the data folder's layout, re-exported
 from bot.db.models import Account
 from bot.settings import Settings
 
-KEY_FILE_NAME = "session.key"
 StorageState = dict[str, Any]
 
 

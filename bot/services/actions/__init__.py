@@ -13,25 +13,67 @@ This front door only re-exports. Behind it, one module per idea:
 - `.records`: what an outcome does to the invitation and the reminders.
 - `.queries`: the questions others ask too (in flight, withdrawable, the daily cap's counts).
 - `.overview`: the queue as /queue shows it; `.holders`: which process holds a claim.
+
+A name loads its module on first use (PEP 562), so a command that only reads the queue
+(`status`) does not load the worker, the leases and the session vault (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-from bot.services.actions.bulk import request_bulk_withdrawal
-from bot.services.actions.claims import next_due_at
-from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused
-from bot.services.actions.overview import QueueItem, QueueOverview, batch_next_start, queue_overview
-from bot.services.actions.requests import cancel, cancel_batch, request_invite, request_withdrawal, retry
-from bot.services.actions.transitions import Result
-from bot.services.actions.worker import (
-    ActionOutcome,
-    ClaimedAction,
-    ProgressHook,
-    WorkerPolicy,
-    claim_next_action,
-    recover_interrupted,
-    run_due_actions,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.services.actions.bulk import request_bulk_withdrawal
+    from bot.services.actions.claims import next_due_at
+    from bot.services.actions.enqueue import DEFAULT_UNDO_WINDOW, ActionRefused
+    from bot.services.actions.overview import QueueItem, QueueOverview, batch_next_start, queue_overview
+    from bot.services.actions.requests import cancel, cancel_batch, request_invite, request_withdrawal, retry
+    from bot.services.actions.transitions import Result
+    from bot.services.actions.worker import (
+        ActionOutcome,
+        ClaimedAction,
+        ProgressHook,
+        WorkerPolicy,
+        claim_next_action,
+        recover_interrupted,
+        run_due_actions,
+    )
+
+_HOME = {
+    "request_bulk_withdrawal": "bulk",
+    "next_due_at": "claims",
+    "DEFAULT_UNDO_WINDOW": "enqueue",
+    "ActionRefused": "enqueue",
+    "QueueItem": "overview",
+    "QueueOverview": "overview",
+    "batch_next_start": "overview",
+    "queue_overview": "overview",
+    "cancel": "requests",
+    "cancel_batch": "requests",
+    "request_invite": "requests",
+    "request_withdrawal": "requests",
+    "retry": "requests",
+    "Result": "transitions",
+    "ActionOutcome": "worker",
+    "ClaimedAction": "worker",
+    "ProgressHook": "worker",
+    "WorkerPolicy": "worker",
+    "claim_next_action": "worker",
+    "recover_interrupted": "worker",
+    "run_due_actions": "worker",
+}
+"""Each exported name and the module (in this package) that defines it."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
 
 __all__ = [
     "DEFAULT_UNDO_WINDOW",
