@@ -19,6 +19,7 @@ from bot.rendering import Renderer
 from bot.roles import Role
 from bot.services.clock import Clock, system_clock
 from bot.services.conversations import Asking, Awaiting, Conversations
+from bot.services.owners import KnownOwners
 
 __all__ = ["AFTER_ANSWER_SLOTS", "Asking", "Awaiting", "BotContext", "BotData", "ChatData", "UserData"]
 
@@ -69,6 +70,7 @@ class BotData:
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
     followup_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one follow-up scan at a time
     after_answer: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ANSWER_SLOTS))
+    known_owners: KnownOwners = field(default_factory=KnownOwners)  # whose account is which, once read
 
 
 def _require(value: Any, name: str) -> Any:

@@ -43,6 +43,7 @@ class Tap:
     callback: Callback
     account: Account
     after_answer: asyncio.Semaphore
+    answered: bool = False  # answered plainly before the handler ran (`with_tap(plain=...)`)
     _turn: list[None] = field(default_factory=list, repr=False, compare=False)  # holding a turn
 
     async def answer(self, text: str | None = None, show_alert: bool = False) -> None:
@@ -50,8 +51,13 @@ class Tap:
 
         A burst of taps gets every answer out first: the edits, sends and writes that follow an
         answer run a few at a time (`BotData.after_answer`), so they cannot take the CPU and the
-        database from the answers still to come. `with_tap` gives the turn back.
+        database from the answers still to come. `with_tap` gives the turn back. A tap already
+        answered plainly (and holding its turn) is not answered again.
         """
+        if self.answered:
+            if text is not None or show_alert:
+                raise RuntimeError(f"{self.callback.op.name} was answered plainly: its `plain` is wrong")
+            return
         await self.query.answer(text, show_alert=show_alert)
         await self.after_answer.acquire()
         self._turn.append(None)
@@ -86,6 +92,22 @@ class Tap:
 
 TapHandler = Callable[[Tap, BotContext], Awaitable[None]]
 
+Plain = Callable[[Callback], bool]
+"""Whether a button's handler answers a tap with this data plainly (no toast, no alert), whatever
+the store holds: a settings screen that exists, the next page.
+
+Only for buttons that name no row (`with_tap(owns=None, plain=...)`). Such a tap from an owner
+whose account this process has already read (`BotData.known_owners`) is answered before any read,
+then waits for its turn, reads the account and runs the handler, whose own `tap.answer()` is then
+a no-op. Any other tap is checked against the store first, so what is refused, and how, does not
+change.
+"""
+
+
+def any_data(_callback: Callback) -> bool:
+    """`plain` for a handler whose answer is always the plain acknowledgement."""
+    return True
+
 
 def text(context: BotContext, template: str, account: Account | None, /, **kwargs: Any) -> str:
     """Render `templates/telegram/<language>/<template>.html.j2` for this account's language."""
@@ -95,7 +117,10 @@ def text(context: BotContext, template: str, account: Account | None, /, **kwarg
 async def current_account(context: BotContext, user_id: int) -> Account | None:
     """The account this owner works on (the first they own), or None before /start."""
     async with context.db() as session:
-        return await find_account_by_owner(session, user_id)
+        account = await find_account_by_owner(session, user_id)
+    if account is not None:
+        context.bot_data.known_owners.remember(user_id, account.id)
+    return account
 
 
 def with_account(handler: AccountHandler) -> Handler:
@@ -113,7 +138,7 @@ def with_account(handler: AccountHandler) -> Handler:
     return resolved
 
 
-def with_tap(*, owns: Owned | None) -> Callable[[TapHandler], Handler]:
+def with_tap(*, owns: Owned | None, plain: Plain | None = None) -> Callable[[TapHandler], Handler]:
     """Parse the tapped button and check the presser owns what it names, before `handler` runs.
 
     A tap whose data is not ours, or names something this user does not own, is answered with
@@ -123,13 +148,15 @@ def with_tap(*, owns: Owned | None) -> Callable[[TapHandler], Handler]:
     slow work goes to the job queue, so the spinner never waits for the browser.
 
     `owns` is the kind of row the first id names, or None for buttons that name no row (paging,
-    settings), which act on the presser's account.
+    settings), which act on the presser's account; `plain` (see `Plain`) is for some of those.
     """
+    if plain is not None and owns is not None:
+        raise ValueError("only a button that names no row can be answered before reading the store")
 
     def decorate(handler: TapHandler) -> Handler:
         @functools.wraps(handler)
         async def authorized(update: Update, context: BotContext) -> None:
-            tap = await _tapped(update, context, owns)
+            tap = await _tapped(update, context, owns, plain)
             if tap is not None:
                 await _in_turn(handler, tap, context)
 
@@ -146,7 +173,7 @@ async def _in_turn(handler: TapHandler, tap: Tap, context: BotContext) -> None:
         tap.end_turn()
 
 
-async def _tapped(update: Update, context: BotContext, owns: Owned | None) -> Tap | None:
+async def _tapped(update: Update, context: BotContext, owns: Owned | None, plain: Plain | None) -> Tap | None:
     query = update.callback_query
     assert query is not None
     user_id = query.from_user.id
@@ -154,18 +181,40 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None) -> Ta
         callback = parse(query.data)
     except InvalidCallbackData:
         callback = None
+    known = context.bot_data.known_owners.account_id(user_id)
+    if callback is not None and known is not None and plain is not None and plain(callback):
+        return await _answered_at_once(query, callback, known, context)
     account = None
     if callback is not None:
-        async with context.db() as session:
-            if owns is None:
-                account = await find_account_by_owner(session, user_id)
-            else:
+        if owns is None:
+            account = await current_account(context, user_id)
+        else:
+            async with context.db() as session:
                 account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
     if callback is None or account is None:
         fallback = await current_account(context, user_id)
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
         return None
     return Tap(query, callback, account, context.bot_data.after_answer)
+
+
+async def _answered_at_once(
+    query: CallbackQuery, callback: Callback, account_id: int, context: BotContext
+) -> Tap | None:
+    """Answer plainly now; then, in a turn, read the account fresh for the handler."""
+    await query.answer()
+    turns = context.bot_data.after_answer
+    await turns.acquire()
+    try:
+        async with context.db() as session:
+            account = await session.get(Account, account_id)
+    except BaseException:
+        turns.release()
+        raise
+    if account is None:  # cannot happen: no account is ever deleted (bot.services.owners)
+        turns.release()
+        return None
+    return Tap(query, callback, account, turns, answered=True, _turn=[None])
 
 
 def on_button(callback: Handler, op: Op) -> CallbackQueryHandler[BotContext, None]:

@@ -9,7 +9,7 @@ from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.delivery.digests import deliver_digest, load_page, send_cards
-from bot.handlers.common import Tap, on_button, reply, with_account, with_tap
+from bot.handlers.common import Tap, any_data, on_button, reply, with_account, with_tap
 
 
 @with_account
@@ -19,7 +19,7 @@ async def digest_now(update: Update, context: BotContext, account: Account) -> N
     context.application.create_task(deliver_digest(context, account, weekly=False), update=update)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def more_stale(tap: Tap, context: BotContext) -> None:
     """Send the next page of the digest's stale invitations."""
     await tap.answer()

@@ -25,7 +25,17 @@ from bot.callback_data import Op
 from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
 from bot.delivery.chat import send
-from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, text, with_account, with_tap
+from bot.handlers.common import (
+    Tap,
+    any_data,
+    on_button,
+    reply,
+    reply_view,
+    show_text,
+    text,
+    with_account,
+    with_tap,
+)
 from bot.services.identity import browser_identity
 from bot.services.linkedin import AccountBusy, exclusive_browser
 from bot.services.login_checkpoints import close_checkpoint, open_checkpoint, relay_code, wait_for_code
@@ -193,7 +203,7 @@ async def ask_logout(update: Update, context: BotContext, account: Account) -> N
     await reply_view(update, context, account, confirm_logout(context.render, account))
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def logout(tap: Tap, context: BotContext) -> None:
     """[Yes, forget my session]: the answer first, the write after (forgetting cannot fail)."""
     await tap.answer()

@@ -9,7 +9,7 @@ from bot.callback_data import Op
 from bot.context import BotContext
 from bot.db.models import Account
 from bot.delivery.digests import load_page, send_cards
-from bot.handlers.common import Tap, on_button, reply, with_account, with_tap
+from bot.handlers.common import Tap, any_data, on_button, reply, with_account, with_tap
 
 
 @with_account
@@ -24,7 +24,7 @@ async def show_pending(update: Update, context: BotContext, account: Account) ->
     await send_cards(context, account, update.effective_chat.id, page, more=Op.PAGE)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def next_pending_page(tap: Tap, context: BotContext) -> None:
     """Send the requested page and drop the [More] button that asked for it."""
     await tap.answer()

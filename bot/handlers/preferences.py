@@ -41,7 +41,7 @@ async def _typed_setting(
     await reply(update, context, "settings/saved", fresh)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=lambda callback: callback.target <= len(PREFERENCES))
 async def open_screen(tap: Tap, context: BotContext) -> None:
     """Switch the settings message to the main screen or to one preference's choices."""
     if tap.target > len(PREFERENCES):

@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler
 from bot.callback_data import Op
 from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers.common import Tap, on_button, reply, reply_view, show_text, with_account, with_tap
+from bot.handlers.common import Tap, any_data, on_button, reply, reply_view, show_text, with_account, with_tap
 from bot.services.note_templates import InvalidTemplate, TemplateStore
 from bot.services.notes import note_limit
 from bot.services.stats import template_records
@@ -63,7 +63,7 @@ async def answer_template(
     await reply(update, context, "templates/saved", account, template=template)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def remove_template(tap: Tap, context: BotContext) -> None:
     """[Yes, remove]: delete the template the question named."""
     store = _store(context)
@@ -73,7 +73,7 @@ async def remove_template(tap: Tap, context: BotContext) -> None:
     await show_text(context, tap, "templates/removed", name=name or "", removed=removed)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def keep_template(tap: Tap, context: BotContext) -> None:
     """[Keep it]: nothing changes."""
     await tap.answer()

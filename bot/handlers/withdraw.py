@@ -19,6 +19,7 @@ from bot.delivery.reminders import ReminderCard, load_reminder_card, show_remind
 from bot.delivery.worker import kick_worker
 from bot.handlers.common import (
     Tap,
+    any_data,
     on_button,
     refuse,
     reply,
@@ -220,7 +221,7 @@ async def _bulk_offer(context: BotContext, account: Account, days: int) -> View:
     return bulk_offer(context.render, account, digest, days)
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def ask_bulk(tap: Tap, context: BotContext) -> None:
     """[Withdraw all ≥ 90 days (N)] from the digest: send the confirmation (the digest stays)."""
     await tap.answer()
@@ -271,7 +272,7 @@ async def _show_batch(tap: Tap, context: BotContext, batch_id: str, plan: DayPla
     kick_worker(context, undo_window=undo_window(context))
 
 
-@with_tap(owns=None)
+@with_tap(owns=None, plain=any_data)
 async def drop_bulk(tap: Tap, context: BotContext) -> None:
     """[No] on a bulk confirmation: nothing is queued."""
     await tap.answer()

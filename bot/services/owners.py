@@ -4,6 +4,11 @@ An owner is a Telegram user id; what they own is the accounts whose `owner_teleg
 With `TELEGRAM_OWNER_IDS` unset, the first person to send `/start <code>` with the code printed at
 start-up becomes the owner, and that is stored on the account, so a restart keeps the pairing
 and prints no new code. Functions take the caller's session and leave committing to it.
+
+Ownership only ever grows: an account's owner is set once (`claim_account` adopts only an unowned
+account, and only for someone who owns none), and no code deletes an account or moves it to
+another owner. So "user U's account is A", once read, stays true in every process, which is what
+lets `KnownOwners` answer it from memory.
 """
 
 from __future__ import annotations
@@ -73,6 +78,28 @@ async def claim_account(
         await session.flush()
         record_event(session, account_id=account.id, kind="owner_paired", at=now, telegram_user_id=user_id)
     return account
+
+
+class KnownOwners:
+    """The account each owner works on, as this process has already read it from the store.
+
+    Only facts that cannot become false are kept: an owner's first account never changes (see the
+    module docstring), so an entry needs no invalidation, in this process or because of another.
+    What is not known (a new pairing, a restart) is read from the store as before and then kept.
+    It holds the account's id only: whatever the account says (language, preferences) is read
+    fresh by whoever needs it.
+    """
+
+    def __init__(self) -> None:
+        self._accounts: dict[int, int] = {}
+
+    def account_id(self, user_id: int) -> int | None:
+        """The id of the account `user_id` works on, if this process has read it before."""
+        return self._accounts.get(user_id)
+
+    def remember(self, user_id: int, account_id: int) -> None:
+        """Keep what a read from the store said: `user_id` works on `account_id`."""
+        self._accounts[user_id] = account_id
 
 
 async def owned_account(session: AsyncSession, user_id: int, *, kind: str, target_id: int) -> Account | None:

@@ -4,10 +4,14 @@ chat's messages keep the order they were sent in."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.callback_data import Op, build
@@ -140,6 +144,53 @@ async def test_taps_are_answered_before_the_work_after_the_answer_gets_a_turn(
         for _ in range(taken):
             turns.release()
         await wait_until(lambda: botapi.message(OWNER, screen.message_id).edits == 3, what="the edits")
+
+
+class _HeldStore:
+    """The store, except that every session waits until `opened` is set; counts those asked for."""
+
+    def __init__(self, db: SessionFactory) -> None:
+        self.db = db
+        self.opened = asyncio.Event()
+        self.asked = 0
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        self.asked += 1
+        await self.opened.wait()
+        async with self.db() as session:
+            yield session
+
+
+async def test_a_known_owners_plain_tap_is_answered_before_any_read(
+    botapi: BotApiServer, db_path: Path, owned: Account, tmp_path: Path
+) -> None:
+    async with running_bot(bot_settings(botapi, db_path, tmp_path)) as application:
+        botapi.send_text(OWNER, "/settings")  # the process reads, and keeps, whose account is which
+        screen = await wait_until(
+            lambda: next((m for m in botapi.bot_messages(OWNER) if m.buttons), None), what="the settings"
+        )
+        store = application.bot_data.db
+        assert store is not None
+        held = _HeldStore(store)
+        application.bot_data.db = cast(Any, held)
+        try:
+            query = botapi.press(OWNER, screen.message_id, "st:1")
+            await wait_until(lambda: botapi.answer(query).answered_at, what="the answer, the store held")
+            assert botapi.answer(query).answer_text is None and not botapi.answer(query).show_alert
+            await wait_until(lambda: held.asked, what="the account's read, after the answer")
+            assert botapi.message(OWNER, screen.message_id).edits == 0
+            held.opened.set()
+            await wait_until(lambda: botapi.message(OWNER, screen.message_id).edits == 1, what="the edit")
+            # A screen that does not exist is not a plain answer: refused as before, after a read.
+            asked = held.asked
+            forged = botapi.press(OWNER, screen.message_id, "st:99")
+            await wait_until(lambda: botapi.answer(forged).answered_at, what="the refusal")
+            assert botapi.answer(forged).answer_text == "This button is no longer valid. Nothing was changed."
+            assert held.asked > asked and botapi.message(OWNER, screen.message_id).edits == 1
+        finally:
+            held.opened.set()
+            application.bot_data.db = store
 
 
 async def test_logout_tap_answers_then_forgets_the_session(
