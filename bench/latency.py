@@ -2,6 +2,7 @@
 
     python -m bench.latency [--taps 500] [--batch 30] [--pending 60]   (from the repository root)
     python -m bench.latency --burst 100 --seconds 2                      (a burst instead)
+    python -m bench.latency --burst 100 --profile burst.txt              (and where its CPU goes)
 
 The bot runs as a real process (`python -m bot run`), the LinkedIn sandbox as another
 (`python -m bot sandbox`), and our local Bot API server in this one, everything on 127.0.0.1
@@ -15,7 +16,9 @@ server that timestamps the taps). The script:
    after the previous answer, measuring tap → answerCallbackQuery at the Bot API server.
    With `--burst N --seconds S` it instead sends N taps a second for S seconds without waiting
    for any answer (as a chat full of impatient tapping, or several owners at once), then waits
-   for every answer; the load average is read before and after.
+   for every answer; the load average is read before and after. `--profile PATH` records the
+   bot's stacks with py-spy (`pip install py-spy`) through the owner's burst during the batch,
+   as collapsed stacks (one line per stack and its sample count, for flame-graph tools or grep).
 4. samples memory (PSS of the bot and its Chromium processes) each second during the batch for
    its peak, at the batch's end, and 5 s later, when the worker has closed its browser context.
 
@@ -274,7 +277,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: float = 2.0) -> None:
+async def py_spy(pid: int, seconds: float, output: Path) -> asyncio.subprocess.Process:
+    """Start sampling `pid`'s Python stacks for `seconds` into `output` (collapsed stacks)."""
+    return await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds + 0.999)), "--rate", "250",
+        "--format", "raw", "--nonblocking", "--output", str(output), stdout=DEVNULL, stderr=DEVNULL,
+    )  # fmt: skip
+
+
+async def main(
+    taps: int, batch: int, pending: int, burst: int = 0, seconds: float = 2.0, profile: Path | None = None
+) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="invitesweep-bench-"))
     port = free_port()
     sandbox = await asyncio.create_subprocess_exec(
@@ -353,7 +366,10 @@ async def main(taps: int, batch: int, pending: int, burst: int = 0, seconds: flo
         if burst:
             # Let the batch get going (browser open, first withdrawal under way) before the burst.
             await asyncio.sleep(5)
+            sampler_of_stacks = await py_spy(process.pid, seconds + 1, profile) if profile else None
             latencies = await tap_burst(botapi, screen, burst, seconds)
+            if sampler_of_stacks is not None:
+                await sampler_of_stacks.wait()
             floor_during = await tap_burst(botapi, screen, burst, seconds, user=STRANGER)
         else:
             latencies = await tap_many(botapi, screen, taps)
@@ -421,5 +437,6 @@ if __name__ == "__main__":
     parser.add_argument("--pending", type=int, default=60)
     parser.add_argument("--burst", type=int, default=0, help="taps a second, sent without waiting")
     parser.add_argument("--seconds", type=float, default=2.0, help="how long the burst lasts")
-    arguments = parser.parse_args()
-    asyncio.run(main(arguments.taps, arguments.batch, arguments.pending, arguments.burst, arguments.seconds))
+    parser.add_argument("--profile", type=Path, help="py-spy's stacks of the burst during the batch")
+    a = parser.parse_args()
+    asyncio.run(main(a.taps, a.batch, a.pending, a.burst, a.seconds, a.profile))
