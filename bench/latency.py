@@ -261,6 +261,17 @@ async def tap_burst(
     return latencies
 
 
+async def stop(process: asyncio.subprocess.Process, within: float) -> None:
+    """Interrupt `process`, as Ctrl-C would; kill it if it has not exited `within` seconds later."""
+    process.send_signal(2)
+    try:
+        await asyncio.wait_for(process.wait(), within)
+    except TimeoutError:
+        print(f"pid {process.pid} did not stop within {within:g} s: killed", file=sys.stderr)
+        process.kill()
+        await process.wait()
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -384,12 +395,11 @@ async def main(
         settled = memory(process.pid)
         settled_by_kind = memory_by_kind(process.pid)
     finally:
-        process.send_signal(2)
-        await asyncio.wait_for(process.wait(), 60)
+        # Stopped, or killed if they do not stop: a timeout here would hide why the run failed.
+        await stop(process, 60)
         log.close()
         botapi.stop()
-        sandbox.send_signal(2)
-        await asyncio.wait_for(sandbox.communicate(), 30)
+        await stop(sandbox, 30)
 
     print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}")
     print(f"load average before the taps: {load_before}; after them: {load_after_taps}; at the end: {load()}")
