@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from asyncio.subprocess import DEVNULL
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -272,6 +272,28 @@ async def stop(process: asyncio.subprocess.Process, within: float) -> None:
         await process.wait()
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time `pid` has used so far (user + system, all its threads), in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+async def measured(pid: int, taps: Awaitable[list[float]]) -> tuple[list[float], float]:
+    """The taps' latencies, and the bot's CPU time from the first tap to the last answer, in ms.
+
+    CPU per tap moves far less with the machine's load than latency does: on a shared machine it
+    is the fairer before/after figure (the batch's own CPU is in it too, while it runs).
+    """
+    before = cpu_ms(pid)
+    latencies = await taps
+    return latencies, cpu_ms(pid) - before
+
+
+def with_cpu(measured: tuple[list[float], float]) -> str:
+    latencies, cpu = measured
+    return f"{summary(latencies)}; bot CPU {cpu:.0f} ms, {cpu / len(latencies):.1f} ms a tap"
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -355,10 +377,10 @@ async def main(
         load_before = load()
         if burst:
             botapi.press(OWNER, screen.message_id, build(Op.SETTINGS, 1), user_id=STRANGER)  # the refusal
-            floor = await tap_burst(botapi, screen, burst, seconds, user=STRANGER)
-            baseline = await tap_burst(botapi, screen, burst, seconds)
+            floor = await measured(process.pid, tap_burst(botapi, screen, burst, seconds, user=STRANGER))
+            baseline = await measured(process.pid, tap_burst(botapi, screen, burst, seconds))
         else:
-            baseline = await tap_many(botapi, screen, taps // 5)
+            baseline = await measured(process.pid, tap_many(botapi, screen, taps // 5))
 
         botapi.send_text(OWNER, "/withdraw 1")
         offer = await until(lambda: _button(botapi, "Yes, withdraw"), 10, "the bulk offer")
@@ -378,12 +400,14 @@ async def main(
             # Let the batch get going (browser open, first withdrawal under way) before the burst.
             await asyncio.sleep(5)
             sampler_of_stacks = await py_spy(process.pid, seconds + 1, profile) if profile else None
-            latencies = await tap_burst(botapi, screen, burst, seconds)
+            latencies = await measured(process.pid, tap_burst(botapi, screen, burst, seconds))
             if sampler_of_stacks is not None:
                 await sampler_of_stacks.wait()
-            floor_during = await tap_burst(botapi, screen, burst, seconds, user=STRANGER)
+            floor_during = await measured(
+                process.pid, tap_burst(botapi, screen, burst, seconds, user=STRANGER)
+            )
         else:
-            latencies = await tap_many(botapi, screen, taps)
+            latencies = await measured(process.pid, tap_many(botapi, screen, taps))
         load_after_taps = load()
         during_batch = "Withdrawing" in (botapi.message(OWNER, offer.message_id).text or "")
         await until(lambda: "Done:" in (botapi.message(OWNER, offer.message_id).text or ""), 600, "the batch")
@@ -405,14 +429,14 @@ async def main(
     print(f"load average before the taps: {load_before}; after them: {load_after_taps}; at the end: {load()}")
     how = f"a burst of {burst}/s for {seconds:g} s" if burst else "one after the previous answer"
     if burst:
-        print(f"floor, a stranger's taps (answered by the owner gate alone): {summary(floor)}")
-    print(f"{len(baseline)} taps ({how}), no browser work running: {summary(baseline)}")
+        print(f"floor, a stranger's taps (answered by the owner gate alone): {with_cpu(floor)}")
+    print(f"{len(baseline[0])} taps ({how}), no browser work running: {with_cpu(baseline)}")
     print(
-        f"{len(latencies)} taps ({how}) during the batch (running at the last tap: {during_batch}):",
-        summary(latencies),
+        f"{len(latencies[0])} taps ({how}) during the batch (running at the last tap: {during_batch}):",
+        with_cpu(latencies),
     )
     if burst:
-        print(f"floor during the batch, right after: {summary(floor_during)}")
+        print(f"floor during the batch, right after: {with_cpu(floor_during)}")
     print(f"batch of {batch} withdrawals: {batch_seconds:.0f} s (pacing 0.5–1.5 s)")
     print(f"RSS idle, browser closed: bot {idle[0]:.0f} MB")
     print(
