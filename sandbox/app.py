@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import auth, control, invite, messaging, profile, sent, voyager
+from sandbox.browser_sessions import SESSION_TRACE_COOKIE
 from sandbox.config import SandboxConfig
 from sandbox.context import Sandbox
 from sandbox.drift import DriftPage
@@ -106,10 +107,12 @@ class _Drifting:
 
 
 class _SessionOverlaps:
-    """Hold a member's session busy while one of its page loads or page actions is served.
+    """Record which browser session of which member each request is, and how long it is busy.
 
     Outermost, so a slow answer (the slow-responses fault) keeps the session busy as long as the
-    browser waits for it; `Identities.most_at_once` is what a test reads.
+    browser waits for it. Two records: `Identities.most_at_once` (page loads and actions in flight
+    at once) and `Identities.browser_sessions` (every browser session's span, exact: see
+    `sandbox.browser_sessions`), which answers each session's page loads with its cookie.
     """
 
     def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
@@ -117,16 +120,37 @@ class _SessionOverlaps:
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        member = None
-        if scope["type"] == "http" and not scope["path"].startswith(("/__sandbox/", "/sandbox-static/")):
-            request = Request(scope)
-            if counted(request.method, request.headers):
-                member = self.sandbox.identities.of_session(request.cookies.get(SESSION_COOKIE))
+        if scope["type"] != "http" or scope["path"].startswith("/__sandbox/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        member = self.sandbox.identities.of_session(request.cookies.get(SESSION_COOKIE))
         if member is None:
             await self.app(scope, receive, send)
             return
-        with self.sandbox.identities.working(member[0]):
-            await self.app(scope, receive, send)
+        sessions = self.sandbox.identities.browser_sessions
+        visit = sessions.arrive(
+            member[0],
+            request.cookies.get(SESSION_TRACE_COOKIE),
+            page_load=request.headers.get("sec-fetch-dest", "document") == "document",
+        )
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and visit.set_cookie is not None:
+                headers = MutableHeaders(scope=message)
+                headers.append(
+                    "set-cookie", f"{SESSION_TRACE_COOKIE}={visit.set_cookie}; Path=/; HttpOnly; SameSite=Lax"
+                )
+            await send(message)
+
+        try:
+            if counted(request.method, request.headers) and not scope["path"].startswith("/sandbox-static/"):
+                with self.sandbox.identities.working(member[0]):
+                    await self.app(scope, receive, send_with_cookie)
+            else:
+                await self.app(scope, receive, send_with_cookie)
+        finally:
+            sessions.leave(visit.session)
 
 
 async def _invitation_manager(request: Request) -> Response:

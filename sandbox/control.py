@@ -14,7 +14,8 @@ POST /__sandbox/accept                {slug}: the member accepts our pending inv
 POST /__sandbox/person                {slug, first_name, last_name, headline, company, note}: change
                                        what a member typed (any of those keys; any text)
 POST /__sandbox/checkpoints/approve   tap "Yes, it's me" on open app-approval checkpoints
-GET  /__sandbox/identities            per member: pending, withdrawn, sessions, busy, most_at_once
+GET  /__sandbox/identities            per member: pending, withdrawn, sessions, busy, most_at_once,
+                                       browser_sessions, overlaps (exact)
 POST /__sandbox/identities            {name, seed, pending, rendering, locale, ...}: a new member with
                                        a world of its own; answers a session for it {li_at, JSESSIONID}
 

@@ -10,7 +10,10 @@ or a page action (`counted`: a document request or any POST, the same work the f
 counts) holds the member's session from the request's arrival until its answer is sent. One
 browser context with one page does these one at a time, so a member seen with two at once had
 two browser sessions working in parallel; `most_at_once` keeps the highest number seen, so a test
-can prove that no account was ever driven by two browsers at once.
+can prove that no account was ever driven by two browsers at once. That counts requests in flight
+and misses two browsers taking turns between requests; `browser_sessions`
+(`sandbox.browser_sessions`) is the exact record: each browser context's span, first request to
+last answer, and the pairs of one member's sessions whose spans intersect (`overlaps`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sandbox.browser_sessions import BrowserSessions
 from sandbox.config import SandboxConfig
 from sandbox.state import SandboxState
 
@@ -48,6 +52,7 @@ class Identities:
         self._extra: dict[str, SandboxState] = {}
         self._busy: Counter[str] = Counter()
         self._most: Counter[str] = Counter()
+        self.browser_sessions = BrowserSessions()
 
     def add(self, name: str, config: SandboxConfig) -> SandboxState:
         """A new member called `name` with a world built from `config`.
@@ -101,6 +106,7 @@ class Identities:
             self._extra.clear()
             self._busy.clear()
             self._most.clear()
+        self.browser_sessions.clear()
 
     @contextmanager
     def working(self, name: str) -> Iterator[None]:
@@ -125,6 +131,8 @@ class Identities:
             members = [(DEFAULT_IDENTITY, self._default), *self._extra.items()]
             busy = dict(self._busy)
             most = dict(self._most)
+        browsers = self.browser_sessions.sessions()
+        overlaps = self.browser_sessions.overlaps()
         return {
             name: {
                 "pending": len(state.pending_slugs()),
@@ -132,6 +140,8 @@ class Identities:
                 "sessions": state.sessions.count(),
                 "busy": busy.get(name, 0),
                 "most_at_once": most.get(name, 0),
+                "browser_sessions": browsers.get(name, 0),
+                "overlaps": overlaps.get(name, 0),
             }
             for name, state in members
         }

@@ -134,6 +134,15 @@ class SandboxServer:
         """Per member, the most page loads and actions of its sessions seen at once."""
         return self.identities.most_at_once()
 
+    def browser_sessions(self) -> dict[str, int]:
+        """Per member, how many browser sessions (contexts) it had; members without any are absent."""
+        return self.identities.browser_sessions.sessions()
+
+    def session_overlaps(self) -> dict[str, int]:
+        """Per member, how many pairs of its browser sessions were open at once (exact; see
+        `sandbox.browser_sessions`); members without sessions are absent."""
+        return self.identities.browser_sessions.overlaps()
+
     def set_faults(self, **flags: Any) -> Faults:
         """Switch faults (see `Faults` and the control API's `/__sandbox/faults` keys)."""
         apply_switches(self.state, flags)

@@ -152,3 +152,70 @@ async def test_one_context_alone_is_never_recorded_as_two(
         await client.profile(listed.invitations[0].slug)
     assert len(sandbox.state.withdrawn_slugs()) == 2
     assert sandbox.sessions_at_once()["default"] == 1
+
+
+# --- the exact record: each browser context's span ---------------------------------------------
+
+
+@pytest.mark.browser
+async def test_two_contexts_of_one_member_taking_turns_are_an_overlap_that_in_flight_counts_miss(
+    browser: Browser, sandbox: SandboxServer
+) -> None:
+    """Never two requests at once, yet two browsers on one account: only the spans see it."""
+    sandbox.add_identity("acme", pending=8)
+    config = sandbox_automation_config(sandbox.base_url)
+    async with (
+        LinkedInClient(browser, config, sandbox.storage_state("acme")) as first,
+        LinkedInClient(browser, config, sandbox.storage_state("acme")) as second,
+    ):
+        await first.check_session()
+        await second.check_session()
+        await first.check_session()
+    assert sandbox.sessions_at_once()["acme"] == 1  # the in-flight count sees nothing wrong
+    assert sandbox.browser_sessions()["acme"] == 2
+    assert sandbox.session_overlaps()["acme"] == 1
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
+        summary = (await control.get("/__sandbox/identities")).json()
+    assert (summary["acme"]["browser_sessions"], summary["acme"]["overlaps"]) == (2, 1)
+
+
+@pytest.mark.browser
+async def test_a_context_opened_on_a_kept_state_is_a_session_of_its_own_while_the_keeper_is_open(
+    browser: Browser, sandbox: SandboxServer
+) -> None:
+    """The product keeps every cookie and opens the next context on them: a cookie alone is no id."""
+    sandbox.add_identity("acme", pending=8)
+    config = sandbox_automation_config(sandbox.base_url)
+    async with LinkedInClient(browser, config, sandbox.storage_state("acme")) as first:
+        await first.check_session()
+        kept = await first.storage_state()
+        await first.check_session()
+        async with LinkedInClient(browser, config, kept) as second:
+            await second.check_session()
+        await first.check_session()
+    assert sandbox.sessions_at_once()["acme"] == 1
+    assert sandbox.session_overlaps()["acme"] == 1
+
+
+@pytest.mark.browser
+async def test_contexts_one_after_another_on_kept_states_are_no_overlap(
+    browser: Browser, sandbox: SandboxServer
+) -> None:
+    """As the product runs an account: each flow's context opened on what the last one kept."""
+    sandbox.add_identity("acme", pending=8)
+    config = sandbox_automation_config(sandbox.base_url)
+    state = sandbox.storage_state("acme")
+    stale = state
+    for n in range(3):
+        async with LinkedInClient(browser, config, state) as client:
+            listed = await client.list_sent()
+            if n == 1:
+                await client.withdraw(listed.invitations[-1].slug, name=listed.invitations[-1].name)
+            state = await client.storage_state()
+        if n == 0:
+            stale = state
+    async with LinkedInClient(browser, config, stale) as late:  # a worker resuming on an older state
+        await late.check_session()
+    assert len(sandbox.identities.get("acme").withdrawn_slugs()) == 1
+    assert sandbox.session_overlaps() == {"acme": 0}
+    assert sandbox.browser_sessions()["acme"] == 2  # the older state starts a session of its own
