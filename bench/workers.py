@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from asyncio.subprocess import DEVNULL
-from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -34,18 +33,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from automation.config import AutomationConfig
 from bot.db.migrate import upgrade_engine
-from bot.db.models import Account, Action, ActionState
+from bot.db.models import Action, ActionState
 from bot.db.session import SessionFactory, create_engine, create_session_factory
-from bot.services.actions import request_bulk_withdrawal
-from bot.services.rhythm import ALWAYS
-from bot.services.secrets import SessionVault
-from bot.services.session_health import adopt_session
-from bot.services.sync import sync_account
 from sandbox import SandboxConfig, SandboxServer
 from tests.botapi import BotApiServer
-from tests.fakes.linkedin import FakeLinkedInSite
+from tests.fixtures.processes import seed_members
 
 DATABASE = "invitesweep_bench_workers"
 INVITESWEEP = str(Path(sys.executable).with_name("invitesweep"))
@@ -63,30 +56,6 @@ async def recreate_database(server_url: str, *, drop_only: bool = False) -> None
         if not drop_only:
             await connection.execute(text(f"CREATE DATABASE {DATABASE}"))
     await admin.dispose()
-
-
-async def prepare(
-    db: SessionFactory, sandbox: SandboxServer, key: bytes, accounts: int, pending: int, each: int
-) -> int:
-    """Accounts signed in as their own members, synced, with `each` withdrawals queued; the count queued."""
-    config = AutomationConfig(base_url=sandbox.base_url)
-    queued = 0
-    for n in range(accounts):
-        name = f"member-{n}"
-        sandbox.add_identity(name, pending=pending)
-        now = sandbox.state.now()
-        async with db.begin() as session:
-            account = Account(name=name, owner_telegram_id=OWNER, **ALWAYS)
-            session.add(account)
-            await session.flush()
-            await adopt_session(session, account, SessionVault(key), sandbox.storage_state(name), now)
-        site = FakeLinkedInSite(sandbox.identities.get(name), config)
-        async with site.open(sandbox.storage_state(name)) as client:
-            await sync_account(db, client, account.id, lambda at=now: at)  # type: ignore[arg-type,misc]
-        await request_bulk_withdrawal(db, account.id, 0, each, OWNER, now=now, undo_window=timedelta(0))
-        async with db() as session:
-            queued = await session.scalar(select(func.count()).select_from(Action)) or 0
-    return queued
 
 
 async def ended(db: SessionFactory) -> dict[ActionState, int]:
@@ -107,7 +76,9 @@ async def one_round(
     with SandboxServer(SandboxConfig()) as sandbox, tempfile.TemporaryDirectory() as folder:
         botapi = BotApiServer().start()
         try:
-            queued = await prepare(db, sandbox, key, accounts, pending, each)
+            await seed_members(db, sandbox, key, accounts=accounts, pending=pending, each=each, owner=OWNER)
+            async with db() as session:
+                queued = await session.scalar(select(func.count()).select_from(Action)) or 0
             env = {
                 **os.environ,
                 "TELEGRAM_BOT_TOKEN": botapi.token,

@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.fake_linkedin",
     "tests.fixtures.postgres",
     "tests.fixtures.workers",
+    "tests.fixtures.processes",
     "tests.fixtures.remote_browser",
     "tests.fixtures.proxy",
 ]

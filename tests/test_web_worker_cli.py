@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import sys
 from asyncio.subprocess import PIPE
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +11,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.migrate import upgrade_engine
@@ -32,8 +27,9 @@ from sandbox import SandboxServer
 from tests.botapi import BotApiServer
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.botapi import OWNER, wait_until
+from tests.fixtures.processes import INVITESWEEP, free_port, process_env, stop
+from tests.fixtures.processes import WEBHOOK_SECRET as SECRET
 
-SECRET = "a-webhook-secret_of-at-least-16"
 SQLITE_REFUSED = "needs PostgreSQL"
 
 
@@ -92,68 +88,18 @@ def test_web_refuses_a_webhook_it_cannot_serve_safely(
 
 # --- real processes on PostgreSQL -------------------------------------------------------------
 
-INVITESWEEP = str(Path(sys.executable).with_name("invitesweep"))
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """This test's PostgreSQL database, emptied (the processes migrate it as they start)."""
-    url = os.environ.get("DATABASE_URL_TEST")
-    if not url:
-        pytest.skip("DATABASE_URL_TEST is not set")
-
-    async def empty() -> None:
-        engine = create_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-
-    asyncio.run(empty())
-    yield url
-
-
-def _process_env(botapi: BotApiServer, tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": botapi.token,
-        "TELEGRAM_API_BASE_URL": botapi.base_url,
-        "TELEGRAM_OWNER_IDS": str(OWNER),
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": database_url,
-        "WEBHOOK_SECRET": SECRET,
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _stop(process: asyncio.subprocess.Process) -> str:
-    """SIGTERM, and what the process printed; one that does not end is killed (it shares the store)."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 60)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    return (out + err).decode()
-
 
 @pytest.mark.postgres
 async def test_a_worker_process_starts_and_stops_cleanly_on_sigterm(
     botapi: BotApiServer, tmp_path: Path, postgres_url: str
 ) -> None:
     process = await asyncio.create_subprocess_exec(
-        INVITESWEEP, "worker", env=_process_env(botapi, tmp_path, postgres_url), stdout=PIPE, stderr=PIPE
+        INVITESWEEP, "worker", env=process_env(botapi, tmp_path, postgres_url), stdout=PIPE, stderr=PIPE
     )
     try:
         await wait_until(lambda: botapi.calls_of("getMe"), within=60, what="the worker's getMe")
     finally:
-        output = await _stop(process)
+        output = await stop(process)
     assert process.returncode == 0, output
     assert botapi.token not in output and SECRET not in output
     assert botapi.calls_of("getUpdates") == [] and botapi.calls_of("setMyCommands") == []
@@ -163,7 +109,7 @@ async def test_a_worker_process_starts_and_stops_cleanly_on_sigterm(
 async def test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm(
     botapi: BotApiServer, tmp_path: Path, postgres_url: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     url = "https://bot.example.com/tg"
     process = await asyncio.create_subprocess_exec(
         INVITESWEEP,
@@ -174,7 +120,7 @@ async def test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm(
         "127.0.0.1",
         "--port",
         str(port),
-        env=_process_env(botapi, tmp_path, postgres_url),
+        env=process_env(botapi, tmp_path, postgres_url),
         stdout=PIPE,
         stderr=PIPE,
     )
@@ -190,7 +136,7 @@ async def test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm(
             taken = await http.post("/tg", json=update, headers={SECRET_HEADER: SECRET})
         await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the answer to /help")
     finally:
-        output = await _stop(process)
+        output = await stop(process)
     assert (health.status_code, refused.status_code, taken.status_code) == (200, 403, 200)
     assert process.returncode == 0, output
     assert f"127.0.0.1:{port}/tg" in output
@@ -203,14 +149,14 @@ async def test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm(
 async def test_a_polling_web_process_answers_and_stops_cleanly_on_sigterm(
     botapi: BotApiServer, tmp_path: Path, postgres_url: str
 ) -> None:
-    env = _process_env(botapi, tmp_path, postgres_url)
+    env = process_env(botapi, tmp_path, postgres_url)
     process = await asyncio.create_subprocess_exec(INVITESWEEP, "web", env=env, stdout=PIPE, stderr=PIPE)
     try:
         await wait_until(lambda: botapi.commands, within=60, what="setMyCommands")
         botapi.send_text(OWNER, "/start")
         reply = await wait_until(lambda: botapi.bot_messages(OWNER), within=30, what="the reply")
     finally:
-        output = await _stop(process)
+        output = await stop(process)
     assert "I keep your LinkedIn sent invitations healthy" in (reply[0].text or "")
     assert process.returncode == 0, output
     assert botapi.token not in output
@@ -246,7 +192,7 @@ async def test_sigterm_lets_a_worker_finish_the_action_in_hand_and_leaves_the_re
             return list((await session.scalars(select(Action.state))).all())
 
     env = {
-        **_process_env(botapi, tmp_path, postgres_url),
+        **process_env(botapi, tmp_path, postgres_url),
         "SESSION_KEY": key.decode(),
         "LINKEDIN_BASE_URL": sandbox.base_url,
         "PACING_MIN_SECONDS": "1",
@@ -261,7 +207,7 @@ async def test_sigterm_lets_a_worker_finish_the_action_in_hand_and_leaves_the_re
                 break
             await asyncio.sleep(0.05)
     finally:
-        output = await _stop(process)
+        output = await stop(process)
     assert ActionState.DONE in seen, output
     assert process.returncode == 0, output
     after = await states()
