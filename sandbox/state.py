@@ -66,6 +66,7 @@ class _World:
     friction_passed: int = 0  # page loads and actions served normally since `friction` was set
     owner: Person | None = None  # the signed-in member, set by `reset`
     messages: dict[str, list[str]] = field(default_factory=dict)  # slug → our messages, oldest first
+    withdraw_requests: dict[str, int] = field(default_factory=dict)  # slug → confirmed withdraw clicks
 
 
 class SandboxState:
@@ -357,6 +358,12 @@ class SandboxState:
         latest.sort(key=lambda i: (i.withdrawn_at or i.sent_at, i.id), reverse=True)
         return [i.slug for i in latest]
 
+    def withdraw_requests(self) -> dict[str, int]:
+        """Per slug, how many times a withdrawal was confirmed (answered or refused) since the last
+        reset: a request that reached the site twice shows as 2 even though only one could hold."""
+        with self._lock:
+            return dict(self._world.withdraw_requests)
+
     def connected_slugs(self) -> list[str]:
         with self._lock:
             return [p.slug for p in self._world.people.values() if p.relation is Relation.CONNECTED]
@@ -404,6 +411,8 @@ class SandboxState:
     def withdraw(self, slug: str) -> WithdrawOutcome:
         """Withdraw the pending invitation to `slug`, as the confirm button does."""
         with self._lock:
+            requests = self._world.withdraw_requests
+            requests[slug] = requests.get(slug, 0) + 1
             invitation = self.invitation(slug)
             if invitation is None or invitation.state is not InvitationState.PENDING:
                 return WithdrawOutcome.NOT_PENDING

@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from sandbox import SandboxConfig, SandboxServer
+from sandbox.model import WithdrawOutcome
 from sandbox.sent import PAGINATION_PATH, PAGINATION_SDUIID, fragment_latency
 
 pytestmark = pytest.mark.browser
@@ -135,6 +136,7 @@ async def test_trusted_click_and_confirm_withdraw_on_the_server(
     await expect(page.get_by_role("link", name="People (34)")).to_be_visible()
     assert not sandbox.state.is_pending(slug)
     assert sandbox.state.withdrawn_slugs() == [slug]
+    assert sandbox.state.withdraw_requests() == {slug: 1}
 
 
 async def test_cancel_and_dismiss_withdraw_nothing(sandbox: SandboxServer, sandbox_page: Page) -> None:
@@ -189,6 +191,17 @@ async def test_withdrawal_that_does_not_hold_returns_on_reload(
     await page.reload()
     await expect(page.get_by_role("link", name=label or "")).to_have_count(1)
     await expect(page.get_by_role("link", name="People (35)")).to_be_visible()
+
+
+def test_every_confirmed_withdrawal_is_counted_a_refused_repeat_too(sandbox: SandboxServer) -> None:
+    """What "exactly once" is checked against: a second confirm changes nothing but is seen."""
+    first, second = sandbox.state.pending_slugs()[:2]
+    assert sandbox.state.withdraw(first) is WithdrawOutcome.WITHDRAWN
+    assert sandbox.state.withdraw(first) is WithdrawOutcome.NOT_PENDING
+    assert sandbox.state.withdraw(second) is WithdrawOutcome.WITHDRAWN
+    assert sandbox.state.withdraw_requests() == {first: 2, second: 1}
+    sandbox.reset()
+    assert sandbox.state.withdraw_requests() == {}
 
 
 def test_pill_uses_a_thousands_comma(sandbox: SandboxServer) -> None:
