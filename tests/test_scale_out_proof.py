@@ -11,9 +11,11 @@
    `sandbox/browser_sessions.py`).
 2. Two webhook `web` processes on one database and one Bot API double send each account's weekly
    digest exactly once, to owners of their own.
-3. A webhook update with a wrong or missing secret is refused: proved by
-   `tests/test_web_worker_cli.py::test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm`
-   (a 403 before the body is read), not repeated here.
+3. A webhook update with a wrong or missing secret is refused (403, not handled): proved by
+   `tests/bot/test_webhook.py::test_only_updates_with_the_secret_token_are_handled` (missing,
+   wrong and right, over real HTTP) and, for a real `web` process, by
+   `tests/test_web_worker_cli.py::test_a_webhook_web_process_serves_and_stops_cleanly_on_sigterm`;
+   not repeated here.
 """
 
 from __future__ import annotations
