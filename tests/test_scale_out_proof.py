@@ -263,6 +263,18 @@ async def test_three_workers_one_killed_mid_batch_every_withdrawal_once_and_neve
     assert [code for code in returncodes if code != -signal.SIGKILL] == [0] * WORKERS, output
 
 
+async def _health(port: int) -> int:
+    """The status of a `web` process's health endpoint; its server may start listening a moment
+    after its jobs (the late digest) have started."""
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                return (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code
+            except httpx.ConnectError:
+                await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
 def _seconds(figures: dict[int, float]) -> str:
     return ", ".join(f"{s:.2f} s" for s in sorted(figures.values())) or "never"
 
@@ -292,7 +304,10 @@ async def test_web_processes_send_each_accounts_weekly_digest_exactly_once(
         session.add_all([_due_now(owner) for owner in first])
     env = process_env(botapi, tmp_path, postgres_url, owners=owners)
     processes = Processes(tmp_path)
-    ports = [free_port() for _ in range(3)]
+    ports: list[int] = []
+    while len(ports) < 3:  # three different ones
+        if (port := free_port()) not in ports:
+            ports.append(port)
 
     def digests() -> Counter[int]:
         return Counter(chat for chat in owners for m in botapi.bot_messages(chat) if DIGEST in (m.text or ""))
@@ -325,8 +340,7 @@ async def test_web_processes_send_each_accounts_weekly_digest_exactly_once(
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(1.0)  # room for a duplicate started by the same scans to arrive
-        async with httpx.AsyncClient() as http:
-            health = [(await http.get(f"http://127.0.0.1:{port}/healthz")).status_code for port in ports]
+        health = [await _health(port) for port in ports]  # all three still serve: none died in the race
     finally:
         returncodes = await processes.stop_all()
     assert digests() == Counter(dict.fromkeys(owners, 1)), processes.output()
