@@ -69,6 +69,7 @@ class BotData:
     worker_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder scan at a time
     followup_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one follow-up scan at a time
+    signing_in: set[int] = field(default_factory=set)  # accounts whose handed-over sign-in runs here
     after_answer: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ANSWER_SLOTS))
     known_owners: KnownOwners = field(default_factory=KnownOwners)  # whose account is which, once read
 

@@ -18,7 +18,11 @@
     action-worker   every few seconds, and right after an undo window ends: run queued browser
                     work (`bot.services.actions`) and edit the Telegram messages that track it.
     work-waiter     (a `worker` process, instead of action-worker) runs the same worker whenever
-                    work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback.
+                    work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback;
+                    it also takes the chat sign-ins `web` processes handed over
+                    (`bot.delivery.login`), each in a task of its own under the account's lease.
+    login-handovers (a `web` process) every few seconds: tell the owner of a handed-over sign-in no
+                    worker took in time, and erase its credentials.
 
 The scans (weekly-digest, due-reminders, due-followups, daily-sync) run in one process at a
 time across all processes sharing a PostgreSQL store (`bot.services.singleton.only_one`: a
@@ -45,6 +49,7 @@ from bot.context import BotContext
 from bot.delivery.chat import send
 from bot.delivery.digests import deliver_digest, sync_quietly
 from bot.delivery.followups import deliver_due_followups
+from bot.delivery.login import take_handed_over_logins, tell_lapsed_logins
 from bot.delivery.reminders import Visit, read_profile_quietly
 from bot.delivery.worker import process_actions, recover_actions
 from bot.roles import Role
@@ -72,6 +77,7 @@ WORK_RECHECK_SECONDS = 1.0
 SYNC_SCAN_SECONDS = 3600.0
 BROWSER_CHECK_SECONDS = 60.0
 BROWSER_IDLE_SECONDS = 300.0
+LOGIN_HANDOVER_SCAN_SECONDS = 2.0
 
 
 async def schedule(
@@ -84,6 +90,13 @@ async def schedule(
         queue.run_repeating(send_due_digests, DIGEST_SCAN_SECONDS, first=0.5, name="weekly-digest")
         queue.run_repeating(scan_due_reminders, REMINDER_SCAN_SECONDS, first=1.0, name="due-reminders")
         queue.run_repeating(scan_due_followups, REMINDER_SCAN_SECONDS, first=1.2, name="due-followups")
+    if role is Role.WEB:  # its /login hands sign-ins to workers; one none took is told here
+        queue.run_repeating(
+            tell_lapsed_logins,
+            LOGIN_HANDOVER_SCAN_SECONDS,
+            first=LOGIN_HANDOVER_SCAN_SECONDS,
+            name="login-handovers",
+        )
     if not role.runs_browser:
         return
     queue.run_repeating(sync_stale_accounts, SYNC_SCAN_SECONDS, first=SYNC_SCAN_SECONDS, name="daily-sync")
@@ -110,6 +123,7 @@ async def wait_for_work(context: BotContext) -> None:
     settings = context.settings
     async with WorkWaiter(settings.resolved_database_url, poll=WORKER_SECONDS) as waiter:
         while context.application.running:
+            await take_handed_over_logins(context)  # a sign-in task each: the owner is waiting in chat
             await process_actions(context)
             due = await next_due_at(context.db)
             until_due = WORKER_SECONDS if due is None else (due - context.clock()).total_seconds()

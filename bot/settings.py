@@ -33,6 +33,8 @@ NOTE_MODEL_TIMEOUT_CEILING_SECONDS = 300.0
 WORKER_LEASE_FLOOR_SECONDS = 5.0
 WORKER_LEASE_CEILING_SECONDS = 3600.0
 """The longest wait for the owner's language model: longer holds a reminder back for nothing."""
+LOGIN_HANDOVER_CEILING_SECONDS = 600.0
+"""The longest a chat sign-in waits in the store for a worker: the owner is waiting in the chat."""
 MAX_TELEGRAM_ID = 2**63 - 1  # the database stores ids as signed 64-bit integers
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 """Telegram's alphabet for a webhook's secret token, at a length nobody guesses."""
@@ -95,6 +97,11 @@ class Settings(BaseSettings):
     # Browser workers: how long an account stays with a worker that stopped renewing its lease
     worker_lease_seconds: float = Field(
         default=60.0, ge=WORKER_LEASE_FLOOR_SECONDS, le=WORKER_LEASE_CEILING_SECONDS, allow_inf_nan=False
+    )
+
+    # Split processes: how long a sign-in handed over by `web` waits for a worker to take it
+    login_handover_seconds: float = Field(
+        default=60.0, ge=1.0, le=LOGIN_HANDOVER_CEILING_SECONDS, allow_inf_nan=False
     )
 
     # The owner's own language model for drafting notes (optional; see bot/services/note_model.py)

@@ -295,8 +295,10 @@ def test_owner_templates_render_only_in_the_sandbox() -> None:
 CHAT_STATE_OWNERS = {
     "bot.db.models.Conversation": "bot.services.conversations",
     "bot.db.models.LoginCheckpoint": "bot.services.login_checkpoints",
+    "bot.db.models.LoginHandover": "bot.services.login_handovers",
 }
-"""Chat state in the store has one module each: what a user's next message answers, and a sign-in's code."""
+"""Chat state in the store has one module each: what a user's next message answers, a sign-in's
+code, and a sign-in handed from a `web` process to a worker (its credentials sealed)."""
 
 
 def test_chat_state_rows_are_touched_by_their_service_alone() -> None:

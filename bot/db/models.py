@@ -371,3 +371,22 @@ class LoginCheckpoint(Base):
     expires_at: Mapped[datetime]
     alive_until: Mapped[datetime]
     code: Mapped[bytes | None]
+
+
+class LoginHandover(Base):
+    """A chat sign-in handed by a `web` process to whichever worker takes it (bot.services.login_handovers).
+
+    `credentials` (the cookie, or the e-mail and password) are encrypted with the session vault.
+    The row lives only while no worker has taken it: the worker that takes it deletes it in the
+    same statement that reads it, and a row not taken by `expires_at` is deleted by a `web`
+    process, which tells the owner that no worker took the sign-in.
+    """
+
+    __tablename__ = "login_handovers"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    credentials: Mapped[bytes]
+    requested_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -3,7 +3,10 @@
 The login task holds the browser page. When LinkedIn asks for a code it `opens` a row for the
 account (the question, when asked, until when) and `wait_for_code`s; the owner's code, typed in
 chat and received by whichever process, is written by `relay_code`, encrypted with the session
-vault, and erased by `take_code` in the same transaction that reads it. While it waits, the task
+vault, announced on PostgreSQL with NOTIFY (`wakeups.LOGIN_CODE_CHANNEL`), and erased by
+`take_code` in the same transaction that reads it. The waiting task listens for that NOTIFY and
+polls as the fallback (SQLite, or the listening connection lost), so a code reaches the page
+whichever process, on whichever machine, holds it. While it waits, the task
 keeps `alive_until` a little ahead of now; a row whose task stopped or crashed lapses within
 `ALIVE_LEASE`, and a code for it is refused ("that sign-in ended"), never kept. `close` ends it.
 """
@@ -20,11 +23,15 @@ from bot.db.models import LoginCheckpoint
 from bot.db.session import SessionFactory
 from bot.services.clock import Clock
 from bot.services.secrets import SessionKeyError, SessionVault
+from bot.services.wakeups import LOGIN_CODE_CHANNEL, WorkWaiter, notify_work
 
 CODE_POLL_SECONDS = 0.5
-"""How often a waiting sign-in looks for the owner's code. The code is typed by a person, so half a
-second is unnoticeable, and the read is one primary-key row. A LISTEN/NOTIFY wake-up replaces the
-poll in `_until_next_look`, the one place that waits."""
+"""How often a waiting sign-in looks for the owner's code when nothing announces it (SQLite, or
+LISTEN not possible). The code is typed by a person, so half a second is unnoticeable, and the
+read is one primary-key row."""
+CODE_POLL_LISTENING_SECONDS = 3.0
+"""The same while listening for the code's NOTIFY: the poll is then only a fallback, and each look
+also renews `alive_until` (it must come well within `_RENEW_BEFORE`)."""
 
 ALIVE_LEASE = timedelta(seconds=15)
 """How long a checkpoint counts as held after its task last said it was alive: a crashed process's
@@ -63,6 +70,7 @@ async def relay_code(
             await session.delete(row)  # its task is gone: nothing will ever read a code for it
             return False
         row.code = vault.encrypt({"code": code.strip()})  # the vault's Fernet key; only `take_code` reads it
+        await notify_work(session, account_id, channel=LOGIN_CODE_CHANNEL)  # delivered at commit
         return True
 
 
@@ -96,22 +104,24 @@ async def wait_for_code(
     *,
     within: float,
     stopping: Callable[[], bool],
+    database_url: str | None = None,
 ) -> str | None:
     """The owner's code, once it arrives; None after `within` seconds, if the checkpoint closed,
-    or as soon as `stopping()` (the process is shutting down: its page goes with it)."""
+    or as soon as `stopping()` (the process is shutting down: its page goes with it).
+
+    With a PostgreSQL `database_url` it wakes on the code's NOTIFY and polls only as the fallback.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while not stopping() and loop.time() < deadline:
-        still_open, code = await take_code(db, vault, account_id, clock())
-        if code is not None or not still_open:
-            return code
-        await _until_next_look(account_id)
+    async with WorkWaiter(
+        database_url or "sqlite://", poll=CODE_POLL_SECONDS, channel=LOGIN_CODE_CHANNEL
+    ) as waiter:
+        while not stopping() and loop.time() < deadline:
+            still_open, code = await take_code(db, vault, account_id, clock())
+            if code is not None or not still_open:
+                return code
+            await waiter.wait(CODE_POLL_LISTENING_SECONDS if waiter.listening else CODE_POLL_SECONDS)
     return None
-
-
-async def _until_next_look(account_id: int) -> None:
-    """Wait until a code may have arrived for `account_id`: for now, the next poll."""
-    await asyncio.sleep(CODE_POLL_SECONDS)
 
 
 def _held(row: LoginCheckpoint, now: datetime) -> bool:

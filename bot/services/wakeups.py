@@ -32,16 +32,20 @@ logger = logging.getLogger(__name__)
 CHANNEL = "invitesweep_work"
 """The channel every queued piece of browser work is announced on; the payload is the account id."""
 
+LOGIN_CODE_CHANNEL = "invitesweep_login_code"
+"""The channel an owner's sign-in code is announced on (`bot.services.login_checkpoints`); the
+payload is the account id. The sign-in waiting at LinkedIn's code question listens on it."""
+
 CONNECT_TIMEOUT_CEILING = 10.0
 APPLICATION_NAME = "invitesweep-waiter"
 """How the waiter's connection is named in `pg_stat_activity`."""
 
 
-async def notify_work(session: AsyncSession, account_id: int) -> None:
+async def notify_work(session: AsyncSession, account_id: int, *, channel: str = CHANNEL) -> None:
     """Announce work for `account_id` when the caller's transaction commits (PostgreSQL; else nothing)."""
     if (await session.connection()).dialect.name != "postgresql":
         return
-    await session.execute(select(func.pg_notify(CHANNEL, str(account_id))))
+    await session.execute(select(func.pg_notify(channel, str(account_id))))
 
 
 class WorkWaiter:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.context import BotContext
-from bot.db.models import Account, Action, ActionState, Reminder, ReminderState
+from bot.db.models import Account, Action, ActionState, LoginHandover, Reminder, ReminderState
 from bot.db.session import SessionFactory
 from bot.delivery.worker import kick_worker, process_actions
 from bot.roles import Role
@@ -144,14 +144,22 @@ async def test_only_a_process_with_a_browser_starts_its_worker_early(
         assert bool(early) is kicked
 
 
-@pytest.mark.parametrize("command", ["/login", "/login AQEDAS-li-at-cookie"])
-async def test_web_sends_sign_in_elsewhere_and_still_deletes_a_cookie(
-    botapi: BotApiServer, settings: Settings, owned: Account, command: str
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [("/login", "Let's connect LinkedIn"), ("/login AQEDAS-li-at-cookie", "a worker is opening LinkedIn")],
+)
+async def test_web_hands_the_sign_in_over_sealed_and_still_deletes_a_cookie(
+    botapi: BotApiServer, settings: Settings, db: SessionFactory, owned: Account, command: str, said: str
 ) -> None:
+    """A web process opens no browser: the cookie waits in the store, sealed, for a worker."""
     browser = NoBrowser()
     async with running_bot(settings, role=Role.WEB, linkedin_client_factory=browser):
         sent = botapi.send_text(OWNER, command)
         (answer,) = await wait_until(lambda: botapi.bot_messages(OWNER), what="the answer")
-    assert "invitesweep login" in (answer.text or "")
+    assert said in (answer.text or "")
     assert botapi.message(OWNER, sent.message_id).deleted is (command != "/login")
     assert browser.calls == []
+    async with db() as session:
+        sealed = list(await session.scalars(select(LoginHandover.credentials)))
+    assert len(sealed) == (command != "/login")
+    assert all(b"AQEDAS" not in token for token in sealed)
