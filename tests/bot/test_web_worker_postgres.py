@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
+import bot.delivery.login
 from bot.db.migrate import upgrade_engine
-from bot.db.models import Account, Action, ActionState, Invitation, InvitationState, Person
+from bot.db.models import (
+    Account,
+    Action,
+    ActionState,
+    Conversation,
+    Invitation,
+    InvitationState,
+    LoginCheckpoint,
+    LoginHandover,
+    Person,
+    SessionStatus,
+)
 from bot.db.session import SessionFactory, create_engine, create_session_factory
 from bot.roles import Role
 from bot.services.clock import FrozenClock
@@ -25,12 +38,18 @@ from bot.services.session_health import adopt_session
 from bot.services.sync import sync_account
 from bot.settings import Settings
 from sandbox import SandboxServer
+from sandbox.config import DEFAULT_EMAIL, DEFAULT_PASSWORD
+from tests.bot.conftest import ClientFactory
 from tests.bot.test_roles import NoBrowser
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fakes.linkedin import FakeLinkedInSite
 from tests.fixtures.botapi import OWNER, bot_settings, running_bot, wait_until
 
 pytestmark = pytest.mark.postgres
+
+
+def _said(botapi: BotApiServer, fragment: str) -> ChatMessage | None:
+    return next((m for m in botapi.bot_messages(OWNER) if fragment in (m.text or "")), None)
 
 
 @pytest.fixture
@@ -106,4 +125,42 @@ async def test_a_tap_on_web_is_withdrawn_by_a_worker_that_edits_the_card(
         invitation = await session.scalar(select(Invitation).where(Invitation.person_id == person.id))
         assert invitation is not None and invitation.state is InvitationState.WITHDRAWN
         assert (await session.scalars(select(Action.state))).all() == [ActionState.DONE]
+    assert no_browser.calls == []
+
+
+async def test_a_code_that_never_comes_ends_the_workers_sign_in_as_run_does(
+    botapi: BotApiServer,
+    pg: SessionFactory,
+    shared_settings: Settings,
+    sandbox: SandboxServer,
+    sandbox_clients: ClientFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker holds the page; the web process only relays. No code in time: the worker gives
+    up and says so, exactly as `run` does, and the chat no longer waits for a code."""
+    monkeypatch.setattr(bot.delivery.login, "PIN_WAIT", timedelta(seconds=3))
+    async with pg.begin() as session:
+        session.add(Account(name="default", owner_telegram_id=OWNER, chat_id=OWNER, **ALWAYS))
+    sandbox.set_faults(checkpoint="email_pin")
+    no_browser = NoBrowser()
+    async with (
+        running_bot(shared_settings, role=Role.WEB, linkedin_client_factory=no_browser),
+        running_bot(shared_settings, role=Role.WORKER, linkedin_client_factory=sandbox_clients),
+    ):
+        botapi.send_text(OWNER, "/login")
+        await wait_until(lambda: _said(botapi, "Let's connect LinkedIn"), what="the question")
+        botapi.send_text(OWNER, DEFAULT_EMAIL)
+        await wait_until(lambda: _said(botapi, "Now your LinkedIn password"), what="the password question")
+        botapi.send_text(OWNER, DEFAULT_PASSWORD)
+        await wait_until(lambda: _said(botapi, "a worker is opening LinkedIn"), what="the hand-over")
+        await wait_until(
+            lambda: _said(botapi, "LinkedIn emailed you a code"), within=60, what="the PIN question"
+        )
+        await wait_until(lambda: _said(botapi, "No code arrived"), within=30, what="the worker giving up")
+    async with pg() as session:
+        stored = (await session.scalars(select(Account))).one()
+        assert (await session.scalars(select(LoginHandover))).all() == []
+        assert (await session.scalars(select(LoginCheckpoint))).all() == []
+        assert (await session.scalars(select(Conversation))).all() == []  # no question left open
+    assert stored.session_status is not SessionStatus.VALID
     assert no_browser.calls == []
