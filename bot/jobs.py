@@ -18,9 +18,11 @@
     action-worker   every few seconds, and right after an undo window ends: run queued browser
                     work (`bot.services.actions`) and edit the Telegram messages that track it.
     work-waiter     (a `worker` process, instead of action-worker) runs the same worker whenever
-                    work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback;
-                    it also takes the chat sign-ins `web` processes handed over
-                    (`bot.delivery.login`), each in a task of its own under the account's lease.
+                    work is announced (PostgreSQL NOTIFY) or comes due, polling as the fallback.
+    login-waiter    (a `worker` process) takes the chat sign-ins `web` processes hand over
+                    (`bot.delivery.login`), each in a task of its own under the account's lease,
+                    woken by their NOTIFY and polling as the fallback; a loop of its own, so a
+                    sign-in never waits for a batch of queued work to end.
     login-handovers (a `web` process) every few seconds: tell the owner of a handed-over sign-in no
                     worker took in time, and erase its credentials.
 
@@ -62,7 +64,7 @@ from bot.services.profile_context import wants_read
 from bot.services.singleton import only_one
 from bot.services.stats import template_records
 from bot.services.sync_schedule import accounts_due_for_sync
-from bot.services.wakeups import WorkWaiter
+from bot.services.wakeups import LOGIN_HANDOVER_CHANNEL, WorkWaiter
 from bot.views.reminders import reminder_card
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ SYNC_SCAN_SECONDS = 3600.0
 BROWSER_CHECK_SECONDS = 60.0
 BROWSER_IDLE_SECONDS = 300.0
 LOGIN_HANDOVER_SCAN_SECONDS = 2.0
+LOGIN_POLL_SECONDS = 2.0  # a worker's look for handed-over sign-ins when no NOTIFY comes
 
 
 async def schedule(
@@ -106,6 +109,7 @@ async def schedule(
     queue.run_once(recover_actions, 0.2, name="action-recovery")
     if role is Role.WORKER:  # web processes queue the work: their NOTIFY wakes this one
         queue.run_once(wait_for_work, 1.5, name="work-waiter")
+        queue.run_once(wait_for_logins, 1.0, name="login-waiter")
         return
     # A batch keeps one run busy for minutes; later ticks return at once (the worker lock), and
     # allowing them to start keeps APScheduler from logging a "skipped" warning every tick.
@@ -123,11 +127,22 @@ async def wait_for_work(context: BotContext) -> None:
     settings = context.settings
     async with WorkWaiter(settings.resolved_database_url, poll=WORKER_SECONDS) as waiter:
         while context.application.running:
-            await take_handed_over_logins(context)  # a sign-in task each: the owner is waiting in chat
             await process_actions(context)
             due = await next_due_at(context.db)
             until_due = WORKER_SECONDS if due is None else (due - context.clock()).total_seconds()
             await waiter.wait(at_most=min(WORKER_SECONDS, max(WORK_RECHECK_SECONDS, until_due)))
+
+
+async def wait_for_logins(context: BotContext) -> None:
+    """Take the chat sign-ins handed over by `web` processes as they are announced, until the
+    application stops; each runs as a task of its own (it may wait minutes for the owner's code)."""
+    settings = context.settings
+    async with WorkWaiter(
+        settings.resolved_database_url, poll=LOGIN_POLL_SECONDS, channel=LOGIN_HANDOVER_CHANNEL
+    ) as waiter:
+        while context.application.running:
+            await take_handed_over_logins(context)
+            await waiter.wait()
 
 
 async def send_due_digests(context: BotContext) -> None:

@@ -1,7 +1,7 @@
 """A chat sign-in handed from a `web` process (no browser) to a worker, through the store.
 
     web:     hand_over(db, vault, account_id, credentials, now, within)   # the owner typed them
-    worker:  for account_id in await waiting(db, now):                    # woken by NOTIFY, or polling
+    worker:  for account_id in await waiting(db, now):      # woken by NOTIFY invitesweep_login, or polling
                  (under the account's lease) credentials = await take(db, vault, account_id, now)
     web:     for account_id in await lapse(db, now): tell the owner no worker took it
 
@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.db.models import LoginHandover
 from bot.db.session import SessionFactory
 from bot.services.secrets import SessionVault
-from bot.services.wakeups import notify_work
+from bot.services.wakeups import LOGIN_HANDOVER_CHANNEL, notify_work
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ async def hand_over(
         statement = insert(LoginHandover).values(**values)
         replace = {key: statement.excluded[key] for key in ("credentials", "requested_at", "expires_at")}
         await session.execute(statement.on_conflict_do_update(index_elements=["account_id"], set_=replace))
-        await notify_work(session, account_id)
+        await notify_work(session, account_id, channel=LOGIN_HANDOVER_CHANNEL)
 
 
 async def waiting(db: SessionFactory, now: datetime) -> list[int]:

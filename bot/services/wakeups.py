@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 CHANNEL = "invitesweep_work"
 """The channel every queued piece of browser work is announced on; the payload is the account id."""
 
+LOGIN_HANDOVER_CHANNEL = "invitesweep_login"
+"""The channel a chat sign-in handed over by a `web` process is announced on
+(`bot.services.login_handovers`); the payload is the account id. Workers listen on it beside the
+queue's, so a sign-in never waits behind a batch of queued work."""
+
 LOGIN_CODE_CHANNEL = "invitesweep_login_code"
 """The channel an owner's sign-in code is announced on (`bot.services.login_checkpoints`); the
 payload is the account id. The sign-in waiting at LinkedIn's code question listens on it."""

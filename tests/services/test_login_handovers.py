@@ -17,7 +17,7 @@ from bot.services.login_checkpoints import open_checkpoint, relay_code, wait_for
 from bot.services.login_handovers import Credentials
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionKeyError, SessionVault
-from bot.services.wakeups import CHANNEL, LOGIN_CODE_CHANNEL, WorkWaiter
+from bot.services.wakeups import CHANNEL, LOGIN_CODE_CHANNEL, LOGIN_HANDOVER_CHANNEL, WorkWaiter
 from tests.services.backends import fresh_postgres, postgres_url
 
 WITHIN = timedelta(seconds=60)
@@ -100,7 +100,7 @@ async def test_a_hand_over_wakes_the_workers_and_a_code_wakes_the_waiting_sign_i
     async with fresh_postgres() as engine:
         db = create_session_factory(engine)
         account_id = await _account(db)
-        async with WorkWaiter(postgres_url(), poll=600) as workers:
+        async with WorkWaiter(postgres_url(), poll=600, channel=LOGIN_HANDOVER_CHANNEL) as workers:
             waiting = asyncio.create_task(workers.wait())
             await login_handovers.hand_over(db, vault, account_id, Credentials(cookie="c"), clock(), WITHIN)
             assert await asyncio.wait_for(waiting, WOKEN_WITHIN) is True
@@ -108,7 +108,7 @@ async def test_a_hand_over_wakes_the_workers_and_a_code_wakes_the_waiting_sign_i
 
         await open_checkpoint(db, account_id, "email_pin", clock(), timedelta(minutes=5))
         async with WorkWaiter(postgres_url(), poll=600, channel=LOGIN_CODE_CHANNEL) as sign_in:
-            assert sign_in.channel != CHANNEL
+            assert len({CHANNEL, LOGIN_HANDOVER_CHANNEL, LOGIN_CODE_CHANNEL}) == 3
             woken = asyncio.create_task(sign_in.wait())
             assert await relay_code(db, vault, account_id, "123456", clock())
             assert await asyncio.wait_for(woken, WOKEN_WITHIN) is True
