@@ -47,6 +47,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.context import BotContext
 from bot.delivery.chat import send
 from bot.delivery.digests import deliver_digest, sync_quietly
@@ -141,7 +143,10 @@ async def wait_for_logins(context: BotContext) -> None:
         settings.resolved_database_url, poll=LOGIN_POLL_SECONDS, channel=LOGIN_HANDOVER_CHANNEL
     ) as waiter:
         while context.application.running:
-            await take_handed_over_logins(context)
+            try:
+                await take_handed_over_logins(context)
+            except (SQLAlchemyError, OSError) as error:  # the store blinked: look again at the next wake-up
+                logger.warning("could not look for handed-over sign-ins: %s", type(error).__name__)
             await waiter.wait()
 
 
