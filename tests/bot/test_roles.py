@@ -45,9 +45,11 @@ class NoBrowser:
     ("role", "jobs", "handles"),
     [
         (Role.ALL, SCANS | BROWSER_JOBS | {"action-worker"}, True),
-        (Role.WEB, SCANS, True),
-        # A worker waits for announced work (NOTIFY) instead of ticking every few seconds.
-        (Role.WORKER, BROWSER_JOBS | {"work-waiter"}, False),
+        # A web process hands chat sign-ins to workers and tells the owner of one none took.
+        (Role.WEB, SCANS | {"login-handovers"}, True),
+        # A worker waits for announced work (NOTIFY) instead of ticking every few seconds, and
+        # for handed-over sign-ins in a loop of its own (a batch never holds a sign-in back).
+        (Role.WORKER, BROWSER_JOBS | {"work-waiter", "login-waiter"}, False),
     ],
 )
 async def test_each_role_wires_its_part(
@@ -55,9 +57,13 @@ async def test_each_role_wires_its_part(
 ) -> None:
     async with running_bot(settings, role=role, linkedin_client_factory=NoBrowser()) as app:
         assert app.job_queue is not None
-        once = {"action-recovery", "work-waiter"}  # run-once jobs leave the list when they start
+        once = {
+            "action-recovery",
+            "work-waiter",
+            "login-waiter",
+        }  # run-once jobs leave the list when they start
         assert {job.name for job in app.job_queue.jobs()} >= jobs - once
-        every = SCANS | BROWSER_JOBS | {"action-worker", "work-waiter"}
+        every = SCANS | BROWSER_JOBS | {"action-worker", "work-waiter", "login-waiter", "login-handovers"}
         assert not {job.name for job in app.job_queue.jobs()} & every - jobs
         assert bool(app.handlers) is handles
         assert (app.updater is not None) is handles
