@@ -346,11 +346,27 @@ class Conversation(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     asking: Mapped[str] = mapped_column(String(16))  # an `Asking` value
+    # The account the question was asked for: its answer lands there even if the owner switched
+    # accounts meanwhile. NULL only for rows written before accounts could be switched.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     target: Mapped[int] = mapped_column(default=0)  # the reminder, or the account awaiting a PIN
     email: Mapped[str] = mapped_column(String(320), default="")  # for PASSWORD: the address given
     name: Mapped[str] = mapped_column(String(80), default="")  # for TEMPLATE: the template's name
     asked_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class Owner(Base):
+    """A Telegram user who owns accounts, and the one the chat acts on now (bot.services.accounts).
+
+    In the store so that every `web` process sees the same choice and a restart keeps it. With no
+    row, or the current account removed (SET NULL), the owner's first account is the current one.
+    """
+
+    __tablename__ = "owners"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    current_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
 
 
 class LoginCheckpoint(Base):

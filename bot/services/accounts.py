@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Plan
+from bot.db.models import Account, Owner, Plan
 from bot.services.events import record_event
 from bot.services.policy import MAX_CAP_WITHOUT_OVERRIDE
 from bot.services.rhythm import EVERY_DAY, WEEKDAYS
@@ -124,9 +124,40 @@ async def accounts_for_owner(session: AsyncSession, telegram_user_id: int) -> li
 
 
 async def find_account_by_owner(session: AsyncSession, telegram_user_id: int) -> Account | None:
-    """Return the (first) account this Telegram user owns, or None: what a chat command acts on."""
-    owned = await accounts_for_owner(session, telegram_user_id)
-    return owned[0] if owned else None
+    """Return the owner's current account, or None: what a chat command acts on.
+
+    The current one is the owner's choice in `owners` (every process reads the same row); with no
+    choice, or the chosen account gone or no longer theirs, it is the first account they own.
+    """
+    chosen = select(Owner.current_account_id).where(Owner.telegram_user_id == telegram_user_id)
+    query = (
+        select(Account)
+        .where(Account.owner_telegram_id == telegram_user_id)
+        .order_by(case((Account.id == chosen.scalar_subquery(), 0), else_=1), Account.id)
+        .limit(1)
+    )
+    account: Account | None = await session.scalar(query)
+    return account
+
+
+async def choose_account(session: AsyncSession, telegram_user_id: int, account_id: int) -> None:
+    """Make `account_id` the owner's current account (the caller has checked that they own it)."""
+    row = await session.get(Owner, telegram_user_id)
+    if row is None:
+        session.add(Owner(telegram_user_id=telegram_user_id, current_account_id=account_id))
+    else:
+        row.current_account_id = account_id
+    await session.flush()
+
+
+async def owns_several(session: AsyncSession, telegram_user_id: int | None) -> bool:
+    """Whether this Telegram user owns more than one account (then every message names its account)."""
+    if telegram_user_id is None:
+        return False
+    count = await session.scalar(
+        select(func.count()).select_from(Account).where(Account.owner_telegram_id == telegram_user_id)
+    )
+    return (count or 0) > 1
 
 
 def _as_int(field: str, value: object) -> int:

@@ -5,6 +5,8 @@ until when it is awaited. Asking replaces whatever was asked before; `take` read
 question in one step, so the answer is handed to exactly one handler, whichever process receives
 it; an expired question is simply forgotten (the text then gets the ordinary "unknown" reply).
 Because the row is in the store, a restart or a second `web` process continues the conversation.
+A question remembers the account it was asked for (`account_id`): an owner who switches accounts
+before answering still answers for the account that asked; removing that account removes its question.
 
 Nothing secret is ever stored here: the cookie, the password and the PIN are answers, and pass
 through; only the e-mail address given before the password is kept, to sign in with.
@@ -52,6 +54,7 @@ class Awaiting:
     target: int = 0
     email: str = ""  # for PASSWORD: the address the owner gave first
     name: str = ""  # for TEMPLATE: the template's name
+    account_id: int | None = None  # the account asked for: the answer lands there, whatever is current
 
 
 class Conversations:
@@ -71,6 +74,7 @@ class Conversations:
                 session.add(row)
             row.asking, row.target = awaiting.asking.value, awaiting.target
             row.email, row.name = awaiting.email, awaiting.name
+            row.account_id = awaiting.account_id
             row.asked_at, row.expires_at = now, now + within
 
     async def take(self, user_id: int) -> Awaiting | None:
@@ -106,4 +110,4 @@ def _awaiting(row: Conversation) -> Awaiting | None:
         asking = Asking(row.asking)
     except ValueError:
         return None  # a question a newer version asked: forgotten, like an expired one
-    return Awaiting(asking, target=row.target, email=row.email, name=row.name)
+    return Awaiting(asking, target=row.target, email=row.email, name=row.name, account_id=row.account_id)

@@ -105,9 +105,13 @@ class KnownOwners:
 async def owned_account(session: AsyncSession, user_id: int, *, kind: str, target_id: int) -> Account | None:
     """The account behind the thing a button names, if `user_id` owns it; else None.
 
-    `kind` is "invitation", "action", "reminder" or "followup". A forged id, a deleted row and someone else's
-    row all give None alike, so a button can never reach another owner's data.
+    `kind` is "invitation", "action", "reminder", "followup" or "account" (the account itself). A forged
+    id, a deleted row and someone else's row all give None alike, so a button can never reach another
+    owner's data.
     """
+    if kind == "account":
+        mine = select(Account).where(Account.id == target_id, Account.owner_telegram_id == user_id)
+        return await session.scalar(mine)
     table: type[Invitation | Action | Reminder | Followup] = _OWNED_KINDS[kind]
     query = (
         select(Account)
