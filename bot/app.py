@@ -31,6 +31,7 @@ from bot.db.session import create_engine, create_session_factory
 from bot.delivery import Delivery
 from bot.handlers import (
     access,
+    accounts,
     control,
     digest,
     errors,
@@ -79,6 +80,7 @@ COMMANDS = (
     "export",
     "stats",
     "templates",
+    "accounts",
 )
 """The menu shown by Telegram (setMyCommands), in this order; descriptions are templates."""
 
@@ -105,6 +107,7 @@ def _handlers() -> list[tuple[int, BaseHandler[Any, BotContext, Any]]]:
         *((0, h) for h in templates.HANDLERS),
         *((0, h) for h in login.HANDLERS),
         *((0, h) for h in control.HANDLERS),
+        *((0, h) for h in accounts.HANDLERS),
         *((0, h) for h in export.HANDLERS),
         # Group 0, 2: plain text answers a question the bot asked (a note, context, a PIN, a cookie).
         *((0, h) for h in replies.HANDLERS),

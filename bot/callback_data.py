@@ -52,6 +52,12 @@ class Op(enum.StrEnum):
     FOLLOWUP_EDIT = "fe"  # follow-up → the next message becomes the drafted message
     FOLLOWUP_DONE = "fd"  # follow-up → done without sending
     FOLLOWUP_LATER = "fl"  # follow-up → show the card again in a few days
+    ACCOUNT_SWITCH = "as"  # account → make it the current one
+    ACCOUNT_ADD = "aa"  # no args → the next message names a new account
+    ACCOUNT_RENAME = "ar"  # account → the next message is its new name
+    ACCOUNT_REMOVE = "ax"  # account → ask to remove it with its data
+    ACCOUNT_REMOVE_YES = "ay"  # account → remove it with its data
+    ACCOUNT_KEEP = "ak"  # account → keep it after all
 
 
 ARITY: dict[Op, int] = {
@@ -81,6 +87,12 @@ ARITY: dict[Op, int] = {
     Op.FOLLOWUP_EDIT: 1,
     Op.FOLLOWUP_DONE: 1,
     Op.FOLLOWUP_LATER: 1,
+    Op.ACCOUNT_SWITCH: 1,
+    Op.ACCOUNT_ADD: 0,
+    Op.ACCOUNT_RENAME: 1,
+    Op.ACCOUNT_REMOVE: 1,
+    Op.ACCOUNT_REMOVE_YES: 1,
+    Op.ACCOUNT_KEEP: 1,
 }
 
 # ASCII only, spelled out: `\d` and `int()` also take other scripts' digits ("wd:٤٣١"), which

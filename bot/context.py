@@ -9,7 +9,7 @@ is used before start-up instead of handing out `None`.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import User
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from automation.access import LinkedInAccess
+    from bot.db.models import Account
     from bot.db.session import SessionFactory
     from bot.delivery import Delivery
     from bot.services.linkedin import ClientProvider
@@ -145,7 +146,7 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
         """What each user's next text message answers, kept in the store."""
         return Conversations(self.db, self.clock)
 
-    async def ask(self, user: User | None, awaiting: Awaiting) -> None:
-        """`user`'s next text message answers `awaiting` (every update asked from has a user)."""
+    async def ask(self, user: User | None, awaiting: Awaiting, account: Account) -> None:
+        """`user`'s next text answers `awaiting`, for `account` (every update asked from has a user)."""
         assert user is not None
-        await self.conversations.ask(user.id, awaiting)
+        await self.conversations.ask(user.id, replace(awaiting, account_id=account.id))

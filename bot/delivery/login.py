@@ -127,7 +127,7 @@ async def _wait_for_code(context: BotContext, account: Account, kind: str, quest
     """Send `question` and wait for the owner's code, which `relay_code` stores, whoever receives it."""
     assert account.chat_id is not None and account.owner_telegram_id is not None
     await open_checkpoint(context.db, account.id, kind, context.clock(), PIN_WAIT)
-    awaiting = Awaiting(Asking.PIN, target=account.id)
+    awaiting = Awaiting(Asking.PIN, target=account.id, account_id=account.id)
     await context.conversations.ask(account.owner_telegram_id, awaiting, within=PIN_WAIT)
     await send(context, account, account.chat_id, View(question))
     return await wait_for_code(

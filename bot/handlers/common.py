@@ -18,7 +18,7 @@ from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import Callback, InvalidCallbackData, Op, parse, pattern
-from bot.context import BotContext
+from bot.context import Awaiting, BotContext
 from bot.db.models import Account, Action
 from bot.delivery import Receipt
 from bot.delivery.chat import edit, send
@@ -27,7 +27,7 @@ from bot.services.owners import owned_account
 from bot.views import View
 from bot.views import text as render_text
 
-Owned = Literal["invitation", "action", "reminder", "followup"]
+Owned = Literal["invitation", "action", "reminder", "followup", "account"]
 """The kind of row a button's first id names; the presser must own it."""
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -115,12 +115,24 @@ def text(context: BotContext, template: str, account: Account | None, /, **kwarg
 
 
 async def current_account(context: BotContext, user_id: int) -> Account | None:
-    """The account this owner works on (the first they own), or None before /start."""
+    """The account this owner works on (their current one, else the first they own), or None before /start."""
     async with context.db() as session:
         account = await find_account_by_owner(session, user_id)
     if account is not None:
         context.bot_data.known_owners.remember(user_id, account.id)
     return account
+
+
+async def question_account(
+    context: BotContext, user_id: int, awaiting: Awaiting, current: Account
+) -> Account:
+    """The account a question was asked for (still this user's), else `current`: an answer typed
+    after switching accounts lands on the account that asked."""
+    if awaiting.account_id is None or awaiting.account_id == current.id:
+        return current
+    async with context.db() as session:
+        asked = await owned_account(session, user_id, kind="account", target_id=awaiting.account_id)
+    return asked or current
 
 
 def with_account(handler: AccountHandler) -> Handler:

@@ -94,7 +94,8 @@ async def ask_for_message(tap: Tap, context: BotContext) -> None:
         return
     followup, person = opened
     await tap.answer()
-    await context.conversations.ask(tap.user_id, Awaiting(Asking.FOLLOWUP, target=followup.id))
+    awaiting = Awaiting(Asking.FOLLOWUP, target=followup.id, account_id=tap.account.id)
+    await context.conversations.ask(tap.user_id, awaiting)
     body = text(
         context, "followups/ask_message", tap.account, person=person, limit=MESSAGE_LIMIT,
         message=followup.draft_message or "",
@@ -110,7 +111,7 @@ async def answer_message(
         async with context.db.begin() as session:
             await followups.set_draft(session, awaiting.target, value, account_id=account.id)
     except InvalidNote as problem:
-        await context.ask(update.effective_user, awaiting)  # the owner sends a shorter version (or "cancel")
+        await context.ask(update.effective_user, awaiting, account)  # a shorter version (or "cancel") next
         await reply(
             update,
             context,

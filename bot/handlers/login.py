@@ -40,7 +40,7 @@ async def start_login(update: Update, context: BotContext, account: Account) -> 
         await delete_secret(update.effective_message)
         await begin_login(update, context, account, Credentials(cookie=context.args[0]))
         return
-    await context.ask(update.effective_user, Awaiting(Asking.LOGIN))
+    await context.ask(update.effective_user, Awaiting(Asking.LOGIN), account)
     await reply(update, context, "login/ask", account)
 
 
@@ -90,7 +90,7 @@ async def answer_login(
 ) -> None:
     """The answer to "cookie or email?": an email asks for the password, anything else is a cookie."""
     if "@" in value and " " not in value:
-        await context.ask(update.effective_user, Awaiting(Asking.PASSWORD, email=value))
+        await context.ask(update.effective_user, Awaiting(Asking.PASSWORD, email=value), account)
         await reply(update, context, "login/ask_password", account)
     else:
         await begin_login(update, context, account, Credentials(cookie=value))

@@ -125,7 +125,8 @@ async def _ask(tap: Tap, context: BotContext, asking: Asking, question: str) -> 
         return
     reminder, person = opened
     await tap.answer()
-    await context.conversations.ask(tap.user_id, Awaiting(asking, target=reminder.id))
+    awaiting = Awaiting(asking, target=reminder.id, account_id=tap.account.id)
+    await context.conversations.ask(tap.user_id, awaiting)
     body = text(
         context,
         question,
@@ -145,7 +146,7 @@ async def answer_note(
         async with context.db.begin() as session:
             await reminders.set_draft(session, awaiting.target, value, account_id=account.id)
     except InvalidNote as problem:
-        await context.ask(update.effective_user, awaiting)  # the owner sends a shorter version (or "cancel")
+        await context.ask(update.effective_user, awaiting, account)  # a shorter version (or "cancel") next
         limit = note_limit(account.plan)
         await reply(
             update,

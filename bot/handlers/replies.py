@@ -17,8 +17,8 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import Asking, Awaiting, BotContext
 from bot.db.models import Account
-from bot.handlers import followups, login, notes, templates
-from bot.handlers.common import reply, with_account
+from bot.handlers import accounts, followups, login, notes, templates
+from bot.handlers.common import question_account, reply, with_account
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "annuleren", "/cancel"})
 
@@ -32,6 +32,8 @@ ANSWERS: dict[Asking, Answer] = {
     Asking.PIN: login.answer_pin,
     Asking.TEMPLATE: templates.answer_template,
     Asking.FOLLOWUP: followups.answer_message,
+    Asking.ACCOUNT_NAME: accounts.answer_new_name,
+    Asking.ACCOUNT_RENAME: accounts.answer_rename,
 }
 
 
@@ -51,7 +53,8 @@ async def answer_question(update: Update, context: BotContext, account: Account)
     if value.lower() in CANCEL_WORDS:
         await reply(update, context, "reminders/kept_draft", account)
         return
-    await ANSWERS[awaiting.asking](update, context, account, awaiting, value)
+    asked_for = await question_account(context, update.effective_user.id, awaiting, account)
+    await ANSWERS[awaiting.asking](update, context, asked_for, awaiting, value)
 
 
 HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, answer_question)]

@@ -36,7 +36,7 @@ async def templates_command(update: Update, context: BotContext, account: Accoun
             await reply_view(update, context, account, view)
         elif verb == "add" and name:
             store.check_name(name)
-            await context.ask(update.effective_user, Awaiting(Asking.TEMPLATE, name=name))
+            await context.ask(update.effective_user, Awaiting(Asking.TEMPLATE, name=name), account)
             await reply(update, context, "templates/ask", account, name=name, limit=note_limit(account.plan))
         elif verb in ("show", "remove") and (template := store.get(name)) is not None:
             if verb == "show":

@@ -39,6 +39,8 @@ class Asking(enum.Enum):
     PIN = "pin"  # the code LinkedIn sent; `target` is the account whose sign-in waits for it
     TEMPLATE = "template"  # the text of the owner's note template `name`
     FOLLOWUP = "followup"  # the follow-up's new first message; `target` is the follow-up
+    ACCOUNT_NAME = "account_name"  # the name of a new LinkedIn account
+    ACCOUNT_RENAME = "account_rename"  # the new name of the account `target`
 
     @property
     def secret(self) -> bool:
