@@ -18,7 +18,17 @@ from sqlalchemy import func, select
 
 from automation.errors import SessionExpired, WeeklyLimit
 from bot.cli import main
-from bot.db.models import Account, Action, Event, Invitation, InvitationState, Person, SessionStatus
+from bot.db.models import (
+    Account,
+    Action,
+    ActionKind,
+    ActionState,
+    Event,
+    Invitation,
+    InvitationState,
+    Person,
+    SessionStatus,
+)
 from bot.db.session import SessionFactory
 from bot.services.clock import system_clock
 from bot.services.session_health import PauseCause, pause_for
@@ -280,13 +290,52 @@ async def test_accounts_are_added_explicitly_and_never_by_a_mistyped_name(
     again = await invoke(cli_env, "accounts", "add", "work")
     assert again.exit_code == 2 and "already an account" in again.stderr
     listed = await invoke(cli_env, "accounts", "list")
-    assert listed.stdout.splitlines() == ["default — not signed in", "work — not signed in"]
+    assert listed.stdout.splitlines() == [
+        "default — not signed in; 0 pending; owner: Telegram user 1001",
+        "work — not signed in; 0 pending; no owner in Telegram yet",
+    ]
     status = await invoke(cli_env, "status", "--account", "work")
     assert status.exit_code == 0, status.output
     assert 'Account "work"' in status.stdout
     async with db() as session:
         names = list(await session.scalars(select(Account.name).order_by(Account.name)))
     assert names == ["default", "work"]
+
+
+async def test_accounts_are_renamed_and_removed_with_their_data_after_a_confirmation(
+    cli_env: dict[str, str], db: SessionFactory, account: Account
+) -> None:
+    await seed(db, account)
+    assert (await invoke(cli_env, "accounts", "add", "work")).exit_code == 0
+    clash = await invoke(cli_env, "accounts", "rename", "work", "default")
+    assert clash.exit_code == 2 and 'already an account called "default"' in clash.stderr
+    bad = await invoke(cli_env, "accounts", "rename", "work", "a\tb")
+    assert bad.exit_code == 2
+    renamed = await invoke(cli_env, "accounts", "rename", "default", "sales-1")
+    assert renamed.exit_code == 0 and 'Renamed the account "default" to "sales-1"' in renamed.stdout
+
+    declined = await invoke(cli_env, "accounts", "remove", "sales-1", input="n\n")
+    assert declined.exit_code == 1
+    assert (
+        "3 invitations, 3 people, 0 actions" in declined.stdout and "Nothing was removed" in declined.stderr
+    )
+    async with db.begin() as session:
+        session.add(
+            Action(account_id=account.id, kind=ActionKind.WITHDRAW, state=ActionState.RUNNING,
+                   not_before=system_clock(), created_at=system_clock())
+        )  # fmt: skip
+    busy = await invoke(cli_env, "accounts", "remove", "sales-1", "--yes")
+    assert busy.exit_code == 1 and "an action of it is running" in busy.stderr
+    async with db.begin() as session:
+        for running in await session.scalars(select(Action)):
+            running.state = ActionState.DONE
+    removed = await invoke(cli_env, "accounts", "remove", "sales-1", input="y\n")
+    assert removed.exit_code == 0, removed.output
+    assert 'Removed the account "sales-1" with its 3 invitations' in removed.stdout
+    async with db() as session:
+        names = list(await session.scalars(select(Account.name)))
+        left = await session.scalar(select(func.count()).select_from(Invitation))
+    assert (names, left) == (["work"], 0)
 
 
 async def test_pause_and_resume_from_the_command_line(

@@ -1,5 +1,8 @@
-"""CLI: `accounts add` and `accounts list`, the explicit way to make and see LinkedIn accounts;
-`accounts proxy set|clear` and `accounts identity`, how an account's browser looks to LinkedIn.
+"""CLI: `accounts add|list|rename|remove`, the explicit way to make, see, rename and remove LinkedIn
+accounts; `accounts proxy set|clear` and `accounts identity`, how an account's browser looks to LinkedIn.
+
+Renaming and removing follow the chat's /accounts rules (`bot.services.owner_accounts`): the same
+name check and clash refusal, and no removal while a worker is in the account's browser work.
 
 `--account NAME` on the other commands only finds accounts; signing in (`invitesweep login`)
 and `accounts add` are what create them.
@@ -10,17 +13,24 @@ from __future__ import annotations
 import click
 
 from bot.commands.console import CliContext, find_account, pass_cli, run
-from bot.commands.outcomes import BadInput
+from bot.commands.outcomes import BadInput, WorkFailed
 from bot.commands.params import AccountName, BrowserSetting, ProxyServer, account_option
 from bot.commands.texts import invalid, say
 from bot.db.models import Account
-from bot.services.accounts import AccountExists, all_accounts, create_account
+from bot.services.accounts import AccountExists, create_account
 from bot.services.identity import (
     InvalidIdentity,
     clear_proxy,
     identity_view,
     set_browser_settings,
     set_proxy,
+)
+from bot.services.owner_accounts import (
+    AccountInUse,
+    account_lines,
+    removal_summary,
+    remove_account,
+    rename_account,
 )
 from bot.services.secrets import SessionVault
 
@@ -52,13 +62,60 @@ def accounts_add(cli: CliContext, name: str) -> None:
 @accounts.command("list")
 @pass_cli
 def accounts_list(cli: CliContext) -> None:
-    """List the accounts: name, LinkedIn session, paused or not."""
+    """List the accounts: name, owner in Telegram, LinkedIn session, paused or not, pending."""
 
     async def _list() -> None:
         async with cli.store() as db, db() as session:
-            say("accounts_list", accounts=await all_accounts(session))
+            say("accounts_list", accounts=await account_lines(session))
 
     run(_list())
+
+
+@accounts.command("rename")
+@click.argument("old", type=AccountName())
+@click.argument("new", type=AccountName())
+@pass_cli
+def accounts_rename(cli: CliContext, old: str, new: str) -> None:
+    """Rename the account OLD to NEW (1–64 printable characters, not taken)."""
+
+    async def _rename() -> None:
+        async with cli.store() as db:
+            account = await find_account(db, old)
+            try:
+                async with db.begin() as session:
+                    row = await session.get_one(Account, account.id)
+                    await rename_account(session, row, new, cli.clock())
+            except AccountExists:
+                raise BadInput("account_exists", name=new) from None
+        say("account_renamed", old=old, new=new)
+
+    run(_rename())
+
+
+@accounts.command("remove")
+@click.argument("name", type=AccountName())
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_cli
+def accounts_remove(cli: CliContext, name: str, assume_yes: bool) -> None:
+    """Remove the account NAME with everything kept of it (invitations, people, queue, reminders,
+    follow-ups, events, session). Refused while a worker is doing its browser work."""
+
+    async def _remove() -> None:
+        async with cli.store() as db:
+            account = await find_account(db, name)
+            async with db() as session:
+                summary = await removal_summary(session, account)
+            question = cli.renderer.cli("account_remove_confirm", summary=summary)
+            if not assume_yes and not click.confirm(question):
+                raise WorkFailed("account_remove_aborted", name=name)
+            try:
+                async with db.begin() as session:
+                    await remove_account(session, account.id, cli.clock())
+            except AccountInUse as busy:
+                raise WorkFailed("account_remove_busy", name=name, reason=busy.reason) from None
+        say("account_removed", summary=summary)
+
+    run(_remove())
 
 
 @accounts.group("proxy")
