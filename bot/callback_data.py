@@ -44,7 +44,8 @@ class Op(enum.StrEnum):
     NOT_NOW = "rx"  # reminder → dismiss
     SETTINGS = "st"  # settings menu: screen index
     SET = "sv"  # setting index, option index → change one preference
-    LOGOUT_YES = "lo"  # no args → forget the stored LinkedIn session
+    LOGOUT_YES = "lo"  # no args → forget the current account's LinkedIn session (messages before 0012)
+    LOGOUT_ACCOUNT = "lx"  # account → forget that account's stored LinkedIn session
     DIGEST_MORE = "dm"  # page number of the digest's stale list
     TEMPLATE_REMOVE = "tr"  # crc32 of an owner template's name → remove it (after /templates remove)
     TEMPLATE_KEEP = "tk"  # no args → keep the template after all
@@ -80,6 +81,7 @@ ARITY: dict[Op, int] = {
     Op.SETTINGS: 1,
     Op.SET: 2,
     Op.LOGOUT_YES: 0,
+    Op.LOGOUT_ACCOUNT: 1,
     Op.DIGEST_MORE: 1,
     Op.TEMPLATE_REMOVE: 1,
     Op.TEMPLATE_KEEP: 0,
@@ -94,6 +96,11 @@ ARITY: dict[Op, int] = {
     Op.ACCOUNT_REMOVE_YES: 1,
     Op.ACCOUNT_KEEP: 1,
 }
+
+SCOPED: frozenset[Op] = frozenset({Op.BULK, Op.BULK_YES, Op.SETTINGS, Op.SET})
+"""Buttons that name no row but act on an account: they may carry, after their own arguments, the
+account they were drawn for (`build(..., account=id)`), so a tap after the owner switched accounts
+still acts on that account (if the presser owns it) and never on whichever is current."""
 
 # ASCII only, spelled out: `\d` and `int()` also take other scripts' digits ("wd:٤٣١"), which
 # `build` never makes. No leading zeros either, so each id has exactly one spelling.
@@ -110,6 +117,7 @@ class Callback:
 
     op: Op
     args: tuple[int, ...]
+    account: int | None = None  # for `SCOPED` ops: the account the button was drawn for
 
     @property
     def target(self) -> int:
@@ -117,10 +125,15 @@ class Callback:
         return self.args[0]
 
 
-def build(op: Op, *args: int) -> str:
-    """The callback_data string for a button; raises if it would break the schema."""
+def build(op: Op, *args: int, account: int | None = None) -> str:
+    """The callback_data string for a button (naming `account` last, for a `SCOPED` op); raises if
+    it would break the schema."""
     if len(args) != ARITY[op]:
         raise ValueError(f"{op.name} takes {ARITY[op]} argument(s), got {len(args)}")
+    if account is not None and op not in SCOPED:
+        raise ValueError(f"{op.name} takes no account argument")
+    if account is not None:
+        args = (*args, account)
     if any(not 0 <= a < _MAX_ARG for a in args):
         raise ValueError(f"{op.name} arguments must be small non-negative integers: {args}")
     data = ":".join([op.value, *(str(a) for a in args)])
@@ -141,9 +154,11 @@ def parse(data: str | None) -> Callback:
     except ValueError:
         raise InvalidCallbackData("unknown button prefix") from None
     args = tuple(int(part) for part in match.group(2).split(":")[1:])
-    if len(args) != ARITY[op] or any(a >= _MAX_ARG for a in args):
+    arity = ARITY[op]
+    allowed = (arity, arity + 1) if op in SCOPED else (arity,)
+    if len(args) not in allowed or any(a >= _MAX_ARG for a in args):
         raise InvalidCallbackData("wrong arguments for this button")
-    return Callback(op, args)
+    return Callback(op, args[:arity], args[arity] if len(args) > arity else None)
 
 
 def pattern(op: Op) -> str:

@@ -160,7 +160,9 @@ def with_tap(*, owns: Owned | None, plain: Plain | None = None) -> Callable[[Tap
     slow work goes to the job queue, so the spinner never waits for the browser.
 
     `owns` is the kind of row the first id names, or None for buttons that name no row (paging,
-    settings), which act on the presser's account; `plain` (see `Plain`) is for some of those.
+    settings), which act on the account they were drawn for when they name it (`SCOPED` ops; it
+    must be the presser's), else on the presser's current account; `plain` (see `Plain`) is for
+    some of those.
     """
     if plain is not None and owns is not None:
         raise ValueError("only a button that names no row can be answered before reading the store")
@@ -193,16 +195,21 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None, plain
         callback = parse(query.data)
     except InvalidCallbackData:
         callback = None
-    known = context.bot_data.known_owners.account_id(user_id)
-    if callback is not None and known is not None and plain is not None and plain(callback):
-        return await _answered_at_once(query, callback, known, context)
+    known = context.bot_data.known_owners
+    answer_now = plain is not None and callback is not None and plain(callback)
+    if answer_now and callback is not None and known.knows(user_id, callback.account):
+        return await _answered_at_once(query, callback, context)
     account = None
     if callback is not None:
-        if owns is None:
-            account = await current_account(context, user_id)
-        else:
-            async with context.db() as session:
+        async with context.db() as session:
+            if owns is None and callback.account is not None:  # drawn for this account: act on it
+                account = await owned_account(session, user_id, kind="account", target_id=callback.account)
+            elif owns is None:
+                account = await find_account_by_owner(session, user_id)
+            else:
                 account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
+    if account is not None:
+        known.remember(user_id, account.id)
     if callback is None or account is None:
         fallback = await current_account(context, user_id)
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
@@ -210,20 +217,23 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None, plain
     return Tap(query, callback, account, context.bot_data.after_answer)
 
 
-async def _answered_at_once(
-    query: CallbackQuery, callback: Callback, account_id: int, context: BotContext
-) -> Tap | None:
-    """Answer plainly now; then, in a turn, read the account fresh for the handler."""
+async def _answered_at_once(query: CallbackQuery, callback: Callback, context: BotContext) -> Tap | None:
+    """Answer plainly now; then, in a turn, read the account fresh for the handler: the one the
+    button names, else the presser's current one (which another process may have switched)."""
     await query.answer()
     turns = context.bot_data.after_answer
     await turns.acquire()
+    user_id = query.from_user.id
     try:
         async with context.db() as session:
-            account = await session.get(Account, account_id)
+            if callback.account is not None:
+                account = await owned_account(session, user_id, kind="account", target_id=callback.account)
+            else:
+                account = await find_account_by_owner(session, user_id)
     except BaseException:
         turns.release()
         raise
-    if account is None:  # cannot happen: no account is ever deleted (bot.services.owners)
+    if account is None:  # removed since (here or by another process): the plain answer was all
         turns.release()
         return None
     return Tap(query, callback, account, turns, answered=True, _turn=[None])

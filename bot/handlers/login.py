@@ -75,9 +75,20 @@ async def ask_logout(update: Update, context: BotContext, account: Account) -> N
     await reply_view(update, context, account, confirm_logout(context.render, account))
 
 
+@with_tap(owns="account")
+async def logout_account(tap: Tap, context: BotContext) -> None:
+    """[Yes, forget my session] of the account the question named, whichever is current now."""
+    await _forget_session(tap, context)
+
+
 @with_tap(owns=None, plain=any_data)
 async def logout(tap: Tap, context: BotContext) -> None:
-    """[Yes, forget my session]: the answer first, the write after (forgetting cannot fail)."""
+    """[Yes, forget my session] on a question drawn before it named its account: the current one."""
+    await _forget_session(tap, context)
+
+
+async def _forget_session(tap: Tap, context: BotContext) -> None:
+    """The answer first, the write after (forgetting cannot fail)."""
     await tap.answer()
     async with context.db.begin() as session:
         fresh = await session.get_one(Account, tap.account.id)
@@ -115,4 +126,5 @@ HANDLERS = [
     CommandHandler("login", start_login),
     CommandHandler("logout", ask_logout),
     on_button(logout, Op.LOGOUT_YES),
+    on_button(logout_account, Op.LOGOUT_ACCOUNT),
 ]

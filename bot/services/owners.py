@@ -5,10 +5,9 @@ With `TELEGRAM_OWNER_IDS` unset, the first person to send `/start <code>` with t
 start-up becomes the owner, and that is stored on the account, so a restart keeps the pairing
 and prints no new code. Functions take the caller's session and leave committing to it.
 
-Ownership only ever grows: an account's owner is set once (`claim_account` adopts only an unowned
-account, and only for someone who owns none), and no code deletes an account or moves it to
-another owner. So "user U's account is A", once read, stays true in every process, which is what
-lets `KnownOwners` answer it from memory.
+An owner may switch, add and remove accounts (`owner_accounts`), in any process: so what
+`KnownOwners` remembers only decides whether a tap may be answered plainly before any read; the
+account a tap acts on is always read fresh after that answer.
 """
 
 from __future__ import annotations
@@ -81,25 +80,25 @@ async def claim_account(
 
 
 class KnownOwners:
-    """The account each owner works on, as this process has already read it from the store.
+    """Which accounts each owner was seen to own, as this process has read them from the store.
 
-    Only facts that cannot become false are kept: an owner's first account never changes (see the
-    module docstring), so an entry needs no invalidation, in this process or because of another.
-    What is not known (a new pairing, a restart) is read from the store as before and then kept.
-    It holds the account's id only: whatever the account says (language, preferences) is read
-    fresh by whoever needs it.
+    It lets a plain tap (one whose answer says nothing of the store) be answered before any read.
+    A memory that turned false since (an account removed, here or by another process) costs only
+    that: the tap is answered plainly, and the fresh read after the answer finds no account and
+    does nothing. A stranger, never seen to own anything, is never answered from memory.
     """
 
     def __init__(self) -> None:
-        self._accounts: dict[int, int] = {}
+        self._accounts: dict[int, set[int]] = {}
 
-    def account_id(self, user_id: int) -> int | None:
-        """The id of the account `user_id` works on, if this process has read it before."""
-        return self._accounts.get(user_id)
+    def knows(self, user_id: int, account_id: int | None) -> bool:
+        """Whether `user_id` was seen to own `account_id` (None: to own any account)."""
+        owned = self._accounts.get(user_id)
+        return bool(owned) if account_id is None else owned is not None and account_id in owned
 
     def remember(self, user_id: int, account_id: int) -> None:
-        """Keep what a read from the store said: `user_id` works on `account_id`."""
-        self._accounts[user_id] = account_id
+        """Keep what a read from the store said: `user_id` owns `account_id`."""
+        self._accounts.setdefault(user_id, set()).add(account_id)
 
 
 async def owned_account(session: AsyncSession, user_id: int, *, kind: str, target_id: int) -> Account | None:

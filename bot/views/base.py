@@ -45,6 +45,14 @@ def button(
     return InlineKeyboardButton(label(render, account, name, **kwargs), callback_data=build(op, *args))
 
 
+def scoped_button(
+    render: Renderer, account: Account, name: str, op: Op, *args: int, **kwargs: Any
+) -> InlineKeyboardButton:
+    """`button`, its data naming `account` too: the tap acts on that account, not on the current one."""
+    data = build(op, *args, account=account.id)
+    return InlineKeyboardButton(label(render, account, name, **kwargs), callback_data=data)
+
+
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     """A keyboard of the non-empty `rows`."""
     return InlineKeyboardMarkup([list(row) for row in rows if row])

@@ -11,7 +11,7 @@ from bot.callback_data import Op
 from bot.db.models import Account
 from bot.rendering import Renderer
 from bot.services.digest import Digest, StaleInvitation
-from bot.views.base import View, button, keyboard, text
+from bot.views.base import View, button, keyboard, scoped_button, text
 
 PAGE_SIZE = 5
 
@@ -45,7 +45,7 @@ def digest_summary(render: Renderer, account: Account, digest: Digest, *, synced
     body = text(render, "digest/digest", account, digest=digest, account_view=account, synced=synced)
     if digest.bulk is None:
         return View(body)
-    bulk = button(
+    bulk = scoped_button(
         render,
         account,
         "bulk",

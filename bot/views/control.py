@@ -12,5 +12,5 @@ def confirm_logout(render: Renderer, account: Account) -> View:
     """ "Forget the stored LinkedIn session?" with [Yes, forget my session]."""
     return View(
         text(render, "login/logout_confirm", account),
-        keyboard([button(render, account, "logout_yes", Op.LOGOUT_YES)]),
+        keyboard([button(render, account, "logout_yes", Op.LOGOUT_ACCOUNT, account.id)]),
     )

@@ -9,7 +9,7 @@ from bot.callback_data import Op
 from bot.db.models import Account
 from bot.rendering import Renderer
 from bot.services.rhythm import EVERY_DAY, WEEKDAYS
-from bot.views.base import View, button, keyboard, text
+from bot.views.base import View, keyboard, scoped_button, text
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def main_screen(render: Renderer, account: Account, notice: str | None = None) -
     rows = [(p.name, _value(render, account, p.name, p.current(account))) for p in PREFERENCES]
     body = text(render, "settings/main", account, rows=rows, notice=notice)
     buttons = [
-        button(
+        scoped_button(
             render,
             account,
             "settings_screen",
@@ -108,7 +108,7 @@ def choice_screen(render: Renderer, account: Account, index: int) -> View:
     preference = PREFERENCES[index]
     current = preference.current(account)
     options = [
-        button(
+        scoped_button(
             render,
             account,
             "option",
@@ -121,5 +121,5 @@ def choice_screen(render: Renderer, account: Account, index: int) -> View:
         for number, choice in enumerate(preference.choices)
     ]
     rows = [options[i : i + COLUMNS] for i in range(0, len(options), COLUMNS)]
-    rows.append([button(render, account, "back", Op.SETTINGS, 0)])
+    rows.append([scoped_button(render, account, "back", Op.SETTINGS, 0)])
     return View(text(render, "settings/choose", account, name=preference.name), keyboard(*rows))

@@ -9,7 +9,7 @@ from bot.db.models import Account
 from bot.rendering import Renderer
 from bot.services.chat_lookups import InvitationView
 from bot.services.digest import Digest
-from bot.views.base import View, button, keyboard, text
+from bot.views.base import View, button, keyboard, scoped_button, text
 
 
 def confirm_withdrawal(render: Renderer, account: Account, view: InvitationView) -> View:
@@ -45,7 +45,7 @@ def bulk_offer(render: Renderer, account: Account, digest: Digest, days: int) ->
         body,
         keyboard(
             [
-                button(render, account, "bulk_yes", Op.BULK_YES, days, count, count=count),
+                scoped_button(render, account, "bulk_yes", Op.BULK_YES, days, count, count=count),
                 button(render, account, "no", Op.BULK_NO),
             ]
         ),

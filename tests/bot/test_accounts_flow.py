@@ -13,6 +13,7 @@ from bot.db.session import SessionFactory
 from bot.services.clock import FrozenClock
 from bot.services.rhythm import ALWAYS
 from bot.services.secrets import SessionVault
+from bot.services.session_health import adopt_session
 from bot.settings import Settings
 from sandbox import SandboxServer
 from tests.bot.conftest import ClientFactory
@@ -264,3 +265,56 @@ async def test_forged_and_foreign_account_buttons_change_nothing(
         still = await session.get_one(Account, theirs.id)
     assert still.name == "theirs"
     assert await _current_id(db) is None  # no choice was recorded
+
+
+async def test_buttons_drawn_for_an_account_act_on_it_after_a_switch(
+    botapi: BotApiServer,
+    settings: Settings,
+    db: SessionFactory,
+    owned: Account,
+    clock: FrozenClock,
+    sandbox: SandboxServer,
+) -> None:
+    second = await _second(db)
+    await seed_pending(db, owned, clock(), [100, 120])
+    await seed_pending(db, second, clock(), [100], prefix="s")
+    vault = SessionVault.from_settings(settings)
+    async with db.begin() as session:
+        for account_id in (owned.id, second.id):
+            row = await session.get_one(Account, account_id)
+            await adopt_session(session, row, vault, sandbox.storage_state(), clock())
+    async with running_bot(settings, clock=clock):
+        await _say(botapi, "/withdraw 90", "Withdraw all 2 pending invitations")  # drawn for default
+        await _say(botapi, "/logout", "Forget your LinkedIn session?")  # drawn for default
+        await _say(botapi, "/accounts", "Your LinkedIn accounts")
+        await _tap(botapi, "Switch to sales-2", "Now working on sales-2")
+        queued = await _tap(botapi, "Yes, withdraw 2", "Queued 2 withdrawals")
+        assert queued.startswith("Account: default")
+        await _tap(botapi, "Yes, forget my session", "Your LinkedIn session is forgotten")
+    async with db() as session:
+        per_account = dict(
+            (await session.execute(select(Action.account_id, func.count()).group_by(Action.account_id))).all()
+        )
+        sessions = {
+            row.name: row.session_status
+            for row in await session.scalars(select(Account).order_by(Account.id))
+        }
+    assert per_account == {owned.id: 2}  # the batch the button was drawn for, not the current account's
+    assert sessions == {"default": SessionStatus.NONE, "sales-2": SessionStatus.VALID}
+    assert await _current_id(db) == second.id
+
+
+async def test_a_scoped_button_naming_someone_elses_account_changes_nothing(
+    botapi: BotApiServer, settings: Settings, db: SessionFactory, owned: Account, clock: FrozenClock
+) -> None:
+    theirs = await _second(db, "theirs", owner=STRANGER)
+    await seed_pending(db, theirs, clock(), [100], prefix="t")
+    async with running_bot(settings, clock=clock):
+        await _say(botapi, "/withdraw 90", "No pending invitations")
+        message = botapi.bot_messages(OWNER)[-1]
+        for data in (build(Op.BULK_YES, 90, 1, account=theirs.id), build(Op.LOGOUT_ACCOUNT, theirs.id)):
+            query = botapi.press(OWNER, message.message_id, data)
+            answer = await wait_until(lambda q=query: botapi.answer(q).answer_text, what=f"answer to {data}")
+            assert answer == "This button is no longer valid. Nothing was changed."
+    async with db() as session:
+        assert await session.scalar(select(func.count()).select_from(Action)) == 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -86,32 +84,6 @@ async def test_claiming_adopts_an_unowned_account_then_makes_new_ones(db: Sessio
     async with db() as session:
         assert await owners.stored_owner_ids(session) == {1, 2}
         assert await owners.owned_account(session, 2, kind="invitation", target_id=1) is None
-
-
-def test_ownership_only_grows_as_known_owners_relies_on() -> None:
-    """`KnownOwners` never forgets whose account is which: that holds while an account's owner is
-    written in one place only (`claim_account`, which adopts unowned accounts) and no code deletes
-    or moves an account. A feature that changes this must make `KnownOwners` forget too."""
-    root = Path(__file__).resolve().parents[2]
-    code = {
-        str(path.relative_to(root)): path.read_text()
-        for folder in ("bot", "automation")
-        for path in sorted((root / folder).rglob("*.py"))
-        if "migrations" not in path.parts
-    }
-    writes = [
-        (name, line.strip())
-        for name, text in code.items()
-        for line in text.splitlines()
-        if re.search(r"\.owner_telegram_id\s*=[^=]", line)
-    ]
-    assert writes == [("bot/services/owners.py", "account.owner_telegram_id = user_id")]
-    removals = [
-        name
-        for name, text in code.items()
-        if re.search(r"(delete|update)\(\s*Account\b|delete\(\s*account\)", text)
-    ]
-    assert removals == []
 
 
 async def test_find_people_by_part_of_the_name_with_wildcards_taken_literally(

@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callback_data import ARITY, MAX_BYTES, Callback, InvalidCallbackData, Op, build, parse, pattern
+from bot.callback_data import (
+    ARITY,
+    MAX_BYTES,
+    SCOPED,
+    Callback,
+    InvalidCallbackData,
+    Op,
+    build,
+    parse,
+    pattern,
+)
 
 LARGEST_ID = 2**53 - 1
 
@@ -84,3 +94,20 @@ def test_every_prefix_refuses_non_ascii_digits(op: Op) -> None:
         forged[position] = "\u0667"  # ARABIC-INDIC DIGIT SEVEN: int("\u0667") == 7
         with pytest.raises(InvalidCallbackData):
             parse(":".join([op.value, *forged]))
+
+
+@pytest.mark.parametrize("op", sorted(SCOPED))
+def test_a_scoped_button_may_name_its_account_last(op: Op) -> None:
+    args = (7,) * ARITY[op]
+    assert parse(build(op, *args, account=42)) == Callback(op, args, account=42)
+    assert parse(build(op, *args)) == Callback(op, args)  # drawn before it named one: the current account
+    assert len(build(op, *([LARGEST_ID] * ARITY[op]), account=LARGEST_ID).encode()) <= MAX_BYTES
+    with pytest.raises(InvalidCallbackData):
+        parse(":".join([op.value, *(["7"] * (ARITY[op] + 2))]))
+
+
+def test_only_scoped_buttons_name_an_account() -> None:
+    with pytest.raises(ValueError, match="account"):
+        build(Op.WITHDRAW, 1, account=2)
+    with pytest.raises(InvalidCallbackData):
+        parse("lo:1")
