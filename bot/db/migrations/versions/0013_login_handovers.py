@@ -4,8 +4,8 @@
 `li_at` cookie, or the e-mail and password), encrypted with the session key, until a worker takes
 them (the row is deleted as it is read) or they lapse at `expires_at`.
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from alembic import op
 
 from bot.db.base import UTCDateTime
 
-revision: str = "0014"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
