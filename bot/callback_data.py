@@ -44,7 +44,7 @@ class Op(enum.StrEnum):
     NOT_NOW = "rx"  # reminder → dismiss
     SETTINGS = "st"  # settings menu: screen index
     SET = "sv"  # setting index, option index → change one preference
-    LOGOUT_YES = "lo"  # no args → forget the current account's LinkedIn session (messages before several accounts per owner)
+    LOGOUT_YES = "lo"  # no args → forget the current account's session (buttons drawn before `lx`)
     LOGOUT_ACCOUNT = "lx"  # account → forget that account's stored LinkedIn session
     DIGEST_MORE = "dm"  # page number of the digest's stale list
     TEMPLATE_REMOVE = "tr"  # crc32 of an owner template's name → remove it (after /templates remove)
