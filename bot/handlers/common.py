@@ -153,16 +153,11 @@ def with_account(handler: AccountHandler) -> Handler:
 def with_tap(*, owns: Owned | None, plain: Plain | None = None) -> Callable[[TapHandler], Handler]:
     """Parse the tapped button and check the presser owns what it names, before `handler` runs.
 
-    A tap whose data is not ours, or names something this user does not own, is answered with
-    an explanation and changes nothing; the handler never sees it. The handler answers (`Tap.answer`)
-    as soon as its (fast, database-only) service call has said what happened, with the outcome
-    as the toast ("Already done."), before it edits or sends anything, which then waits its turn;
-    slow work goes to the job queue, so the spinner never waits for the browser.
-
-    `owns` is the kind of row the first id names, or None for buttons that name no row (paging,
-    settings), which act on the account they were drawn for when they name it (`SCOPED` ops; it
-    must be the presser's), else on the presser's current account; `plain` (see `Plain`) is for
-    some of those.
+    A tap whose data is not ours, or names something this user does not own, is refused with an
+    explanation and changes nothing. The handler answers (`Tap.answer`) with the outcome as the
+    toast before it edits or sends anything, which then waits its turn; slow work goes to the job
+    queue. `owns` is the kind of row the first id names, or None for buttons that name no row
+    (`_button_account` says which account those act on); `plain` (see `Plain`) is for some of those.
     """
     if plain is not None and owns is not None:
         raise ValueError("only a button that names no row can be answered before reading the store")
@@ -199,15 +194,7 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None, plain
     answer_now = plain is not None and callback is not None and plain(callback)
     if answer_now and callback is not None and known.knows(user_id, callback.account):
         return await _answered_at_once(query, callback, context)
-    account = None
-    if callback is not None:
-        async with context.db() as session:
-            if owns is None and callback.account is not None:  # drawn for this account: act on it
-                account = await owned_account(session, user_id, kind="account", target_id=callback.account)
-            elif owns is None:
-                account = await find_account_by_owner(session, user_id)
-            else:
-                account = await owned_account(session, user_id, kind=owns, target_id=callback.target)
+    account = None if callback is None else await _button_account(context, user_id, owns, callback)
     if account is not None:
         known.remember(user_id, account.id)
     if callback is None or account is None:
@@ -215,6 +202,19 @@ async def _tapped(update: Update, context: BotContext, owns: Owned | None, plain
         await query.answer(text(context, "errors/invalid_button", fallback), show_alert=True)
         return None
     return Tap(query, callback, account, context.bot_data.after_answer)
+
+
+async def _button_account(
+    context: BotContext, user_id: int, owns: Owned | None, callback: Callback
+) -> Account | None:
+    """The presser's account a button acts on: the owner of the row it names (`owns`), else the
+    account it was drawn for (`SCOPED` ops), else the presser's current one; None if not theirs."""
+    async with context.db() as session:
+        if owns is not None:
+            return await owned_account(session, user_id, kind=owns, target_id=callback.target)
+        if callback.account is not None:
+            return await owned_account(session, user_id, kind="account", target_id=callback.account)
+        return await find_account_by_owner(session, user_id)
 
 
 async def _answered_at_once(query: CallbackQuery, callback: Callback, context: BotContext) -> Tap | None:
@@ -225,11 +225,7 @@ async def _answered_at_once(query: CallbackQuery, callback: Callback, context: B
     await turns.acquire()
     user_id = query.from_user.id
     try:
-        async with context.db() as session:
-            if callback.account is not None:
-                account = await owned_account(session, user_id, kind="account", target_id=callback.account)
-            else:
-                account = await find_account_by_owner(session, user_id)
+        account = await _button_account(context, user_id, None, callback)
     except BaseException:
         turns.release()
         raise
