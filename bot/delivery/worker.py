@@ -8,6 +8,8 @@ batch, the outcome with the re-invite date for one person, the reason and [Retry
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 
 from bot.context import BotContext
@@ -23,6 +25,8 @@ from bot.services.actions import (
 from bot.services.chat_lookups import action_subject
 from bot.services.session_health import claim_pause_notice
 from bot.views.outcomes import action_outcome
+
+logger = logging.getLogger(__name__)
 
 WORKER_DELAY = timedelta(seconds=0.5)
 """After the undo window, so that the worker's claim sees the action due."""
@@ -55,12 +59,20 @@ async def process_actions(context: BotContext) -> None:
         async def progress(outcome: ActionOutcome) -> None:
             await show_outcome(context, outcome)
 
-        while context.application.running:
-            done = await run_due_actions(
-                context.db, context.linkedin, context.clock, on_progress=progress, limit=1, policy=policy
-            )
-            if not done:
-                break
+        try:
+            while context.application.running:
+                done = await run_due_actions(
+                    context.db, context.linkedin, context.clock, on_progress=progress, limit=1, policy=policy
+                )
+                if not done:
+                    break
+        except asyncio.CancelledError:
+            if context.application.running:
+                raise
+            # The scheduler's shutdown cancels a run caught between actions (or in its last look for
+            # one): the stop is expected, not an error to log; an action left RUNNING is settled by
+            # the start-up recovery.
+            logger.info("the action worker stopped with the application")
 
 
 async def recover_actions(context: BotContext) -> None:
