@@ -12,17 +12,16 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from bot.db.migrate import upgrade_engine
 from bot.db.models import Account, Event, LoginCheckpoint, LoginHandover, SessionStatus
-from bot.db.session import SessionFactory, create_engine, create_session_factory
+from bot.db.session import SessionFactory, create_session_factory
 from bot.services.actions.leases import LeaseHolder, acquire
 from bot.services.clock import system_clock
 from bot.services.rhythm import ALWAYS
@@ -33,6 +32,7 @@ from sandbox.config import DEFAULT_EMAIL
 from tests.botapi import BotApiServer, ChatMessage
 from tests.fixtures.botapi import OWNER, wait_until
 from tests.fixtures.sandbox import SMALL_WORLD
+from tests.services.backends import fresh_postgres, postgres_url
 
 pytestmark = pytest.mark.postgres
 
@@ -46,26 +46,18 @@ HANDED_OVER = "a worker is opening LinkedIn"
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL_TEST")
-    if not url:
-        pytest.skip("DATABASE_URL_TEST is not set")
-    yield url
+def database_url() -> str:
+    return postgres_url()
 
 
 @pytest.fixture
-async def store(postgres_url: str) -> AsyncIterator[SessionFactory]:
+async def store(database_url: str) -> AsyncIterator[SessionFactory]:
     """The deployment's PostgreSQL, emptied and migrated, with the owner's account (not signed in)."""
-    engine = create_engine(postgres_url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade_engine(engine)
-    db = create_session_factory(engine)
-    async with db.begin() as session:
-        session.add(Account(name="default", owner_telegram_id=OWNER, chat_id=OWNER, **ALWAYS))
-    yield db
-    await engine.dispose()
+    async with fresh_postgres() as engine:
+        db = create_session_factory(engine)
+        async with db.begin() as session:
+            session.add(Account(name="default", owner_telegram_id=OWNER, chat_id=OWNER, **ALWAYS))
+        yield db
 
 
 class Deployment:
@@ -122,8 +114,8 @@ def member(sandbox: SandboxServer) -> SandboxServer:
 
 
 @pytest.fixture
-def deployment(botapi: BotApiServer, member: SandboxServer, tmp_path: Path, postgres_url: str) -> Deployment:
-    return Deployment(botapi, member, tmp_path, postgres_url)
+def deployment(botapi: BotApiServer, member: SandboxServer, tmp_path: Path, database_url: str) -> Deployment:
+    return Deployment(botapi, member, tmp_path, database_url)
 
 
 def _said(botapi: BotApiServer, fragment: str, after: int = 0) -> ChatMessage | None:
