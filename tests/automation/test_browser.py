@@ -148,6 +148,38 @@ async def test_browser_flows_queue_for_their_slot() -> None:
     assert order == ["first in", "first out", "second in", "second out"]
 
 
+def _launched_commands() -> list[bytes]:
+    """The command line of every process this test process started, and of theirs."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+
+    def descends(pid: int) -> bool:
+        while pid in parents and pid > 1:
+            pid = parents[pid]
+            if pid == os.getpid():
+                return True
+        return False
+
+    return [command for pid, command in commands.items() if descends(pid)]
+
+
+async def test_the_network_service_runs_in_the_browser_process() -> None:
+    async with launch_browser(AutomationConfig()) as browser:
+        page = await (await browser.new_context()).new_page()
+        await page.set_content("<main><p>Sent invitations</p></main>")
+        commands = _launched_commands()
+        assert any(b"--type=renderer" in command for command in commands), "the browser's tree is seen"
+        assert not [c for c in commands if b"network.mojom.NetworkService" in c], "no process of its own"
+
+
 def _driver_environments() -> list[bytes]:
     """The environment of each Playwright driver this test process started."""
     found = []
@@ -165,7 +197,7 @@ def _driver_environments() -> list[bytes]:
 
 
 @pytest.mark.parametrize("user_options", [None, "--trace-warnings"])
-async def test_the_driver_runs_with_a_small_young_generation(
+async def test_the_driver_runs_with_lean_node_flags(
     monkeypatch: pytest.MonkeyPatch, user_options: str | None
 ) -> None:
     if user_options is None:
