@@ -66,6 +66,14 @@ def test_the_bot_process_loads_neither_alembic_nor_the_sandbox() -> None:
     assert loaded_after(bot, ("alembic", "sandbox", *HEAVY)) == []
 
 
+def test_the_bot_process_leaves_httpx_s_command_line_unloaded() -> None:
+    # httpx alone loads its command line's rich and pygments; the bot (PTB's client is httpx)
+    # never runs that command line and keeps them out of its memory.
+    assert loaded_after("import httpx", ("rich", "pygments")) == ["pygments", "rich"]
+    bot = "import bot.cli, bot.commands.run_cli, bot.app, httpx\nhttpx.Client().close()"
+    assert loaded_after(bot, ("rich", "pygments")) == []
+
+
 def test_a_command_s_import_is_frozen_out_of_the_collector_s_way() -> None:
     # What loading a command makes lives as long as the process: the cyclic collector is off
     # while it is made and then never walks it again (docs/benchmarks.md), and stays on after.
