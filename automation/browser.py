@@ -31,6 +31,7 @@ from automation.errors import (
     NavigationFailed,
 )
 from automation.identity import BrowserIdentity, stable_user_agent
+from automation.priority import lower_browser_priority
 from automation.private_files import private_folder
 from automation.trace_redaction import TraceNotScrubbed, scrub_trace
 
@@ -145,6 +146,17 @@ def driver_node_options() -> Iterator[None]:
             os.environ["NODE_OPTIONS"] = before
 
 
+async def start_driver() -> Playwright:
+    """Start Playwright's Node driver, lean (`DRIVER_NODE_OPTIONS`) and below the bot's priority
+    (`automation.priority`: the browser it launches inherits that)."""
+    from playwright.async_api import async_playwright
+
+    with driver_node_options():
+        playwright = await async_playwright().start()
+    lower_browser_priority()
+    return playwright
+
+
 def launch_args() -> list[str]:
     """Command-line flags for Chromium; its sandbox cannot run as root, so only then is it disabled."""
     args = [*QUIET_FLAGS, *LEAN_FLAGS]
@@ -201,13 +213,11 @@ async def connect(config: AutomationConfig) -> LaunchedBrowser:
         BrowserUnreachable: nothing answers there, or it is not a browser we can drive.
     """
     from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import async_playwright
 
     endpoint = config.remote_browser
     if endpoint is None:
         raise ValueError("no remote browser configured")
-    with driver_node_options():
-        playwright = await async_playwright().start()
+    playwright = await start_driver()
     try:
         if config.cdp_url:
             browser = await playwright.chromium.connect_over_cdp(
@@ -234,10 +244,7 @@ async def launch(config: AutomationConfig) -> LaunchedBrowser:
     Raises:
         BrowserNotFound: no Chromium or Chrome binary exists.
     """
-    from playwright.async_api import async_playwright
-
-    with driver_node_options():
-        playwright = await async_playwright().start()
+    playwright = await start_driver()
     # Playwright writes a running trace (cookies in its network entries) to `traces_dir`
     # as it records; a private directory lets `traced_operation` delete each recording
     # as soon as it stops, instead of leaving them all in /tmp until the browser closes.
@@ -257,6 +264,7 @@ async def launch(config: AutomationConfig) -> LaunchedBrowser:
         shutil.rmtree(recordings, ignore_errors=True)
         raise
     RECORDINGS[browser] = recordings
+    lower_browser_priority()  # Chromium set some of its threads' priorities as it started
     return LaunchedBrowser(playwright, browser, recordings)
 
 

@@ -49,6 +49,7 @@ from automation.pages.messaging import MessagingPage, normalised
 from automation.pages.profile import ProfilePage
 from automation.pages.sent import SENT_PATH, SentInvitationsPage
 from automation.pages.withdraw import WithdrawDialog
+from automation.priority import lower_browser_priority
 from automation.types import (
     InviteResult,
     MessageResult,
@@ -145,6 +146,8 @@ class LinkedInClient:
         assert self._context is not None
         tracing = traced_operation(self._context, self.config, name) if traced else untraced_operation(name)
         async with self._busy, tracing:
+            # Chromium may have given threads it started since (a new page's) priorities of its own.
+            await asyncio.to_thread(lower_browser_priority)
             self._reuse_sent_page, self._sent_page_reusable = self._sent_page_reusable, False
             try:
                 if not signed_in:

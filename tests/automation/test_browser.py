@@ -20,6 +20,7 @@ from automation.browser import (
 )
 from automation.config import AutomationConfig
 from automation.errors import InvitationNotFound, LayoutChanged
+from tests.fixtures.process_tree import command_line, descendants
 
 
 def test_configured_browser_wins(tmp_path: Path) -> None:
@@ -148,34 +149,11 @@ async def test_browser_flows_queue_for_their_slot() -> None:
     assert order == ["first in", "first out", "second in", "second out"]
 
 
-def _launched_commands() -> list[bytes]:
-    """The command line of every process this test process started, and of theirs."""
-    parents: dict[int, int] = {}
-    commands: dict[int, bytes] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            commands[int(entry.name)] = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-
-    def descends(pid: int) -> bool:
-        while pid in parents and pid > 1:
-            pid = parents[pid]
-            if pid == os.getpid():
-                return True
-        return False
-
-    return [command for pid, command in commands.items() if descends(pid)]
-
-
 async def test_the_network_service_runs_in_the_browser_process() -> None:
     async with launch_browser(AutomationConfig()) as browser:
         page = await (await browser.new_context()).new_page()
         await page.set_content("<main><p>Sent invitations</p></main>")
-        commands = _launched_commands()
+        commands = [command_line(pid) for pid in descendants()]
         assert any(b"--type=renderer" in command for command in commands), "the browser's tree is seen"
         assert not [c for c in commands if b"network.mojom.NetworkService" in c], "no process of its own"
 
