@@ -21,6 +21,11 @@ def _niceness(thread: int) -> int | None:
         return None  # ended meanwhile
 
 
+def _drivers_started_since(earlier: set[int]) -> set[int]:
+    """The Playwright drivers this process started that were not among `earlier`."""
+    return {pid for pid in browser_processes() if pid not in earlier and b"run-driver" in command_line(pid)}
+
+
 def _tree_niceness(roots: set[int]) -> set[int]:
     """The nice values of every thread of `roots` and of the processes below them."""
     tree = [*roots, *(pid for root in roots for pid in descendants(root))]
@@ -35,9 +40,7 @@ async def test_every_browser_process_runs_below_the_bot_when_an_operation_starts
     earlier = set(browser_processes())  # the session's shared browser
     config = sandbox_automation_config(sandbox.base_url)
     async with launch_browser(config) as browser:
-        drivers = {
-            pid for pid in browser_processes() if pid not in earlier and b"run-driver" in command_line(pid)
-        }
+        drivers = _drivers_started_since(earlier)
         assert len(drivers) == 1
         async with LinkedInClient(browser, config, sandbox.storage_state()) as client:
             await client.list_sent()  # a renderer, with threads Chromium gave priorities of its own
@@ -51,9 +54,7 @@ async def test_a_browser_launched_here_starts_below_the_bot() -> None:
     earlier = set(browser_processes())
     async with launch_browser(AutomationConfig()) as browser:
         await (await browser.new_context()).new_page()  # no operation yet: what it inherited
-        drivers = {
-            pid for pid in browser_processes() if pid not in earlier and b"run-driver" in command_line(pid)
-        }
+        drivers = _drivers_started_since(earlier)
         niceness = _tree_niceness(drivers)
         assert BROWSER_NICENESS in niceness and (os.geteuid() == 0 or min(niceness) >= BROWSER_NICENESS)
 
